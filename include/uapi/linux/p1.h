@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * p1.h - userspace interface of the n_p1 line discipline
+ *
+ * n_p1 frames P1 smart-meter telegrams (DSMR, eMUCs) in the kernel.  It is
+ * attached to a tty with TIOCSETD; its number is the module parameter
+ * "ldisc" (default 29, N_DEVELOPMENT), found by name ("n_p1") in
+ * /proc/tty/ldiscs.  Attaching needs CAP_NET_ADMIN (as slip and slcan).
+ *
+ * Each attached tty gets a character device /dev/p1-N (class "p1") and a
+ * sysfs directory /sys/class/p1/p1-N with attributes (tty, ident, crc_mode,
+ * max_telegram_size, last_seq, last_telegram) and statistics/ counters.
+ *
+ * Character device
+ * ----------------
+ * read() returns exactly one whole telegram, byte-exact from '/' through the
+ * final line end.  Each open file has its own cursor over a ring of the
+ * most recent telegrams (module parameter "ring"), so every reader sees
+ * every telegram.  A new reader starts at the next telegram to arrive.
+ *
+ *  - buffer too small for the next telegram: -EMSGSIZE, nothing consumed
+ *    (FIONREAD gives the length needed);
+ *  - the reader fell behind the ring: -EPIPE once, then it resumes at the
+ *    oldest telegram kept (counted in statistics/reader_overruns);
+ *  - O_NONBLOCK and nothing queued: -EAGAIN;
+ *  - the tty hung up (cable unplugged) or the discipline was detached:
+ *    queued telegrams are still returned, then 0 (EOF); poll() reports
+ *    EPOLLHUP.  The device disappears when the last file is closed.
+ *
+ * poll/select/epoll report EPOLLIN when a telegram is queued.
+ * Telegrams that fail their checks (CRC, flagged bytes) are not given to
+ * ordinary readers; P1_IOC_SET_FLAGS with P1_RF_ALL opts in to receive
+ * them too, and P1_IOC_GET_META tells their status.
+ *
+ * Generic netlink
+ * ---------------
+ * Family P1_GENL_NAME ("p1"), version P1_GENL_VERSION, multicast group
+ * P1_GENL_MCGRP_EVENTS ("events").
+ *
+ * P1_CMD_GET_DEVICE
+ *   dump: one message per device; doit: the device named by P1_A_DEV_INDEX.
+ *   Reply attributes: P1_A_DEV_INDEX, P1_A_DEV_NAME, P1_A_TTY, P1_A_IDENT,
+ *   P1_A_CRC_MODE, P1_A_MAX_SIZE, P1_A_LAST_SEQ, P1_A_DEAD (flag, when hung
+ *   up), P1_A_STATS (nested P1_STAT_* u64 counters).
+ * P1_CMD_SET_DEVICE (CAP_NET_ADMIN)
+ *   P1_A_DEV_INDEX and any of P1_A_CRC_MODE, P1_A_MAX_SIZE.
+ *
+ * Notifications on group "events", each with P1_A_DEV_INDEX, P1_A_DEV_NAME
+ * and P1_A_TTY:
+ * P1_CMD_ATTACHED  a device appeared (the discipline was attached);
+ * P1_CMD_DETACHED  it went away (detached or hung up); carries P1_A_STATS;
+ * P1_CMD_TELEGRAM  a telegram completed: P1_A_SEQ, P1_A_STATUS,
+ *   P1_A_TIME_FIRST/P1_A_TIME_LAST (realtime ns of first and last byte),
+ *   P1_A_BOOTTIME_FIRST/P1_A_BOOTTIME_LAST, P1_A_CRC_RX, P1_A_CRC_CALC
+ *   (u16, when the telegram had a CRC) and P1_A_TELEGRAM (the bytes).
+ *   Telegrams of every status are sent; subscribers check P1_A_STATUS.
+ */
+#ifndef _UAPI_LINUX_P1_H
+#define _UAPI_LINUX_P1_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define P1_LDISC_NAME		"n_p1"
+#define P1_LDISC_DEFAULT	29	/* N_DEVELOPMENT */
+#define P1_CLASS_NAME		"p1"
+
+/* Per-device CRC policy (sysfs crc_mode: "auto", "require", "ignore"). */
+enum p1_crc_mode {
+	P1_CRC_AUTO = 0,	/* once a CRC was seen, a missing one is an error */
+	P1_CRC_REQUIRE = 1,	/* a telegram without CRC is an error */
+	P1_CRC_IGNORE = 2,	/* deliver telegrams whatever their CRC */
+};
+
+/* Status of a telegram. */
+enum p1_status {
+	P1_STATUS_OK = 0,		/* CRC present and correct */
+	P1_STATUS_NO_CRC = 1,		/* no CRC (DSMR 2.2/3.0), accepted */
+	P1_STATUS_UNCHECKED = 2,	/* CRC wrong, crc_mode "ignore" */
+	P1_STATUS_CRC_ERROR = 3,	/* CRC wrong: not delivered by default */
+	P1_STATUS_CRC_MISSING = 4,	/* no CRC against policy: ditto */
+	P1_STATUS_LINE_ERROR = 5,	/* parity/frame/overrun/break: ditto */
+};
+
+/* Metadata of the telegram last returned by read() on this file. */
+struct p1_telegram_meta {
+	__u64 seq;		/* per-device sequence number, from 1 */
+	__u64 realtime_first_ns;	/* CLOCK_REALTIME of the first byte */
+	__u64 realtime_last_ns;		/* ... and of the last byte */
+	__u64 boottime_first_ns;	/* CLOCK_BOOTTIME of the first byte */
+	__u64 boottime_last_ns;
+	__u32 len;
+	__u32 status;		/* enum p1_status */
+	__u16 crc_rx;		/* CRC as sent, if flags & P1_META_HAS_CRC */
+	__u16 crc_calc;		/* CRC computed */
+	__u32 flags;
+};
+
+#define P1_META_HAS_CRC		(1U << 0)
+
+/* Reader flags (P1_IOC_SET_FLAGS / P1_IOC_GET_FLAGS). */
+#define P1_RF_ALL		(1U << 0)	/* also telegrams that failed */
+
+#define P1_IOC_MAGIC		0xB8
+#define P1_IOC_GET_META		_IOR(P1_IOC_MAGIC, 1, struct p1_telegram_meta)
+#define P1_IOC_SET_FLAGS	_IOW(P1_IOC_MAGIC, 2, __u32)
+#define P1_IOC_GET_FLAGS	_IOR(P1_IOC_MAGIC, 3, __u32)
+/*
+ * Step the cursor back by up to *arg telegrams already received (1: the
+ * newest one), as far as the ring reaches; *arg is set to how many steps
+ * were taken.
+ */
+#define P1_IOC_REWIND		_IOWR(P1_IOC_MAGIC, 4, __u32)
+
+/* Generic netlink */
+#define P1_GENL_NAME		"p1"
+#define P1_GENL_VERSION		1
+#define P1_GENL_MCGRP_EVENTS	"events"
+
+enum p1_cmd {
+	P1_CMD_UNSPEC,
+	P1_CMD_GET_DEVICE,
+	P1_CMD_SET_DEVICE,
+	P1_CMD_ATTACHED,
+	P1_CMD_DETACHED,
+	P1_CMD_TELEGRAM,
+	__P1_CMD_MAX
+};
+#define P1_CMD_MAX (__P1_CMD_MAX - 1)
+
+enum p1_attr {
+	P1_A_UNSPEC,
+	P1_A_PAD,
+	P1_A_DEV_INDEX,		/* u32: N of p1-N */
+	P1_A_DEV_NAME,		/* string: "p1-N" */
+	P1_A_TTY,		/* string: "ttyUSB0" */
+	P1_A_IDENT,		/* string: identification line of last telegram */
+	P1_A_CRC_MODE,		/* u32: enum p1_crc_mode */
+	P1_A_MAX_SIZE,		/* u32: telegram size limit, bytes */
+	P1_A_LAST_SEQ,		/* u64 */
+	P1_A_DEAD,		/* flag: hung up, waiting for last close */
+	P1_A_STATS,		/* nested: P1_STAT_* */
+	P1_A_SEQ,		/* u64 */
+	P1_A_STATUS,		/* u32: enum p1_status */
+	P1_A_TIME_FIRST,	/* u64: realtime ns */
+	P1_A_TIME_LAST,		/* u64: realtime ns */
+	P1_A_BOOTTIME_FIRST,	/* u64: boottime ns */
+	P1_A_BOOTTIME_LAST,	/* u64: boottime ns */
+	P1_A_CRC_RX,		/* u16 */
+	P1_A_CRC_CALC,		/* u16 */
+	P1_A_TELEGRAM,		/* binary: the telegram bytes */
+	__P1_A_MAX
+};
+#define P1_A_MAX (__P1_A_MAX - 1)
+
+/* Counters: nested in P1_A_STATS (u64 each) and statistics/ in sysfs. */
+enum p1_stat {
+	P1_STAT_UNSPEC,
+	P1_STAT_PAD,
+	P1_STAT_TELEGRAMS,	/* good telegrams delivered */
+	P1_STAT_CRC_ERRORS,
+	P1_STAT_CRC_MISSING,
+	P1_STAT_LINE_ERRORS,	/* telegrams holding flagged bytes */
+	P1_STAT_TRUNCATED,
+	P1_STAT_OVERSIZE,
+	P1_STAT_RECOVERED,	/* rescued from a '/' in mid-line */
+	P1_STAT_GARBAGE_BYTES,
+	P1_STAT_RX_BYTES,
+	P1_STAT_PARITY_ERRORS,
+	P1_STAT_FRAME_ERRORS,
+	P1_STAT_OVERRUNS,
+	P1_STAT_BREAKS,
+	P1_STAT_READER_OVERRUNS,
+	P1_STAT_DROPPED,	/* completed but no memory to queue them */
+	__P1_STAT_MAX
+};
+#define P1_STAT_MAX (__P1_STAT_MAX - 1)
+
+#endif /* _UAPI_LINUX_P1_H */

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0-only OR LGPL-2.1-or-later
+/*
+ * p1_framer.c - P1 telegram framing and CRC state machine (see p1_framer.h).
+ *
+ * States: HUNT (between telegrams), BODY (inside a telegram), TRAILER (after
+ * a '!' at a line start, collecting up to four hex digits) and EOL (after
+ * the trailer's CR, expecting LF).
+ *
+ * Recovery rules:
+ *  - '/' at a line start inside a telegram: the telegram is truncated, a new
+ *    one starts there.
+ *  - '/' in the middle of a line: lost bytes may have glued the start of a
+ *    new telegram onto a line of the previous one.  Its offset is kept as a
+ *    candidate (the last P1_FR_MAX_CAND of them); if the whole telegram then
+ *    fails its CRC but the text from a candidate through '!' matches it, the
+ *    candidate is delivered (counted "recovered") and the part before it is
+ *    counted truncated.  While hunting, a mid-line '/' starts a tentative
+ *    telegram that only counts if its CRC proves it; otherwise its bytes are
+ *    garbage.
+ *  - A telegram reaching the size limit is shifted to its first candidate if
+ *    it has one, otherwise dropped (oversize) and the framer hunts again.
+ *  - A '!' line with anything but hex digits and a line end truncates.
+ *  - A CR not followed by LF ends the trailer line too (the next byte is
+ *    then handed to the next call).
+ *  - Break and overrun markers are counted and not stored; parity and
+ *    framing errors are counted and the byte is stored.  Either makes the
+ *    telegram holding it a LINE_ERROR unless a recovered candidate starts
+ *    after it.
+ */
+#include "p1_framer.h"
+
+enum { ST_HUNT, ST_BODY, ST_TRAILER, ST_EOL };
+
+static const u16 crc16_arc_table[256] = {
+	0x0000, 0xc0c1, 0xc181, 0x0140, 0xc301, 0x03c0, 0x0280, 0xc241,
+	0xc601, 0x06c0, 0x0780, 0xc741, 0x0500, 0xc5c1, 0xc481, 0x0440,
+	0xcc01, 0x0cc0, 0x0d80, 0xcd41, 0x0f00, 0xcfc1, 0xce81, 0x0e40,
+	0x0a00, 0xcac1, 0xcb81, 0x0b40, 0xc901, 0x09c0, 0x0880, 0xc841,
+	0xd801, 0x18c0, 0x1980, 0xd941, 0x1b00, 0xdbc1, 0xda81, 0x1a40,
+	0x1e00, 0xdec1, 0xdf81, 0x1f40, 0xdd01, 0x1dc0, 0x1c80, 0xdc41,
+	0x1400, 0xd4c1, 0xd581, 0x1540, 0xd701, 0x17c0, 0x1680, 0xd641,
+	0xd201, 0x12c0, 0x1380, 0xd341, 0x1100, 0xd1c1, 0xd081, 0x1040,
+	0xf001, 0x30c0, 0x3180, 0xf141, 0x3300, 0xf3c1, 0xf281, 0x3240,
+	0x3600, 0xf6c1, 0xf781, 0x3740, 0xf501, 0x35c0, 0x3480, 0xf441,
+	0x3c00, 0xfcc1, 0xfd81, 0x3d40, 0xff01, 0x3fc0, 0x3e80, 0xfe41,
+	0xfa01, 0x3ac0, 0x3b80, 0xfb41, 0x3900, 0xf9c1, 0xf881, 0x3840,
+	0x2800, 0xe8c1, 0xe981, 0x2940, 0xeb01, 0x2bc0, 0x2a80, 0xea41,
+	0xee01, 0x2ec0, 0x2f80, 0xef41, 0x2d00, 0xedc1, 0xec81, 0x2c40,
+	0xe401, 0x24c0, 0x2580, 0xe541, 0x2700, 0xe7c1, 0xe681, 0x2640,
+	0x2200, 0xe2c1, 0xe381, 0x2340, 0xe101, 0x21c0, 0x2080, 0xe041,
+	0xa001, 0x60c0, 0x6180, 0xa141, 0x6300, 0xa3c1, 0xa281, 0x6240,
+	0x6600, 0xa6c1, 0xa781, 0x6740, 0xa501, 0x65c0, 0x6480, 0xa441,
+	0x6c00, 0xacc1, 0xad81, 0x6d40, 0xaf01, 0x6fc0, 0x6e80, 0xae41,
+	0xaa01, 0x6ac0, 0x6b80, 0xab41, 0x6900, 0xa9c1, 0xa881, 0x6840,
+	0x7800, 0xb8c1, 0xb981, 0x7940, 0xbb01, 0x7bc0, 0x7a80, 0xba41,
+	0xbe01, 0x7ec0, 0x7f80, 0xbf41, 0x7d00, 0xbdc1, 0xbc81, 0x7c40,
+	0xb401, 0x74c0, 0x7580, 0xb541, 0x7700, 0xb7c1, 0xb681, 0x7640,
+	0x7200, 0xb2c1, 0xb381, 0x7340, 0xb101, 0x71c0, 0x7080, 0xb041,
+	0x5000, 0x90c1, 0x9181, 0x5140, 0x9301, 0x53c0, 0x5280, 0x9241,
+	0x9601, 0x56c0, 0x5780, 0x9741, 0x5500, 0x95c1, 0x9481, 0x5440,
+	0x9c01, 0x5cc0, 0x5d80, 0x9d41, 0x5f00, 0x9fc1, 0x9e81, 0x5e40,
+	0x5a00, 0x9ac1, 0x9b81, 0x5b40, 0x9901, 0x59c0, 0x5880, 0x9841,
+	0x8801, 0x48c0, 0x4980, 0x8941, 0x4b00, 0x8bc1, 0x8a81, 0x4a40,
+	0x4e00, 0x8ec1, 0x8f81, 0x4f40, 0x8d01, 0x4dc0, 0x4c80, 0x8c41,
+	0x4400, 0x84c1, 0x8581, 0x4540, 0x8701, 0x47c0, 0x4680, 0x8641,
+	0x8201, 0x42c0, 0x4380, 0x8341, 0x4100, 0x81c1, 0x8081, 0x4040,
+};
+
+u16 p1_crc16(u16 crc, const u8 *p, size_t n)
+{
+	while (n--)
+		crc = (crc >> 8) ^ crc16_arc_table[(crc ^ *p++) & 0xff];
+	return crc;
+}
+
+void p1_framer_init(struct p1_framer *f, u8 *buf, u32 cap)
+{
+	*f = (struct p1_framer){ 0 };
+	f->buf = buf;
+	f->cap = cap;
+	f->max = cap;
+	f->state = ST_HUNT;
+	f->line_start = true;
+}
+
+void p1_framer_reset(struct p1_framer *f)
+{
+	f->state = ST_HUNT;
+	f->len = 0;
+	f->ncand = 0;
+	f->line_start = true;
+}
+
+void p1_framer_set_max(struct p1_framer *f, u32 max)
+{
+	if (max < 16)
+		max = 16;
+	if (max > f->cap)
+		max = f->cap;
+	f->max = max;
+}
+
+void p1_framer_set_crc_mode(struct p1_framer *f, u32 mode)
+{
+	if (mode <= P1_FR_CRC_IGNORE)
+		f->crc_mode = (u8)mode;
+}
+
+static int hexval(u8 c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static void start(struct p1_framer *f, u64 stamp, bool tentative)
+{
+	f->state = ST_BODY;
+	f->len = 0;
+	f->ncand = 0;
+	f->dmg_end = 0;
+	f->damaged = false;
+	f->tentative = tentative;
+	f->start_stamp = stamp;
+}
+
+/* Give up the telegram in progress; its bytes were a truncated telegram. */
+static void abandon(struct p1_framer *f)
+{
+	if (f->tentative)
+		f->st.garbage_bytes += f->len;
+	else
+		f->st.truncated++;
+	f->len = 0;
+	f->state = ST_HUNT;
+}
+
+/* Drop the bytes before candidate 0 and go on from there, tentatively. */
+static void shift_to_candidate(struct p1_framer *f)
+{
+	u32 off = f->cand[0];
+	u32 i;
+
+	for (i = off; i < f->len; i++)
+		f->buf[i - off] = f->buf[i];
+	f->len -= off;
+	if (f->state != ST_BODY)
+		f->bang -= off;
+	f->dmg_end = f->dmg_end > off ? f->dmg_end - off : 0;
+	f->damaged = f->dmg_end != 0;
+	f->start_stamp = f->cand_stamp[0];
+	if (f->tentative)
+		f->st.garbage_bytes += off;
+	else
+		f->st.truncated++;
+	f->tentative = true;
+	for (i = 1; i < f->ncand; i++) {
+		f->cand[i - 1] = f->cand[i] - off;
+		f->cand_stamp[i - 1] = f->cand_stamp[i];
+	}
+	f->ncand--;
+}
+
+/* Store one byte; false if the telegram overflowed and was dropped. */
+static bool append(struct p1_framer *f, u8 c, bool bad)
+{
+	while (f->len >= f->max) {
+		if (!f->ncand) {
+			if (f->tentative)
+				f->st.garbage_bytes += f->len;
+			else
+				f->st.oversize++;
+			f->st.garbage_bytes++;
+			f->len = 0;
+			f->state = ST_HUNT;
+			f->line_start = c == '\n';
+			return false;
+		}
+		shift_to_candidate(f);
+	}
+	f->buf[f->len++] = c;
+	if (bad) {
+		f->damaged = true;
+		f->dmg_end = f->len;
+	}
+	return true;
+}
+
+static void add_candidate(struct p1_framer *f, u64 stamp)
+{
+	u32 i;
+
+	if (f->ncand == P1_FR_MAX_CAND) {
+		for (i = 1; i < P1_FR_MAX_CAND; i++) {
+			f->cand[i - 1] = f->cand[i];
+			f->cand_stamp[i - 1] = f->cand_stamp[i];
+		}
+		f->ncand--;
+	}
+	f->cand[f->ncand] = f->len;
+	f->cand_stamp[f->ncand] = stamp;
+	f->ncand++;
+}
+
+/* The trailer line ended: judge the telegram.  True if one is handed out. */
+static bool complete(struct p1_framer *f, u64 stamp, struct p1_frame *out)
+{
+	u32 off = 0, i, status;
+	u16 calc = p1_crc16(0, f->buf, f->bang);
+	bool has_crc = f->ndigits != 0;
+
+	f->state = ST_HUNT;
+	f->line_start = true;
+	if (has_crc && calc == f->crc_rx) {
+		status = P1_FR_OK;
+	} else if (has_crc && f->crc_mode == P1_FR_CRC_IGNORE) {
+		status = P1_FR_UNCHECKED;
+	} else if (has_crc) {
+		status = P1_FR_CRC_ERROR;
+		for (i = 0; i < f->ncand; i++) {
+			u32 c = f->cand[i];
+
+			if (c >= f->bang || f->dmg_end > c)
+				continue;
+			if (p1_crc16(0, f->buf + c, f->bang - c) != f->crc_rx)
+				continue;
+			off = c;
+			calc = f->crc_rx;
+			status = P1_FR_OK;
+			if (f->tentative)
+				f->st.garbage_bytes += off;
+			else
+				f->st.truncated++;
+			f->st.recovered++;
+			f->start_stamp = f->cand_stamp[i];
+			f->tentative = false;
+			break;
+		}
+	} else if (f->crc_mode == P1_FR_CRC_REQUIRE ||
+		   (f->crc_mode == P1_FR_CRC_AUTO && f->seen_crc)) {
+		status = P1_FR_CRC_MISSING;
+	} else {
+		status = P1_FR_NO_CRC;
+	}
+	if (f->dmg_end > off)
+		status = P1_FR_LINE_ERROR;
+	if (f->tentative && status != P1_FR_OK) {
+		f->st.garbage_bytes += f->len;
+		f->len = 0;
+		return false;
+	}
+
+	if (status == P1_FR_OK)
+		f->seen_crc = true;
+	switch (status) {
+	case P1_FR_OK:
+	case P1_FR_NO_CRC:
+	case P1_FR_UNCHECKED:
+		f->st.telegrams++;
+		break;
+	case P1_FR_CRC_ERROR:
+		f->st.crc_errors++;
+		break;
+	case P1_FR_CRC_MISSING:
+		f->st.crc_missing++;
+		break;
+	default:
+		f->st.line_errors++;
+		break;
+	}
+	out->data = f->buf + off;
+	out->len = f->len - off;
+	out->status = status;
+	out->type = P1_FRAME_TEXT;
+	out->has_crc = has_crc;
+	out->crc_rx = f->crc_rx;
+	out->crc_calc = calc;
+	out->start_stamp = f->start_stamp;
+	out->end_stamp = stamp;
+	f->len = 0;
+	return true;
+}
+
+/* One stored (not marker) byte.  True if it completed a telegram. */
+static bool step(struct p1_framer *f, u8 c, bool bad, u64 stamp,
+		 struct p1_frame *out)
+{
+	int h;
+
+again:
+	switch (f->state) {
+	case ST_HUNT:
+		if (c != '/') {
+			f->st.garbage_bytes++;
+			f->line_start = c == '\n';
+			return false;
+		}
+		start(f, stamp, !f->line_start);
+		break;
+	case ST_BODY:
+		if (c == '/') {
+			if (f->line_start) {
+				abandon(f);
+				start(f, stamp, false);
+			} else {
+				add_candidate(f, stamp);
+			}
+		} else if (c == '!' && f->line_start) {
+			if (!append(f, c, bad))
+				return false;
+			f->bang = f->len;
+			f->ndigits = 0;
+			f->crc_rx = 0;
+			f->state = ST_TRAILER;
+			f->line_start = false;
+			return false;
+		}
+		break;
+	case ST_TRAILER:
+		h = hexval(c);
+		if (h >= 0 && f->ndigits < 4) {
+			if (append(f, c, bad)) {
+				f->crc_rx = (u16)(f->crc_rx << 4 | h);
+				f->ndigits++;
+			}
+			return false;
+		}
+		if (c == '\r') {
+			if (append(f, c, bad))
+				f->state = ST_EOL;
+			return false;
+		}
+		if (c == '\n')
+			return append(f, c, bad) && complete(f, stamp, out);
+		abandon(f);
+		f->line_start = false;
+		goto again;
+	default: /* ST_EOL: only LF gets here (see p1_framer_push) */
+		return append(f, c, bad) && complete(f, stamp, out);
+	}
+	if (!append(f, c, bad))
+		return false;
+	f->line_start = c == '\n';
+	return false;
+}
+
+size_t p1_framer_push(struct p1_framer *f, const u8 *p, const u8 *flags,
+		      size_t n, u64 stamp, struct p1_frame *out)
+{
+	size_t i;
+
+	out->len = 0;
+	for (i = 0; i < n; i++) {
+		u8 c = p[i];
+		u8 fl = flags ? flags[i] : P1_FL_NORMAL;
+		bool bad = false;
+
+		if (fl == P1_FL_BREAK || fl == P1_FL_OVERRUN) {
+			if (fl == P1_FL_BREAK)
+				f->st.breaks++;
+			else
+				f->st.overruns++;
+			if (f->state != ST_HUNT) {
+				f->damaged = true;
+				f->dmg_end = f->len;
+			}
+			continue;
+		}
+		if (f->cs7)
+			c &= 0x7f;
+		if (f->state == ST_EOL && c != '\n' && complete(f, stamp, out))
+			return i;
+		f->st.rx_bytes++;
+		if (fl == P1_FL_PARITY) {
+			f->st.parity_errors++;
+			bad = true;
+		} else if (fl == P1_FL_FRAME) {
+			f->st.frame_errors++;
+			bad = true;
+		}
+		if (step(f, c, bad, stamp, out))
+			return i + 1;
+	}
+	return n;
+}

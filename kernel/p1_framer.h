@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR LGPL-2.1-or-later */
+/*
+ * p1_framer.h - P1 (DSMR / eMUCs) telegram framing and CRC state machine.
+ *
+ * Pure C with no kernel or libc calls: the same file builds into n_p1.ko,
+ * the KUnit suites, libp1/p1ctl/p1-exporter (raw tty and TCP sources) and
+ * the fuzzers.  It owns no memory: the caller hands it a buffer of @cap
+ * bytes, the largest telegram it may ever hold.
+ *
+ * A text telegram starts with '/' at the start of a line (or of the stream)
+ * and ends with a line that starts with '!', followed by 0-4 hex digits
+ * (either case) and a line end (CRLF or a bare LF).  With digits, the
+ * CRC-16/ARC of everything from '/' through '!' must equal them; without,
+ * it is a DSMR 2.2/3.0 telegram without CRC.  See p1_framer.c for the
+ * recovery rules (truncation, '/' in the middle of a line, oversize).
+ *
+ * Locking: none.  One framer is fed by one thread at a time; the owner
+ * serialises access (n_p1 holds its device spinlock around each push).
+ */
+#ifndef P1_FRAMER_H
+#define P1_FRAMER_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+#endif
+
+/* Per-byte flags, numerically equal to the tty layer's TTY_* flags. */
+enum p1_fr_flag {
+	P1_FL_NORMAL = 0,
+	P1_FL_BREAK = 1,
+	P1_FL_FRAME = 2,
+	P1_FL_PARITY = 3,
+	P1_FL_OVERRUN = 4,
+};
+
+/* CRC policy; equal to enum p1_crc_mode of the UAPI header. */
+enum p1_fr_crc_mode {
+	P1_FR_CRC_AUTO = 0,	/* once a CRC was seen, a missing one is an error */
+	P1_FR_CRC_REQUIRE = 1,	/* a telegram without CRC is an error */
+	P1_FR_CRC_IGNORE = 2,	/* deliver whatever the CRC says */
+};
+
+/* Verdict on a completed telegram; equal to enum p1_status of the UAPI. */
+enum p1_fr_status {
+	P1_FR_OK = 0,		/* CRC present and correct */
+	P1_FR_NO_CRC = 1,	/* no CRC digits, accepted by the policy */
+	P1_FR_UNCHECKED = 2,	/* CRC wrong but policy is "ignore" */
+	P1_FR_CRC_ERROR = 3,	/* CRC present and wrong */
+	P1_FR_CRC_MISSING = 4,	/* no CRC digits, refused by the policy */
+	P1_FR_LINE_ERROR = 5,	/* contains a byte the driver flagged */
+};
+
+/* Good telegrams are the ones ordinary readers get. */
+static inline bool p1_fr_status_good(u32 status)
+{
+	return status <= P1_FR_UNCHECKED;
+}
+
+/* Kinds of frame; binary (encrypted 0xDB) frames will get their own. */
+enum p1_fr_type {
+	P1_FRAME_TEXT = 0,
+};
+
+struct p1_framer_stats {
+	u64 rx_bytes;		/* bytes fed, flag-only markers excluded */
+	u64 garbage_bytes;	/* bytes that belonged to no telegram */
+	u64 telegrams;		/* good telegrams completed */
+	u64 crc_errors;		/* completed with a wrong CRC */
+	u64 crc_missing;	/* completed without CRC against policy */
+	u64 line_errors;	/* completed but containing flagged bytes */
+	u64 truncated;		/* cut short by a new '/' or a bad trailer */
+	u64 oversize;		/* longer than the size limit */
+	u64 recovered;		/* rescued from a '/' in mid-line */
+	u64 parity_errors;
+	u64 frame_errors;
+	u64 overruns;
+	u64 breaks;
+};
+
+/* A completed telegram, valid until the next call into the framer. */
+struct p1_frame {
+	const u8 *data;		/* '/' ... line end, byte-exact */
+	u32 len;		/* 0: no telegram completed */
+	u32 status;		/* enum p1_fr_status */
+	u32 type;		/* enum p1_fr_type */
+	u16 crc_rx;		/* CRC as sent (valid if has_crc) */
+	u16 crc_calc;		/* CRC computed over '/' ... '!' */
+	bool has_crc;
+	u64 start_stamp;	/* caller's stamp of the push holding '/' */
+	u64 end_stamp;		/* caller's stamp of the push completing it */
+};
+
+#define P1_FR_MAX_CAND 4
+
+struct p1_framer {
+	u8 *buf;
+	u32 cap;		/* size of buf */
+	u32 max;		/* current size limit, <= cap */
+	u32 len;		/* bytes of the telegram in progress */
+	u32 bang;		/* length through '!' */
+	u32 dmg_end;		/* offset after the last flagged byte, 0: none */
+	u32 cand[P1_FR_MAX_CAND];	/* offsets of '/' seen in mid-line */
+	u64 cand_stamp[P1_FR_MAX_CAND];
+	u64 start_stamp;
+	u16 crc_rx;
+	u8 state;
+	u8 crc_mode;
+	u8 ndigits;
+	u8 ncand;
+	bool cs7;		/* mask bit 7 (7-bit line) */
+	bool line_start;	/* next byte starts a line */
+	bool tentative;		/* started in mid-line: only a good CRC counts */
+	bool damaged;		/* holds a flagged byte */
+	bool seen_crc;		/* the line has sent a good CRC before */
+	struct p1_framer_stats st;
+};
+
+void p1_framer_init(struct p1_framer *f, u8 *buf, u32 cap);
+/* Drop any telegram in progress and start hunting at a line start. */
+void p1_framer_reset(struct p1_framer *f);
+/* Set the size limit (clamped to 16..cap). */
+void p1_framer_set_max(struct p1_framer *f, u32 max);
+void p1_framer_set_crc_mode(struct p1_framer *f, u32 mode);
+static inline void p1_framer_set_cs7(struct p1_framer *f, bool cs7)
+{
+	f->cs7 = cs7;
+}
+
+/*
+ * Feed @n bytes (with optional per-byte @flags, NULL for none).  Returns the
+ * number of bytes consumed; stops right after a byte that completes a
+ * telegram and describes it in @out (out->len != 0), otherwise consumes
+ * everything and sets out->len to 0.  Call again with the rest.  @stamp is
+ * an opaque time the caller gives to every byte of this call.
+ */
+size_t p1_framer_push(struct p1_framer *f, const u8 *p, const u8 *flags,
+		      size_t n, u64 stamp, struct p1_frame *out);
+
+/* CRC-16/ARC (poly 0xA001 reflected, init @crc, usually 0). */
+u16 p1_crc16(u16 crc, const u8 *p, size_t n);
+
+#endif /* P1_FRAMER_H */

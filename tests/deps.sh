@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Install the Debian 12 packages the build and the tests need, if missing.
+set -euo pipefail
+pkgs=(
+	# build
+	gcc make pkg-config libc6-dev libnl-3-dev libnl-genl-3-dev
+	libmicrohttpd-dev libcmocka-dev clang clang-format libclang-rt-14-dev
+	valgrind
+	# kernel module and KUnit (UML)
+	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1
+	bc flex bison libelf-dev libssl-dev python3 kmod xz-utils
+	# real-kernel tests
+	qemu-system-x86 busybox-static cpio socat
+	# system tests
+	curl prometheus wrk
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "deps: installing ${missing[*]}"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: not root; install them with: sudo apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
