@@ -112,6 +112,12 @@ struct p1_telegram_meta {
  */
 #define P1_IOC_REWIND		_IOWR(P1_IOC_MAGIC, 4, __u32)
 
+/*
+ * On the tty file descriptor the discipline is attached to: the N of the
+ * /dev/p1-N it created.
+ */
+#define P1_TIOC_DEVINDEX	_IOR(P1_IOC_MAGIC, 16, __u32)
+
 /* Generic netlink */
 #define P1_GENL_NAME		"p1"
 #define P1_GENL_VERSION		1
@@ -126,6 +132,7 @@ enum p1_cmd {
 	P1_CMD_TELEGRAM,
 	__P1_CMD_MAX
 };
+
 #define P1_CMD_MAX (__P1_CMD_MAX - 1)
 
 enum p1_attr {
@@ -151,6 +158,7 @@ enum p1_attr {
 	P1_A_TELEGRAM,		/* binary: the telegram bytes */
 	__P1_A_MAX
 };
+
 #define P1_A_MAX (__P1_A_MAX - 1)
 
 /* Counters: nested in P1_A_STATS (u64 each) and statistics/ in sysfs. */
@@ -174,6 +182,7 @@ enum p1_stat {
 	P1_STAT_DROPPED,	/* completed but no memory to queue them */
 	__P1_STAT_MAX
 };
+
 #define P1_STAT_MAX (__P1_STAT_MAX - 1)
 
 #endif /* _UAPI_LINUX_P1_H */

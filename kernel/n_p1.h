@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * n_p1.h - internal interfaces of the n_p1 line discipline.
+ *
+ * Objects and their lifetimes:
+ *  - struct p1_dev: one per attached tty, created by the ldisc ->open and
+ *    torn down (marked dead, device deleted) by ->close.  It embeds the
+ *    struct device of /dev/p1-N; every open file holds a reference to it,
+ *    and its release() frees it when the last one is gone.
+ *  - struct p1_tg: one completed telegram, refcounted; the ring holds one
+ *    reference, a reader copying it out holds another for the copy.
+ *
+ * Locking rules (documented here because struct p1_dev is defined here):
+ *  - p1_dev.lock (spinlock) protects the framer, the ring, the sequence
+ *    numbers, the counters, ident/last_good and the dead flag.  It is taken
+ *    by ->receive_buf once per call (never sleeps inside), by readers to
+ *    pick a telegram (never across copy_to_user), and by sysfs/netlink to
+ *    snapshot state.  sysfs show() never takes tty locks.
+ *  - p1_reader.mutex serialises read()/ioctl() on one open file.
+ *  - p1_devs_mutex (n_p1_main.c) protects the global device list, taken by
+ *    attach/detach and netlink dumps; never taken under p1_dev.lock.
+ *  - p1_dev.tty is only used by the ldisc callbacks, which the tty core
+ *    serialises with ->close.  Other paths use the tty_name copy.
+ */
+#ifndef N_P1_H
+#define N_P1_H
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/tty.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/p1.h>
+
+#include "p1_framer.h"
+
+#define P1_MAX_TELEGRAM_LIMIT	(64 * 1024)
+#define P1_IDENT_MAX		96
+#define P1_MINORS		256
+
+struct p1_tg {
+	struct kref ref;
+	struct p1_telegram_meta meta;
+	u8 data[];
+};
+
+struct p1_dev {
+	struct device dev;
+	struct cdev cdev;
+	struct list_head node;		/* p1_devs, under p1_devs_mutex */
+	int index;
+	char tty_name[64];
+	struct tty_struct *tty;		/* ldisc callbacks only */
+
+	spinlock_t lock;		/* see the top of this file */
+	struct p1_framer fr;
+	u8 *frbuf;
+	struct p1_tg **ring;
+	u32 ring_size;
+	u64 seq;			/* last sequence number stored */
+	u64 reader_overruns;
+	u64 dropped;
+	struct p1_tg *last_good;
+	char ident[P1_IDENT_MAX];
+	bool dead;
+
+	wait_queue_head_t wait;
+	struct work_struct notify_work;
+	u64 notified_seq;		/* notify_work only */
+};
+
+struct p1_reader {
+	struct p1_dev *p;
+	struct mutex mutex;		/* serialises read/ioctl on the file */
+	u64 next;			/* sequence number to read next */
+	u32 flags;			/* P1_RF_* */
+	struct p1_telegram_meta meta;	/* of the telegram last read */
+};
+
+/* n_p1_main.c */
+extern unsigned int p1_ring_size;
+extern unsigned int p1_max_telegram_size;
+extern struct mutex p1_devs_mutex;
+extern struct list_head p1_devs;
+
+/* n_p1_dev.c: device lifetime and the telegram ring */
+int p1_dev_register_class(void);
+void p1_dev_unregister_class(void);
+struct p1_dev *p1_dev_create(struct tty_struct *tty);
+void p1_dev_destroy(struct p1_dev *p);
+void p1_dev_hangup(struct p1_dev *p);
+void p1_dev_receive(struct p1_dev *p, const u8 *cp, const u8 *fp,
+		    size_t count);
+void p1_tg_put(struct p1_tg *tg);
+void p1_dev_stats(struct p1_dev *p, u64 *stats);	/* [__P1_STAT_MAX] */
+
+/* n_p1_reader.c: per-open-file cursor (used by the chardev and KUnit) */
+void p1_reader_init(struct p1_reader *r, struct p1_dev *p);
+void p1_reader_destroy(struct p1_reader *r);
+ssize_t p1_reader_read(struct p1_reader *r, void *buf, size_t count,
+		       bool nonblock, bool to_user);
+bool p1_reader_ready(struct p1_reader *r);
+u32 p1_reader_next_len(struct p1_reader *r);
+u32 p1_reader_rewind(struct p1_reader *r, u32 steps);
+
+/* n_p1_chardev.c */
+int p1_chardev_init(void);
+void p1_chardev_exit(void);
+extern const struct file_operations p1_fops;
+extern dev_t p1_devt;
+
+/* n_p1_sysfs.c */
+extern const struct attribute_group *p1_dev_groups[];
+
+/* n_p1_netlink.c */
+int p1_genl_init(void);
+void p1_genl_exit(void);
+void p1_genl_notify_dev(struct p1_dev *p, u8 cmd);
+void p1_genl_notify_tg(struct p1_dev *p, struct p1_tg *tg);
+
+/* n_p1_ldisc.c */
+extern int p1_ldisc_num;
+int p1_ldisc_init(void);
+void p1_ldisc_exit(void);
+
+#endif /* N_P1_H */

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * n_p1_chardev.c - /dev/p1-N: one read() returns one whole telegram.
+ *
+ * Each open file owns a struct p1_reader (its cursor) and a reference to
+ * the device, so the device outlives a hangup until the last close.
+ * Locking: see n_p1_reader.c; nothing here touches the tty.
+ */
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "n_p1.h"
+
+dev_t p1_devt;
+
+static int p1_open(struct inode *inode, struct file *file)
+{
+	struct p1_dev *p = container_of(inode->i_cdev, struct p1_dev, cdev);
+	struct p1_reader *r;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	get_device(&p->dev);
+	p1_reader_init(r, p);
+	file->private_data = r;
+	return stream_open(inode, file);
+}
+
+static int p1_release(struct inode *inode, struct file *file)
+{
+	struct p1_reader *r = file->private_data;
+	struct p1_dev *p = r->p;
+
+	p1_reader_destroy(r);
+	kfree(r);
+	put_device(&p->dev);
+	return 0;
+}
+
+static ssize_t p1_read(struct file *file, char __user *buf, size_t count,
+		       loff_t *ppos)
+{
+	struct p1_reader *r = file->private_data;
+
+	return p1_reader_read(r, (void __force *)buf, count,
+			      file->f_flags & O_NONBLOCK, true);
+}
+
+static __poll_t p1_poll(struct file *file, poll_table *wait)
+{
+	struct p1_reader *r = file->private_data;
+	struct p1_dev *p = r->p;
+	__poll_t mask = 0;
+
+	poll_wait(file, &p->wait, wait);
+	if (p1_reader_ready(r))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (READ_ONCE(p->dead))
+		mask |= EPOLLHUP;
+	return mask;
+}
+
+static long p1_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct p1_reader *r = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	long ret = 0;
+	u32 v;
+
+	if (mutex_lock_interruptible(&r->mutex))
+		return -ERESTARTSYS;
+	switch (cmd) {
+	case FIONREAD:
+		ret = put_user((int)p1_reader_next_len(r), (int __user *)uarg);
+		break;
+	case P1_IOC_GET_META:
+		if (copy_to_user(uarg, &r->meta, sizeof(r->meta)))
+			ret = -EFAULT;
+		break;
+	case P1_IOC_SET_FLAGS:
+		ret = get_user(v, (u32 __user *)uarg);
+		if (!ret && (v & ~P1_RF_ALL))
+			ret = -EINVAL;
+		if (!ret)
+			r->flags = v;
+		break;
+	case P1_IOC_GET_FLAGS:
+		ret = put_user(r->flags, (u32 __user *)uarg);
+		break;
+	case P1_IOC_REWIND:
+		ret = get_user(v, (u32 __user *)uarg);
+		if (!ret)
+			ret = put_user(p1_reader_rewind(r, v), (u32 __user *)uarg);
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&r->mutex);
+	return ret;
+}
+
+const struct file_operations p1_fops = {
+	.owner		= THIS_MODULE,
+	.open		= p1_open,
+	.release	= p1_release,
+	.read		= p1_read,
+	.poll		= p1_poll,
+	.unlocked_ioctl	= p1_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+int p1_chardev_init(void)
+{
+	return alloc_chrdev_region(&p1_devt, 0, P1_MINORS, P1_CLASS_NAME);
+}
+
+void p1_chardev_exit(void)
+{
+	unregister_chrdev_region(p1_devt, P1_MINORS);
+}
