@@ -68,6 +68,18 @@ static void p1_ldisc_hangup(struct tty_struct *tty)
 		p1_dev_hangup(p);
 }
 
+/* tcflush(TCIFLUSH) and hangup: drop the telegram in progress. */
+static void p1_ldisc_flush_buffer(struct tty_struct *tty)
+{
+	struct p1_dev *p = tty->disc_data;
+
+	if (!p)
+		return;
+	spin_lock(&p->lock);
+	p1_framer_reset(&p->fr);
+	spin_unlock(&p->lock);
+}
+
 static void p1_ldisc_receive_buf(struct tty_struct *tty, P1_RX_CP_T *cp,
 				 P1_RX_FP_T *fp, P1_RX_COUNT_T count)
 {
@@ -133,6 +145,7 @@ static struct tty_ldisc_ops p1_ldisc = {
 	.open		= p1_ldisc_open,
 	.close		= p1_ldisc_close,
 	.hangup		= p1_ldisc_hangup,
+	.flush_buffer	= p1_ldisc_flush_buffer,
 	.read		= p1_ldisc_read,
 	.ioctl		= p1_ldisc_ioctl,
 	.poll		= p1_ldisc_poll,
