@@ -31,6 +31,8 @@
 
 enum { ST_HUNT, ST_BODY, ST_TRAILER, ST_EOL };
 
+static void abandon(struct p1_framer *f);
+
 static const u16 crc16_arc_table[256] = {
 	0x0000, 0xc0c1, 0xc181, 0x0140, 0xc301, 0x03c0, 0x0280, 0xc241,
 	0xc601, 0x06c0, 0x0780, 0xc741, 0x0500, 0xc5c1, 0xc481, 0x0440,
@@ -85,6 +87,8 @@ void p1_framer_init(struct p1_framer *f, u8 *buf, u32 cap)
 
 void p1_framer_reset(struct p1_framer *f)
 {
+	if (f->state != ST_HUNT)
+		abandon(f);
 	f->state = ST_HUNT;
 	f->len = 0;
 	f->ncand = 0;
