@@ -66,11 +66,13 @@ struct p1_dev {
 	u64 dropped;
 	struct p1_tg *last_good;
 	char ident[P1_IDENT_MAX];
+	char equipment_id[P1_IDENT_MAX];	/* set once, then constant */
 	bool dead;
 
 	wait_queue_head_t wait;
 	struct work_struct notify_work;
 	u64 notified_seq;		/* notify_work only */
+	bool eid_announced;		/* notify_work only */
 };
 
 struct p1_reader {

@@ -7,6 +7,7 @@
  * receive_buf call, so readers and sysfs see the framer, the ring and the
  * counters change together.
  */
+#include <linux/ctype.h>
 #include <linux/idr.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -27,12 +28,29 @@ static char *p1_devnode(P1_CLASS_DEV_T *dev, umode_t *mode)
 	return NULL;
 }
 
+/* P1_TTY and, once a telegram named it, P1_EQUIPMENT_ID for udev rules. */
+static int p1_dev_uevent(P1_CLASS_DEV_T *dev, struct kobj_uevent_env *env)
+{
+	struct p1_dev *p = container_of(dev, struct p1_dev, dev);
+	char id[P1_IDENT_MAX];
+	int ret;
+
+	spin_lock(&p->lock);
+	memcpy(id, p->equipment_id, sizeof(id));
+	spin_unlock(&p->lock);
+	ret = add_uevent_var(env, "P1_TTY=%s", p->tty_name);
+	if (!ret && id[0])
+		ret = add_uevent_var(env, "P1_EQUIPMENT_ID=%s", id);
+	return ret;
+}
+
 int p1_dev_register_class(void)
 {
 	p1_class = p1_class_create(P1_CLASS_NAME);
 	if (IS_ERR(p1_class))
 		return PTR_ERR(p1_class);
 	p1_class->devnode = p1_devnode;
+	p1_class->dev_uevent = p1_dev_uevent;
 	return 0;
 }
 
@@ -92,6 +110,11 @@ static void p1_notify_work(struct work_struct *work)
 		p1_tg_put(tg);
 	}
 	sysfs_notify(&p->dev.kobj, NULL, "last_seq");
+	/* Lets udev add /dev/p1/by-meter/<equipment_id>. */
+	if (!p->eid_announced && READ_ONCE(p->equipment_id[0])) {
+		p->eid_announced = true;
+		kobject_uevent(&p->dev.kobj, KOBJ_CHANGE);
+	}
 }
 
 struct p1_dev *p1_dev_create(struct tty_struct *tty)
@@ -186,6 +209,55 @@ static void p1_set_ident(struct p1_dev *p, const u8 *d, u32 len)
 	p->ident[i - 1] = '\0';
 }
 
+static bool p1_id_char_ok(u8 c)
+{
+	return isalnum(c) || c == '-' || c == '_' || c == '.';
+}
+
+/*
+ * The meter's equipment identifier (0-0:96.1.1, or 0-0:96.1.0 on eMUCs):
+ * hex-encoded ASCII in DSMR >= 4, decoded when it is; kept only if it is
+ * made of characters safe for a /dev symlink.
+ */
+static void p1_set_equipment_id(struct p1_dev *p, const u8 *d, u32 len)
+{
+	static const char * const keys[] = { "0-0:96.1.1(", "0-0:96.1.0(" };
+	u8 id[P1_IDENT_MAX];
+	u32 i, k, n, klen;
+
+	for (k = 0; k < ARRAY_SIZE(keys); k++) {
+		klen = strlen(keys[k]);
+		for (i = 0; i + klen < len; i++)
+			if ((!i || d[i - 1] == '\n') &&
+			    !memcmp(d + i, keys[k], klen))
+				break;
+		if (i + klen >= len)
+			continue;
+		d += i + klen;
+		len -= i + klen;
+		for (n = 0; n < len && d[n] != ')'; n++)
+			if (!p1_id_char_ok(d[n]) || n >= 2 * (P1_IDENT_MAX - 1))
+				return;
+		if (!n || n == len)
+			return;
+		/* hex-encoded ASCII (DSMR >= 4): decode if it decodes cleanly */
+		if (!(n & 1) && !hex2bin(id, (const char *)d, n / 2)) {
+			for (i = 0; i < n / 2 && p1_id_char_ok(id[i]); i++)
+				;
+			if (i == n / 2) {
+				memcpy(p->equipment_id, id, i);
+				p->equipment_id[i] = '\0';
+				return;
+			}
+		}
+		if (n < P1_IDENT_MAX) {
+			memcpy(p->equipment_id, d, n);
+			p->equipment_id[n] = '\0';
+		}
+		return;
+	}
+}
+
 /* Queue one completed telegram; called with p->lock held. */
 static bool p1_store(struct p1_dev *p, const struct p1_frame *f, u64 boot,
 		     u64 real)
@@ -219,6 +291,8 @@ static bool p1_store(struct p1_dev *p, const struct p1_frame *f, u64 boot,
 		kref_get(&tg->ref);
 		p->last_good = tg;
 		p1_set_ident(p, tg->data, tg->meta.len);
+		if (!p->equipment_id[0])
+			p1_set_equipment_id(p, tg->data, tg->meta.len);
 	}
 	return true;
 }

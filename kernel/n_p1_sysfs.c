@@ -43,6 +43,20 @@ static ssize_t ident_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(ident);
 
+/* Personal data (it identifies a household): root only. */
+static ssize_t equipment_id_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct p1_dev *p = to_p1(dev);
+	ssize_t ret;
+
+	spin_lock(&p->lock);
+	ret = sysfs_emit(buf, "%s\n", p->equipment_id);
+	spin_unlock(&p->lock);
+	return ret;
+}
+static DEVICE_ATTR_ADMIN_RO(equipment_id);
+
 static ssize_t last_seq_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
 {
@@ -138,6 +152,7 @@ static BIN_ATTR_RO(last_telegram, 0);
 static struct attribute *p1_dev_attrs[] = {
 	&dev_attr_tty.attr,
 	&dev_attr_ident.attr,
+	&dev_attr_equipment_id.attr,
 	&dev_attr_last_seq.attr,
 	&dev_attr_crc_mode.attr,
 	&dev_attr_max_telegram_size.attr,

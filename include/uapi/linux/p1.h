@@ -8,8 +8,10 @@
  * /proc/tty/ldiscs.  Attaching needs CAP_NET_ADMIN (as slip and slcan).
  *
  * Each attached tty gets a character device /dev/p1-N (class "p1") and a
- * sysfs directory /sys/class/p1/p1-N with attributes (tty, ident, crc_mode,
- * max_telegram_size, last_seq, last_telegram) and statistics/ counters.
+ * sysfs directory /sys/class/p1/p1-N with attributes (tty, ident,
+ * equipment_id, crc_mode, max_telegram_size, last_seq, last_telegram) and
+ * statistics/ counters.  Uevents carry P1_TTY and, once a telegram named
+ * the meter, P1_EQUIPMENT_ID (a "change" event announces it).
  *
  * Character device
  * ----------------
