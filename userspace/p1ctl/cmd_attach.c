@@ -28,7 +28,8 @@
 struct attach_ctx {
 	int fd;
 	char path[P1CTL_PATH_MAX];
-	const char *name; /* for messages: "ttyUSB0", in path */
+	const char *name; /* for messages: "ttyUSB0", "pts3" */
+	char kname[64];	  /* the kernel's name of the tty */
 	int ldisc;	  /* n_p1's number */
 	bool have_index;
 	uint32_t index; /* /dev/p1-N */
@@ -177,6 +178,9 @@ static int attach_open(struct attach_ctx *c, const char *arg)
 		}
 		return ret;
 	}
+	/* Name it as the kernel and p1ctl list do: /dev/pts/3 is pts3. */
+	if (!p1tty_kernel_name(c->path, c->kname, sizeof(c->kname)))
+		c->name = c->kname;
 	return 0;
 }
 
