@@ -28,7 +28,7 @@ static const struct command commands[] = {
 	 "attach n_p1 to a tty and hold it"},
 	{"read", cmd_read, "read [p1-N] [--count N] [--meta] [--all]",
 	 "print telegrams from /dev/p1-N"},
-	{"decode", cmd_decode, "decode [--json] [FILE|-]",
+	{"decode", cmd_decode, "decode [--json] [--zone NAME] [FILE|-]",
 	 "decode telegrams from a file or stdin"},
 };
 

@@ -4,7 +4,7 @@
 #   $(B)/static/p1ctl   static (make p1ctl-static), for the qemu guests
 #
 # cmd_decode.c (libp1's decoder) is linked in when it exists, with libp1
-# ($(LIBP1_A), default $(B)/libp1.a) and $(P1CTL_EXTRA_LIBS).
+# ($(LIBP1_A) from userspace/lib/lib.mk) and $(P1CTL_EXTRA_LIBS).
 
 P1CTL_DIR := $(TOP)/userspace/p1ctl
 P1CTL_SRCS := $(wildcard $(P1CTL_DIR)/*.c)
@@ -13,7 +13,7 @@ P1CTL_OBJS := $(patsubst $(P1CTL_DIR)/%.c,$(B)/obj/p1ctl/%.o,$(P1CTL_SRCS))
 P1CTL_LIB_OBJS := $(filter-out $(B)/obj/p1ctl/main.o $(B)/obj/p1ctl/cmd_decode.o \
 	$(B)/obj/p1ctl/json%.o,$(P1CTL_OBJS))
 P1CTL_LIBP1 := $(if $(wildcard $(P1CTL_DIR)/cmd_decode.c),\
-	$(firstword $(LIBP1_A) $(B)/libp1.a))
+	$(firstword $(LIBP1_A) $(B)/lib/libp1.a))
 P1CTL_DEPS := $(P1CTL_OBJS) $(P1CTL_LIBP1) $(P1COMMON_A)
 
 $(B)/obj/p1ctl/%.o: $(P1CTL_DIR)/%.c
@@ -23,7 +23,7 @@ $(B)/obj/p1ctl/%.o: $(P1CTL_DIR)/%.c
 
 $(B)/p1ctl: $(P1CTL_DEPS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(P1CTL_OBJS) $(P1CTL_LIBP1) \
-		$(P1CTL_EXTRA_LIBS) $(P1COMMON_A) $(P1NL_LIBS)
+		$(P1CTL_EXTRA_LIBS) $(P1COMMON_A) $(P1NL_LIBS) -lm
 
 $(B)/static/p1ctl: $(P1CTL_DEPS)
 	@mkdir -p $(@D)
