@@ -200,7 +200,7 @@ int p1tty_open(const char *path)
 
 int p1tty_get_ldisc(int fd)
 {
-	int ld;
+	int ld = -1; /* valgrind does not know TIOCGETD writes it */
 
 	if (ioctl(fd, TIOCGETD, &ld))
 		return -errno;
@@ -298,7 +298,7 @@ int p1tty_devindex(int fd, const char *path, const char *sysclass,
 		   uint32_t *index)
 {
 	char name[64];
-	__u32 v;
+	__u32 v = 0;
 	int ret;
 
 	if (!ioctl(fd, P1_TIOC_DEVINDEX, &v)) {

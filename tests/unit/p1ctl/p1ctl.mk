@@ -26,9 +26,15 @@ $(P1CTL_UT_BINS): $(B)/tests/p1ctl/%: $(B)/tests/p1ctl/%.o $(P1CTL_LIB_OBJS) $(P
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(P1CTL_LIB_OBJS) $(P1COMMON_A) \
 		$(P1NL_LIBS) $(P1CTL_UT_CMOCKA_LIBS)
 
+# Under valgrind when it is installed (tests/deps.sh installs it): the
+# parsers must not read out of bounds or leak on any input.
+P1CTL_UT_RUN := $(if $(shell command -v valgrind 2>/dev/null),\
+	valgrind -q --leak-check=full --error-exitcode=9)
+
 .PHONY: check-p1ctl
 check-p1ctl: $(P1CTL_UT_BINS)
-	@set -e; for t in $(P1CTL_UT_BINS); do echo "--- $${t##*/}"; $$t; done
+	@set -e; for t in $(P1CTL_UT_BINS); do \
+		echo "--- $${t##*/}"; $(P1CTL_UT_RUN) $$t; done
 
 CHECK_TARGETS += check-p1ctl
 
