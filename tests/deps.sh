@@ -12,6 +12,8 @@ pkgs=(
 	bc flex bison libelf-dev libssl-dev python3 kmod xz-utils
 	# real-kernel tests
 	qemu-system-x86 busybox-static cpio socat
+	# packaging and the full-system test (issue 5)
+	dkms debootstrap lintian help2man fakeroot e2fsprogs
 	# system tests
 	curl prometheus wrk
 )
