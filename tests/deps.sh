@@ -6,6 +6,7 @@ pkgs=(
 	# build
 	gcc make pkg-config libc6-dev libnl-3-dev libnl-genl-3-dev
 	libmicrohttpd-dev libcmocka-dev clang clang-format libclang-rt-14-dev
+	libyaml-dev libcrypt-dev
 	valgrind
 	# kernel module and KUnit (UML)
 	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * api.h - the JSON API:
+ *   /api/v1/meters                the meters and their status
+ *   /api/v1/meters/NAME           the latest reading, typed (libp1 JSON)
+ *   /api/v1/meters/NAME/telegram  the latest telegram as received
+ */
+#ifndef P1X_API_H
+#define P1X_API_H
+
+#include "meter.h"
+#include "sbuf.h"
+
+void api_meters(struct sbuf *sb);
+/* 0, or an HTTP status (404 no such meter, 503 no telegram yet). */
+int api_meter(struct sbuf *sb, const char *name);
+int api_telegram(struct sbuf *sb, const char *name);
+
+#endif

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * emu.h - generator of realistic P1 telegrams (the emulated meter).
+ *
+ * Used by the exporter's --emulate source, by the p1-emulate tool that
+ * writes capture files for tests and benchmarks, and by anything else that
+ * needs a plausible meter: values move with a daily load curve and solar
+ * production, energy registers integrate the power, gas is captured every
+ * five minutes (hourly for DSMR 4 and 2.2), voltage sags/swells and power
+ * failures happen now and then (the failure log grows), Belgian meters
+ * track the quarter-hour demand, this month's peak and 13 months of peak
+ * history.  Telegrams of DSMR >= 4 and eMUCs end in a correct CRC16;
+ * DSMR 2.2 telegrams have none and put the gas value on the next line.
+ *
+ * Everything is deterministic for a given seed and start time; no
+ * allocation: the caller owns the struct and the output buffer.
+ */
+#ifndef P1X_EMU_H
+#define P1X_EMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum emu_profile { EMU_DSMR5, EMU_DSMR4, EMU_DSMR22, EMU_EMUCS };
+
+struct emu_params {
+	enum emu_profile profile;
+	double import_kwh; /* starting import, both tariffs together */
+	double export_kwh;
+	double gas_m3;
+	double load_w;	 /* average load */
+	double solar_w;	 /* solar peak */
+	double gas_rate; /* m3/h average */
+	double noise;	 /* 0..1 */
+	uint64_t seed;
+};
+
+#define EMU_HISTORY 13
+#define EMU_LOG	    10
+
+struct emu {
+	struct emu_params p;
+	uint64_t rng;
+	double t; /* meter time of the last telegram, unix s */
+	bool started;
+	double imp[2], exp[2];	   /* kWh per tariff (index = tariff - 1) */
+	double gas;		   /* m3, running */
+	double gas_captured;	   /* m3 at the last capture */
+	double gas_capture_t;	   /* unix s of the last capture */
+	double p_imp[3], p_exp[3]; /* W per phase, last telegram */
+	double volt[3], amp[3];
+	double spike_w, spike_until;
+	int tariff;
+	uint32_t sags[3], swells[3];
+	uint32_t failures, long_failures;
+	struct {
+		double end, dur;
+	} log[EMU_LOG];
+	int nlog;
+	/* Belgian capacity tariff */
+	double q_start, q_energy_j; /* current quarter hour */
+	double demand_w;
+	double peak_w, peak_t;
+	int peak_month; /* year * 12 + month of peak_w */
+	struct {
+		double month_t, t, w;
+	} hist[EMU_HISTORY];
+	int nhist;
+};
+
+/* Profile by name ("dsmr5", "dsmr4", "dsmr22", "emucs"); -1 if unknown. */
+int emu_profile_from_name(const char *name);
+const char *emu_profile_name(enum emu_profile p);
+/* The profile's natural telegram interval in seconds. */
+double emu_default_interval(enum emu_profile p);
+/* DSMR 2.2/3.0 lines are 9600 7E1; the others 115200 8N1. */
+bool emu_profile_7e1(enum emu_profile p);
+
+void emu_params_default(struct emu_params *p);
+void emu_init(struct emu *e, const struct emu_params *p, double start_t);
+
+/*
+ * Advance the meter to time @t (unix seconds) and write its telegram to
+ * @buf.  Returns the length, or 0 if @cap is too small (the state still
+ * advances).  2048 bytes is always enough.
+ */
+size_t emu_next(struct emu *e, double t, char *buf, size_t cap);
+
+/* Meter-local time: offset in seconds from UTC under EU rules (CET/CEST). */
+int emu_eu_offset(int64_t t, bool *summer);
+
+/* "YYYY-MM-DDThh:mm:ssZ" or "@UNIXSECONDS" to unix seconds. */
+bool emu_parse_time(const char *s, double *out);
+#endif

@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# p1-exporter: the Prometheus exporter daemon, and p1-emulate, the
+# emulated-meter tool (capture files for tests and benchmarks).
+#   $(B)/p1-exporter, $(B)/p1-emulate          dynamically linked
+#   $(B)/static/p1-exporter, .../p1-emulate    -static (make p1-exporter-static),
+#                                              for the busybox qemu guests
+#   make run                                   exporter on the emulated meter
+#
+# Links libp1 ($(B)/lib/libp1.a, from userspace/lib/lib.mk, which holds the
+# framer too) and libp1common ($(B)/libp1common.a, userspace/common).
+
+P1X_DIR := $(TOP)/userspace/exporter
+P1X_TOOL_SRCS := $(P1X_DIR)/emu_tool.c
+P1X_SRCS := $(filter-out $(P1X_TOOL_SRCS),$(wildcard $(P1X_DIR)/*.c))
+P1X_OBJS := $(patsubst $(P1X_DIR)/%.c,$(B)/obj/exporter/%.o,$(P1X_SRCS))
+P1X_TOOL_OBJS := $(B)/obj/exporter/emu_tool.o $(B)/obj/exporter/emu.o
+P1X_LIBP1 := $(B)/lib/libp1.a
+P1X_COMMON := $(B)/libp1common.a
+P1X_PKGS := libmicrohttpd yaml-0.1
+P1X_CFLAGS := -I$(P1X_DIR) -I$(TOP)/userspace/common \
+	$(shell $(PKG_CONFIG) --cflags $(P1X_PKGS) libnl-genl-3.0 2>/dev/null)
+P1X_LIBS := $(or $(shell $(PKG_CONFIG) --libs $(P1X_PKGS) 2>/dev/null),-lmicrohttpd -lyaml) \
+	$(or $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null),-lnl-genl-3 -lnl-3) \
+	-lcrypt -lanl -lm
+# Debian ships libmicrohttpd.a but no static p11-kit: the static exporter
+# links the TLS stack without it (see exporter-static-stubs.c).
+P1X_STATIC_LIBS := -lmicrohttpd -lgnutls -lhogweed -lnettle -lgmp -ltasn1 \
+	-lidn2 -lyaml -lnl-genl-3 -lnl-3 -lcrypt -lanl -lpthread -lm
+
+$(B)/obj/exporter/%.o: $(P1X_DIR)/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(P1_CFLAGS) $(P1X_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/p1-exporter: $(P1X_OBJS) $(P1X_LIBP1) $(P1X_COMMON)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(P1X_OBJS) $(P1X_LIBP1) \
+		$(P1X_COMMON) $(P1X_LIBS)
+
+$(B)/p1-emulate: $(P1X_TOOL_OBJS) $(P1X_LIBP1)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(P1X_TOOL_OBJS) $(P1X_LIBP1) -lm
+
+$(B)/static/p1-exporter: $(P1X_OBJS) $(P1X_LIBP1) $(P1X_COMMON)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $(P1X_OBJS) $(P1X_LIBP1) \
+		$(P1X_COMMON) $(P1X_STATIC_LIBS)
+
+$(B)/static/p1-emulate: $(P1X_TOOL_OBJS) $(P1X_LIBP1)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $(P1X_TOOL_OBJS) \
+		$(P1X_LIBP1) -lm
+
+.PHONY: p1-exporter p1-emulate p1-exporter-static run
+p1-exporter: $(B)/p1-exporter
+p1-emulate: $(B)/p1-emulate
+p1-exporter-static: $(B)/static/p1-exporter $(B)/static/p1-emulate
+
+# make run: the exporter on the built-in emulated DSMR 5 meter.
+# P1_RUN_ARGS adds flags, e.g. P1_RUN_ARGS='--emulate=emucs'.
+P1_RUN_ADDR ?= :9357
+run: $(B)/p1-exporter
+	@port=$$(echo '$(P1_RUN_ADDR)' | sed 's/.*://'); \
+	echo; \
+	echo "p1-exporter on an emulated meter (Ctrl-C stops):"; \
+	echo "  metrics  http://localhost:$$port/metrics"; \
+	echo "  meters   http://localhost:$$port/api/v1/meters"; \
+	echo; \
+	exec $(B)/p1-exporter --web.listen-address='$(P1_RUN_ADDR)' \
+		$(or $(P1_RUN_ARGS),--emulate)
+
+# Built by default once libp1 (userspace/lib) is in the tree.
+ifneq ($(wildcard $(TOP)/userspace/lib/lib.mk),)
+ALL_TARGETS += p1-exporter p1-emulate
+endif
+
+-include $(P1X_OBJS:.o=.d) $(B)/obj/exporter/emu_tool.d

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * http.c - request routing, response buffers and libmicrohttpd glue.
+ *
+ * Bodies are rendered into a pool of reusable buffers, one per response
+ * in flight; libmicrohttpd hands a buffer back through the response's free
+ * callback once the last byte is sent.  Buffers grow to the largest body
+ * they held and are then reused without allocation.
+ */
+#include "http.h"
+
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "evloop.h"
+#include "kernel_src.h"
+#include "listen.h"
+#include "log.h"
+#include "meter.h"
+#include "metrics.h"
+#include "options.h"
+#include "sbuf.h"
+
+#define CT_TEXT	   "text/plain; charset=utf-8"
+#define CT_METRICS "text/plain; version=0.0.4; charset=utf-8"
+#define CT_JSON	   "application/json"
+#define CT_HTML	   "text/html; charset=utf-8"
+#define CT_RAW	   "text/plain; charset=iso-8859-1"
+
+struct daemon {
+	struct MHD_Daemon *d;
+	int lfd;
+	int evh;
+	struct ev_timer timer;
+};
+
+struct rbuf {
+	struct sbuf sb;
+	bool busy;
+};
+
+static struct daemon daemons[OPT_LIST_MAX];
+static int ndaemons;
+static struct rbuf *pool;
+static int npool;
+static struct webcfg *web;
+
+static struct rbuf *rbuf_get(void)
+{
+	for (int i = 0; i < npool; i++) {
+		struct rbuf *r = &pool[i];
+
+		if (r->busy)
+			continue;
+		if (!r->sb.p && !sb_init(&r->sb, 4096))
+			return NULL;
+		sb_reset(&r->sb);
+		r->busy = true;
+		return r;
+	}
+	return NULL;
+}
+
+static void rbuf_put(void *cls)
+{
+	struct rbuf *r = cls;
+
+	r->busy = false;
+}
+
+static void add_headers(struct MHD_Response *resp)
+{
+	for (int i = 0; web && i < web->nheaders; i++)
+		MHD_add_response_header(resp, web->headers[i].name,
+					web->headers[i].value);
+}
+
+static enum MHD_Result queue(struct MHD_Connection *c, unsigned int status,
+			     struct MHD_Response *resp, const char *ctype)
+{
+	enum MHD_Result r;
+
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	add_headers(resp);
+	r = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+/* A constant body. */
+static enum MHD_Result reply_static(struct MHD_Connection *c,
+				    unsigned int status, const char *body)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
+
+	return queue(c, status, resp, CT_TEXT);
+}
+
+/* A pooled body: ownership of r passes to the response. */
+static enum MHD_Result reply_buf(struct MHD_Connection *c, unsigned int status,
+				 struct rbuf *r, const char *ctype)
+{
+	struct MHD_Response *resp;
+
+	if (r->sb.failed) {
+		r->busy = false;
+		return reply_static(c, 500, "out of memory\n");
+	}
+	resp = MHD_create_response_from_buffer_with_free_callback_cls(
+		r->sb.len, r->sb.p, rbuf_put, r);
+	if (!resp) {
+		r->busy = false;
+		return MHD_NO;
+	}
+	return queue(c, status, resp, ctype);
+}
+
+static void landing(struct sbuf *sb)
+{
+	sb_printf(sb,
+		  "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+		  "<title>P1 Exporter</title></head><body>\n"
+		  "<h1>P1 Exporter</h1>\n<p>Version %s</p>\n<ul>\n"
+		  "<li><a href=\"%s\">Metrics</a></li>\n"
+		  "<li><a href=\"/api/v1/meters\">Meters (JSON)</a></li>\n",
+		  P1_VERSION, cfg.telemetry_path);
+	for (int i = 0; i < nmeters; i++)
+		sb_printf(sb,
+			  "<li>%s: <a href=\"/api/v1/meters/%s\">reading</a>, "
+			  "<a href=\"/api/v1/meters/%s/telegram\">telegram</a>"
+			  " (%s)</li>\n",
+			  meters[i]->name, meters[i]->name, meters[i]->name,
+			  meter_up(meters[i]) ? "up" : "down");
+	sb_puts(sb, "<li><a href=\"/healthz\">Health</a></li>\n</ul>\n"
+		    "</body></html>\n");
+}
+
+static enum MHD_Result route(struct MHD_Connection *c, const char *url)
+{
+	static const char prefix[] = "/api/v1/meters/";
+	struct rbuf *r;
+	const char *ctype = CT_JSON;
+	int status = 0;
+
+	if (!strcmp(url, "/healthz"))
+		return reply_static(c, 200, "ok\n");
+	if (strcmp(url, cfg.telemetry_path) && strcmp(url, "/") &&
+	    strcmp(url, "/api/v1/meters") && strncmp(url, prefix, 15))
+		return reply_static(c, 404, "not found\n");
+	r = rbuf_get();
+	if (!r)
+		return reply_static(c, 503, "busy\n");
+	kernel_src_refresh();
+	if (!strcmp(url, cfg.telemetry_path)) {
+		metrics_render(&r->sb);
+		ctype = CT_METRICS;
+	} else if (!strcmp(url, "/")) {
+		landing(&r->sb);
+		ctype = CT_HTML;
+	} else if (!strcmp(url, "/api/v1/meters")) {
+		api_meters(&r->sb);
+	} else {
+		char name[METER_NAME_MAX + 16];
+		const char *rest = url + sizeof(prefix) - 1;
+		const char *slash = strchr(rest, '/');
+		size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+
+		if (n == 0 || n >= METER_NAME_MAX) {
+			status = 404;
+		} else {
+			memcpy(name, rest, n);
+			name[n] = '\0';
+			if (!slash) {
+				status = api_meter(&r->sb, name);
+			} else if (!strcmp(slash, "/telegram")) {
+				status = api_telegram(&r->sb, name);
+				ctype = CT_RAW;
+			} else {
+				status = 404;
+			}
+		}
+	}
+	if (status) {
+		r->busy = false;
+		return reply_static(c, (unsigned int)status,
+				    status == 404 ? "no such meter\n"
+						  : "no telegram yet\n");
+	}
+	return reply_buf(c, 200, r, ctype);
+}
+
+static bool has_body(struct MHD_Connection *c)
+{
+	const char *cl = MHD_lookup_connection_value(
+		c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te = MHD_lookup_connection_value(
+		c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+
+	return te || (cl && strcmp(cl, "0"));
+}
+
+static enum MHD_Result check_auth(struct MHD_Connection *c, bool *ok)
+{
+	char *pass = NULL;
+	char *user = MHD_basic_auth_get_username_password(c, &pass);
+	enum auth_result a = AUTH_DENIED;
+	struct MHD_Response *resp;
+
+	if (user && pass)
+		a = webcfg_check(web, user, pass);
+	if (pass)
+		MHD_free(pass);
+	if (user)
+		MHD_free(user);
+	*ok = a == AUTH_OK;
+	if (a == AUTH_OK)
+		return MHD_YES;
+	if (a == AUTH_DENIED)
+		LOG_RL(LOG_WARNING, "HTTP: authentication failed");
+	if (a == AUTH_BUSY) {
+		resp = MHD_create_response_from_buffer(
+			20, (void *)"too many attempts\n\n",
+			MHD_RESPMEM_PERSISTENT);
+		if (!resp)
+			return MHD_NO;
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+		return queue(c, 429, resp, CT_TEXT);
+	}
+	resp = MHD_create_response_from_buffer(14, (void *)"unauthorized\n\n",
+					       MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, CT_TEXT);
+	add_headers(resp);
+	enum MHD_Result r =
+		MHD_queue_basic_auth_fail_response(c, "p1-exporter", resp);
+
+	MHD_destroy_response(resp);
+	return r;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
+			       const char *url, const char *method,
+			       const char *version, const char *upload_data,
+			       size_t *upload_data_size, void **con_cls)
+{
+	(void)cls;
+	(void)version;
+	(void)upload_data;
+	(void)upload_data_size;
+	(void)con_cls;
+
+	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+		struct MHD_Response *resp = MHD_create_response_from_buffer(
+			19, (void *)"method not allowed\n",
+			MHD_RESPMEM_PERSISTENT);
+
+		if (!resp)
+			return MHD_NO;
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+					"GET, HEAD");
+		return queue(c, 405, resp, CT_TEXT);
+	}
+	if (has_body(c))
+		return reply_static(c, 413, "request body not accepted\n");
+	if (web && web->nusers) {
+		bool ok;
+		enum MHD_Result r = check_auth(c, &ok);
+
+		if (!ok)
+			return r;
+	}
+	return route(c, url);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[256];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	LOG_RL(LOG_DEBUG, "HTTP: %s", msg);
+}
+
+static void mhd_run(void *arg)
+{
+	struct daemon *dm = arg;
+
+	MHD_run(dm->d);
+}
+
+static void mhd_ready(void *arg, int fd, short revents)
+{
+	(void)fd;
+	(void)revents;
+	mhd_run(arg);
+}
+
+static int mhd_prepare(void *arg)
+{
+	int best = -1;
+
+	(void)arg;
+	for (int i = 0; i < ndaemons; i++) {
+		MHD_UNSIGNED_LONG_LONG to;
+
+		if (MHD_get_timeout(daemons[i].d, &to) != MHD_YES)
+			continue;
+		if (to > 60000)
+			to = 60000;
+		ev_timer_arm(&daemons[i].timer, to * 1000000ull);
+		if (best < 0 || (int)to < best)
+			best = (int)to;
+	}
+	return best;
+}
+
+bool http_listen(void)
+{
+	for (int i = 0; i < cfg.listen.n; i++) {
+		int fd = listen_open(cfg.listen.v[i], (int)cfg.max_connections);
+
+		if (fd < 0)
+			return false;
+		daemons[ndaemons].lfd = fd;
+		daemons[ndaemons].evh = -1;
+		ndaemons++;
+	}
+	return true;
+}
+
+bool http_start(struct webcfg *wc)
+{
+	web = wc;
+	npool = (int)cfg.max_connections + 2;
+	pool = calloc((size_t)npool, sizeof(*pool));
+	if (!pool)
+		return false;
+	for (int i = 0; i < ndaemons; i++) {
+		struct daemon *dm = &daemons[i];
+		struct MHD_OptionItem opts[16];
+		int n = 0;
+		unsigned int flags =
+			MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+
+#define OPT(o, v, p)                                                           \
+	opts[n++] = (struct MHD_OptionItem){(o), (intptr_t)(v), (p)}
+		OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL);
+		OPT(MHD_OPTION_LISTEN_SOCKET, dm->lfd, NULL);
+		OPT(MHD_OPTION_CONNECTION_LIMIT, cfg.max_connections, NULL);
+		if (cfg.max_connections_per_ip)
+			OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+			    cfg.max_connections_per_ip, NULL);
+		OPT(MHD_OPTION_CONNECTION_TIMEOUT,
+		    (unsigned int)(cfg.web_timeout + 0.999), NULL);
+		/* Request line + headers, plus room for our reply headers. */
+		OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		    cfg.max_request_bytes + 4096, NULL);
+		if (wc && wc->tls) {
+			flags |= MHD_USE_TLS;
+			OPT(MHD_OPTION_HTTPS_MEM_CERT, wc->cert_pem, NULL);
+			OPT(MHD_OPTION_HTTPS_MEM_KEY, wc->key_pem, NULL);
+			OPT(MHD_OPTION_HTTPS_PRIORITIES, wc->priorities, NULL);
+		}
+		OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
+		dm->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, NULL,
+					 MHD_OPTION_ARRAY, opts,
+					 MHD_OPTION_END);
+		if (!dm->d) {
+			log_err("HTTP server on %s did not start%s",
+				cfg.listen.v[i],
+				wc && wc->tls ? " (check the TLS key and "
+						"certificate)"
+					      : "");
+			return false;
+		}
+		const union MHD_DaemonInfo *info =
+			MHD_get_daemon_info(dm->d, MHD_DAEMON_INFO_EPOLL_FD);
+
+		if (!info) {
+			log_err("HTTP: no epoll descriptor");
+			return false;
+		}
+		dm->evh = ev_fd_add(info->epoll_fd, POLLIN, mhd_ready, dm);
+		ev_timer_init(&dm->timer, mhd_run, dm);
+		log_info("listening on %s%s (metrics at %s)", cfg.listen.v[i],
+			 wc && wc->tls ? " with TLS" : "", cfg.telemetry_path);
+	}
+	ev_set_prepare(mhd_prepare, NULL);
+	return true;
+}
+
+void http_stop(void)
+{
+	for (int i = 0; i < ndaemons; i++) {
+		if (daemons[i].d) {
+			ev_fd_del(daemons[i].evh);
+			ev_timer_disarm(&daemons[i].timer);
+			MHD_stop_daemon(daemons[i].d);
+			daemons[i].d = NULL;
+		}
+	}
+}

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kernel_src.c - reading /dev/p1-N and following devices over netlink.
+ *
+ * Netlink events are received with recv() into a fixed buffer and parsed
+ * with p1nl_parse_event(): the events group also carries every telegram
+ * of every device (P1_CMD_TELEGRAM), and going through libnl's receive
+ * path would allocate for each of them.  Telegram events are skipped
+ * after a look at the command byte; we read telegrams from the chardev.
+ */
+#include "kernel_src.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/p1.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "evloop.h"
+#include "log.h"
+#include "meter.h"
+#include "options.h"
+#include "p1nl.h"
+
+#define NL_BUF	       (64 * 1024)
+#define RETRY_NS       10000000000ull /* look for the module every 10 s */
+#define REFRESH_NS     1000000000ull
+#define READ_CAP_LIMIT (1024 * 1024)
+
+struct kdev {
+	struct meter *m;
+	char tty[P1NL_TTY_MAX];
+	char dev[P1NL_NAME_MAX];
+	int fd;
+	int evh;
+	uint8_t *buf;
+	size_t cap;
+};
+
+static struct kdev kdevs[METER_MAX];
+static int nkdevs;
+static struct p1nl nl_req, nl_ev;
+static bool req_open, ev_open, running;
+static int ev_h = -1;
+static struct ev_timer retry_timer;
+static uint64_t last_refresh;
+static uint8_t *nlbuf;
+static struct p1nl_dev dump[METER_MAX];
+
+static void kdev_close(struct kdev *k, const char *why)
+{
+	if (k->fd < 0)
+		return;
+	ev_fd_del(k->evh);
+	close(k->fd);
+	k->fd = -1;
+	k->evh = -1;
+	meter_set_state(k->m, MS_DISCONNECTED, why);
+	log_info("meter %s: /dev/%s %s", k->m->name, k->dev, why);
+}
+
+static void kdev_readable(void *arg, int fd, short revents)
+{
+	struct kdev *k = arg;
+	struct p1_telegram_meta meta;
+	ssize_t n;
+
+	/* One read() per telegram; poll() tells us when there is another. */
+	n = read(fd, k->buf, k->cap);
+	if (n > 0) {
+		if (ioctl(fd, P1_IOC_GET_META, &meta) < 0) {
+			memset(&meta, 0, sizeof(meta));
+			meta.status = P1_STATUS_OK;
+		}
+		uint64_t before = k->m->parse_errors;
+
+		meter_telegram(k->m, k->buf, (size_t)n, meta.status,
+			       meta.flags & P1_META_HAS_CRC,
+			       meta.realtime_first_ns, meta.realtime_last_ns);
+		if (k->m->parse_errors != before)
+			last_refresh = 0; /* keep "ok" from dipping */
+		return;
+	}
+	if (n == 0) {
+		kdev_close(k, "hung up (unplugged or detached)");
+		k->m->reconnects++;
+		return;
+	}
+	switch (errno) {
+	case EAGAIN:
+	case EINTR:
+		return;
+	case EPIPE:
+		k->m->overruns++;
+		meters_generation++;
+		LOG_RL(LOG_WARNING,
+		       "meter %s: fell behind the kernel's ring; telegrams "
+		       "lost",
+		       k->m->name);
+		return;
+	case EMSGSIZE: {
+		int need = 0;
+
+		if (ioctl(fd, FIONREAD, &need) == 0 && need > 0 &&
+		    (size_t)need <= READ_CAP_LIMIT) {
+			uint8_t *b = realloc(k->buf, (size_t)need);
+
+			if (b) {
+				k->buf = b;
+				k->cap = (size_t)need;
+				return;
+			}
+		}
+		kdev_close(k, "telegram too large to read");
+		return;
+	}
+	default:
+		(void)revents;
+		kdev_close(k, strerror(errno));
+	}
+}
+
+static struct kdev *kdev_for(const struct p1nl_dev *d)
+{
+	struct kdev *k = NULL;
+
+	/* Same device name, else a disconnected one on the same tty. */
+	for (int i = 0; i < nkdevs; i++)
+		if (!strcmp(kdevs[i].dev, d->name))
+			k = &kdevs[i];
+	for (int i = 0; !k && i < nkdevs; i++)
+		if (kdevs[i].fd < 0 && d->tty[0] &&
+		    !strcmp(kdevs[i].tty, d->tty))
+			k = &kdevs[i];
+	if (k)
+		return k;
+	if (nkdevs == METER_MAX)
+		return NULL;
+	k = &kdevs[nkdevs];
+	k->fd = -1;
+	k->evh = -1;
+	k->cap = (size_t)cfg.telegram_max_size;
+	k->buf = malloc(k->cap);
+	if (!k->buf)
+		return NULL;
+	k->m = meter_new(d->name, "kernel", "");
+	if (!k->m) {
+		free(k->buf);
+		return NULL;
+	}
+	k->m->kernel = true;
+	nkdevs++;
+	return k;
+}
+
+static void kdev_stats(struct kdev *k, const struct p1nl_dev *d)
+{
+	bool changed = false;
+
+	for (int s = 0; s < __P1_STAT_MAX && s < 32; s++) {
+		if (!(d->stats_present & (1u << s)))
+			continue;
+		if (k->m->kstats[s] != d->stats[s])
+			changed = true;
+		k->m->kstats[s] = d->stats[s];
+	}
+	if (changed)
+		meters_generation++;
+}
+
+static void kdev_attach(const struct p1nl_dev *d)
+{
+	struct kdev *k;
+	char path[64];
+
+	if (d->dead)
+		return;
+	k = kdev_for(d);
+	if (!k) {
+		LOG_RL(LOG_ERR, "kernel: no room for device %s", d->name);
+		return;
+	}
+	if (k->fd >= 0 && !strcmp(k->dev, d->name))
+		return; /* already reading it */
+	kdev_close(k, "replaced");
+	snprintf(k->dev, sizeof(k->dev), "%s", d->name);
+	snprintf(k->tty, sizeof(k->tty), "%s", d->tty);
+	snprintf(k->m->source, sizeof(k->m->source), "/dev/%s (%s)", d->name,
+		 d->tty[0] ? d->tty : "?");
+	memset(k->m->kstats, 0, sizeof(k->m->kstats));
+	kdev_stats(k, d);
+	snprintf(path, sizeof(path), "/dev/%s", d->name);
+	k->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (k->fd < 0) {
+		LOG_RL(LOG_ERR, "kernel: %s: %m", path);
+		meter_set_state(k->m, MS_DISCONNECTED, strerror(errno));
+		return;
+	}
+	k->evh = ev_fd_add(k->fd, POLLIN, kdev_readable, k);
+	if (k->evh < 0) {
+		close(k->fd);
+		k->fd = -1;
+		return;
+	}
+	log_info("meter %s: reading %s (tty %s)", k->m->name, path,
+		 d->tty[0] ? d->tty : "?");
+	meter_set_state(k->m, MS_CONNECTED, NULL);
+}
+
+static void resync(void)
+{
+	size_t count = 0;
+	int r = p1nl_dump_devices(&nl_req, dump, METER_MAX, &count);
+
+	if (r < 0) {
+		LOG_RL(LOG_ERR, "kernel: listing devices: %s",
+		       p1nl_errmsg(&nl_req));
+		return;
+	}
+	if (count > METER_MAX)
+		count = METER_MAX;
+	for (size_t i = 0; i < count; i++)
+		kdev_attach(&dump[i]);
+	last_refresh = ev_now();
+}
+
+static void handle_event(const struct p1nl_event *ev)
+{
+	switch (ev->cmd) {
+	case P1_CMD_ATTACHED:
+		kdev_attach(&ev->dev);
+		break;
+	case P1_CMD_DETACHED:
+		for (int i = 0; i < nkdevs; i++) {
+			if (strcmp(kdevs[i].dev, ev->dev.name))
+				continue;
+			kdev_stats(&kdevs[i], &ev->dev);
+			/* Its fd still returns what was queued, then EOF. */
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void nl_readable(void *arg, int fd, short revents)
+{
+	(void)arg;
+	(void)revents;
+	for (int round = 0; round < 64; round++) {
+		ssize_t n = recv(fd, nlbuf, NL_BUF, MSG_DONTWAIT);
+		struct nlmsghdr *nlh;
+		size_t len;
+
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				LOG_RL(LOG_WARNING,
+				       "kernel: netlink events lost; "
+				       "resynchronising");
+				resync();
+				continue;
+			}
+			return; /* EAGAIN and the like */
+		}
+		len = (size_t)n;
+		for (nlh = (struct nlmsghdr *)nlbuf; NLMSG_OK(nlh, len);
+		     nlh = NLMSG_NEXT(nlh, len)) {
+			struct genlmsghdr *gh = NLMSG_DATA(nlh);
+			struct p1nl_event ev;
+
+			if (nlh->nlmsg_type != nl_ev.family ||
+			    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*gh)))
+				continue;
+			/* Telegrams: we read them from /dev/p1-N. */
+			if (gh->cmd == P1_CMD_TELEGRAM)
+				continue;
+			if (p1nl_parse_event(nlh, &ev) == 0)
+				handle_event(&ev);
+		}
+	}
+}
+
+static bool connect_family(void)
+{
+	int r = p1nl_open(&nl_req);
+
+	if (r < 0)
+		return false;
+	req_open = true;
+	r = p1nl_open(&nl_ev);
+	if (r == 0) {
+		ev_open = true;
+		r = p1nl_subscribe(&nl_ev, NULL, NULL);
+	}
+	if (r < 0) {
+		log_err("kernel: netlink events: %s", p1nl_errmsg(&nl_ev));
+		return false;
+	}
+	ev_h = ev_fd_add(p1nl_fd(&nl_ev), POLLIN, nl_readable, NULL);
+	log_info("kernel: following n_p1 devices");
+	resync();
+	return true;
+}
+
+static void disconnect_family(void)
+{
+	if (ev_h >= 0)
+		ev_fd_del(ev_h);
+	ev_h = -1;
+	if (ev_open)
+		p1nl_close(&nl_ev);
+	if (req_open)
+		p1nl_close(&nl_req);
+	ev_open = req_open = false;
+}
+
+static void retry(void *arg)
+{
+	(void)arg;
+	if (connect_family())
+		return;
+	disconnect_family();
+	ev_timer_arm(&retry_timer, RETRY_NS);
+}
+
+bool kernel_src_start(void)
+{
+	nlbuf = malloc(NL_BUF);
+	if (!nlbuf)
+		return false;
+	running = true;
+	ev_timer_init(&retry_timer, retry, NULL);
+	if (connect_family())
+		return true;
+	disconnect_family();
+	log_info("kernel: the n_p1 module is not loaded (no \"p1\" netlink "
+		 "family); looking again every 10 s");
+	ev_timer_arm(&retry_timer, RETRY_NS);
+	return true;
+}
+
+void kernel_src_stop(void)
+{
+	if (!running)
+		return;
+	ev_timer_disarm(&retry_timer);
+	for (int i = 0; i < nkdevs; i++)
+		if (kdevs[i].fd >= 0) {
+			ev_fd_del(kdevs[i].evh);
+			close(kdevs[i].fd);
+			kdevs[i].fd = -1;
+		}
+	disconnect_family();
+	running = false;
+}
+
+void kernel_src_refresh(void)
+{
+	size_t count = 0;
+	uint64_t now = ev_now();
+
+	if (!running || !req_open || now - last_refresh < REFRESH_NS)
+		return;
+	last_refresh = now;
+	if (p1nl_dump_devices(&nl_req, dump, METER_MAX, &count) < 0) {
+		LOG_RL(LOG_WARNING, "kernel: reading counters: %s",
+		       p1nl_errmsg(&nl_req));
+		/* The module may have gone: start looking for it again. */
+		if (nl_req.nlerr) {
+			disconnect_family();
+			ev_timer_arm(&retry_timer, RETRY_NS);
+		}
+		return;
+	}
+	if (count > METER_MAX)
+		count = METER_MAX;
+	for (size_t i = 0; i < count; i++)
+		for (int j = 0; j < nkdevs; j++)
+			if (!strcmp(kdevs[j].dev, dump[i].name))
+				kdev_stats(&kdevs[j], &dump[i]);
+}

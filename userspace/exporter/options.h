@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * options.h - p1-exporter settings from flags, P1_EXPORTER_* environment
+ * variables and an optional configuration file.
+ *
+ * Precedence, lowest first: built-in defaults, the configuration file,
+ * the environment, the command line.  A list setting (sources, listen
+ * addresses) given in a higher layer replaces the whole list of a lower
+ * one.  Every setting has one long name ("web.listen-address"); the flag is
+ * --NAME, the environment variable P1_EXPORTER_NAME with letters upper-cased
+ * and '.' and '-' turned into '_', and the configuration file key is NAME.
+ */
+#ifndef P1X_OPTIONS_H
+#define P1X_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define OPT_LIST_MAX 16
+
+struct opt_list {
+	const char *v[OPT_LIST_MAX];
+	int n;
+	int layer; /* layer that last set it */
+};
+
+enum kernel_mode { KERNEL_AUTO, KERNEL_ON, KERNEL_OFF };
+
+struct config {
+	/* web */
+	struct opt_list listen;
+	const char *telemetry_path;
+	const char *web_config_file;
+	int64_t max_connections;
+	int64_t max_connections_per_ip;
+	double web_timeout;
+	int64_t max_request_bytes;
+	/* process */
+	const char *user;
+	const char *log_level;
+	const char *config_file;
+	bool check_config;
+	/* sources */
+	const char *kernel;
+	struct opt_list serial;
+	struct opt_list tcp;
+	struct opt_list replay;
+	struct opt_list emulate;
+	int64_t baud;
+	const char *mode;
+	double tcp_idle_timeout;
+	double tcp_connect_timeout;
+	const char *replay_rate;
+	bool replay_loop;
+	double emu_interval;
+	double emu_import_kwh;
+	double emu_export_kwh;
+	double emu_gas_m3;
+	double emu_load_watts;
+	double emu_solar_watts;
+	double emu_gas_rate;
+	double emu_noise;
+	int64_t emu_seed;
+	const char *emu_start;
+	/* meters */
+	int64_t telegram_max_size;
+	double stale_after;
+	bool export_equipment_id;
+	const char *timezone;
+};
+
+extern struct config cfg;
+
+enum {
+	OPTS_OK = 0,
+	OPTS_EXIT_OK = 1,   /* --help / --version printed */
+	OPTS_EXIT_FAIL = 2, /* usage error printed */
+};
+
+/* Fills cfg from the defaults, the config file, env and argv. */
+int options_load(int argc, char **argv);
+enum kernel_mode options_kernel_mode(void);
+/* Print every setting with its value (for --check-config). */
+void options_dump(void);
+
+/* Helpers shared with source specs. */
+bool parse_duration(const char *s, double *out);
+bool parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
+bool parse_double(const char *s, double *out);
+bool parse_bool(const char *s, bool *out);
+
+#endif

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * source.h - where a meter's telegrams come from.
+ *
+ * A source is created from its command-line spec ("PATH,name=x,baud=9600")
+ * before privileges are dropped, started (opens its device or socket, or
+ * schedules a retry), and from then on runs from the event loop.  Sources
+ * that lose their device or connection retry with exponential backoff
+ * (1 s doubling to 30 s, reset after a good telegram).
+ */
+#ifndef P1X_SOURCE_H
+#define P1X_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "evloop.h"
+
+struct meter;
+
+struct source {
+	const struct source_ops *ops;
+	struct meter *m;
+	int fd;
+	int evh; /* event loop handle of fd, -1 if none */
+	struct ev_timer timer;
+	double backoff; /* seconds until the next retry */
+};
+
+struct source_ops {
+	void (*start)(struct source *s);
+	void (*stop)(struct source *s);
+};
+
+/* A parsed spec: the main part and up to 8 key[=value] options. */
+#define SPEC_MAX_OPTS 8
+struct spec {
+	char main[256];
+	struct {
+		char key[32];
+		char val[128];
+	} opt[SPEC_MAX_OPTS];
+	int nopt;
+};
+
+bool spec_parse(const char *text, struct spec *sp);
+/* The value of key (or "" for a bare key), NULL if absent. */
+const char *spec_get(const struct spec *sp, const char *key);
+/* Fails (with a message) if sp has keys outside the NULL-ended list. */
+bool spec_check_keys(const struct spec *sp, const char *what,
+		     const char *const *keys);
+
+/* Schedule a retry of start() after the backoff; doubles the backoff. */
+void source_retry(struct source *s);
+/* Close and unregister fd if open. */
+void source_close_fd(struct source *s);
+
+/* Constructors: NULL (message logged) if the spec is invalid. */
+struct source *emulate_source_new(const char *spec, int index);
+struct source *replay_source_new(const char *spec, int index);
+struct source *serial_source_new(const char *spec, int index);
+struct source *tcp_source_new(const char *spec, int index);
+
+void sources_start_all(void);
+void sources_stop_all(void);
+bool sources_add(struct source *s);
+
+#endif
