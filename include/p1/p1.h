@@ -96,8 +96,7 @@ enum p1_family {
 #define P1_ANOM_UNTERMINATED (1u << 7)	/* a '(' without ')' on its line */
 #define P1_ANOM_BAD_TIME     (1u << 8)	/* an invalid timestamp */
 #define P1_ANOM_BAD_TRAILER  (1u << 9)	/* junk after '!' and the CRC */
-#define P1_ANOM_CONTROL	     (1u << 10) /* control or NUL bytes in a line */
-#define P1_ANOM_GARBAGE	     (1u << 11) /* bytes before the '/' */
+#define P1_ANOM_GARBAGE	     (1u << 10) /* bytes before the '/' */
 
 /* An OBIS code A-B:C.D.E*F; f is 255 when no *F suffix was sent. */
 struct p1_obis {
@@ -106,6 +105,7 @@ struct p1_obis {
 
 #define P1_OBJ_OBIS	 (1u << 0) /* the code parsed as A-B:C.D.E[*F] */
 #define P1_OBJ_TRUNCATED (1u << 1) /* some of its values were not kept */
+#define P1_OBJ_SUFFIX	 (1u << 2) /* the code was sent with a "*F" suffix */
 
 /* One COSEM object (one line, plus continuation lines). */
 struct p1_object {
@@ -135,12 +135,13 @@ struct p1_object {
  * (000101000000W and the like: unset meter clocks) count as invalid.
  */
 struct p1_value {
-	double number; /* if P1_VAL_NUMBER */
-	int64_t time;  /* if P1_VAL_TIME: Unix seconds, UTC */
-	uint32_t off;
-	uint16_t len;
-	uint8_t unit_len;
-	uint8_t flags; /* P1_VAL_* */
+	double number;	  /* if P1_VAL_NUMBER */
+	int64_t time;	  /* if P1_VAL_TIME: Unix seconds, UTC */
+	uint16_t off;	  /* raw text: t->text + off ... */
+	uint16_t len;	  /* ... len bytes */
+	uint8_t unit_len; /* if P1_VAL_UNIT: the unit is raw's last bytes */
+	uint8_t decimals; /* digits after the '.' of number (as sent) */
+	uint8_t flags;	  /* P1_VAL_* */
 };
 
 /* A typed number: value in the unit documented at its field. */
@@ -284,7 +285,8 @@ struct p1_telegram {
 	struct p1_data data;
 	struct p1_object objects[P1_MAX_OBJECTS];
 	struct p1_value values[P1_MAX_VALUES];
-	char text[P1_MAX_TELEGRAM + 1]; /* the telegram, NUL terminated */
+	/* the telegram, NUL terminated (and 8 more NULs for the parser) */
+	char text[P1_MAX_TELEGRAM + 16];
 };
 
 /* Options of p1_parse(); NULL means all defaults (zero). */

@@ -1,0 +1,749 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * p1_typed.c - the typed view (struct p1_data) of a parsed telegram.
+ *
+ * Walks the generic objects once and fills what users chart, converting
+ * numbers into the base units documented in p1.h with the unit the meter
+ * sent (kWh, Wh, kW, W, ...; the DSMR unit when none was sent).  Values
+ * with a unit that does not fit the quantity are left out rather than
+ * guessed.  Objects are matched on C.D.E; E = 255 (EasyMeter Q3D's
+ * 1-0:1.7.255) counts as E = 0.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "p1_internal.h"
+
+#define KEY(c, d, e) ((uint32_t)(c) << 16 | (uint32_t)(d) << 8 | (uint32_t)(e))
+
+enum qty {
+	Q_PLAIN,   /* any unit, as sent */
+	Q_ENERGY,  /* Wh; default kWh */
+	Q_RENERGY, /* varh; default kvarh */
+	Q_POWER,   /* W; default kW */
+	Q_RPOWER,  /* var; default kvar */
+	Q_VOLT,	   /* V */
+	Q_AMP,	   /* A */
+	Q_SECONDS, /* s */
+	Q_HZ,	   /* Hz */
+};
+
+struct qinfo {
+	const char *base; /* unit name, lower case */
+	uint8_t len;	  /* its length */
+	int8_t dflt;	  /* power of ten to apply when no unit was sent */
+};
+
+static const struct qinfo qinfo[] = {
+	[Q_PLAIN] = {NULL, 0, 0},     [Q_ENERGY] = {"wh", 2, 3},
+	[Q_RENERGY] = {"varh", 4, 3}, [Q_POWER] = {"w", 1, 3},
+	[Q_RPOWER] = {"var", 3, 3},   [Q_VOLT] = {"v", 1, 0},
+	[Q_AMP] = {"a", 1, 0},	      [Q_SECONDS] = {"s", 1, 0},
+	[Q_HZ] = {"hz", 2, 0},
+};
+
+/* Everything the family guess needs. */
+struct seen {
+	bool version, emucs, smarty, star, mbus2430, reactive, hu;
+	bool id_from_96_1_1;
+};
+
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/* Case-insensitive: does u[0..n) equal the lower-case string s? */
+static bool ueq(const char *u, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!s[i] || lower(u[i]) != s[i])
+			return false;
+	return !s[n];
+}
+
+/* Power of ten turning a value in unit u[0..n) into quantity q's base. */
+static bool unit_exp(const char *u, size_t n, unsigned q, int *e10)
+{
+	const struct qinfo *qi = &qinfo[q];
+
+	if (!qi->base) {
+		*e10 = 0;
+		return true;
+	}
+	if (!n) {
+		*e10 = qi->dflt;
+		return true;
+	}
+	if (n == qi->len) {
+		*e10 = 0;
+	} else if (n == qi->len + 1u) {
+		if (lower(u[0]) == 'k')
+			*e10 = 3;
+		else if (u[0] == 'M')
+			*e10 = 6;
+		else
+			return false;
+		u++;
+	} else {
+		return false;
+	}
+	return ueq(u, qi->len, qi->base);
+}
+
+/* number * 10^e10, exact whenever the decimal result fits a double. */
+static double scale(const struct p1_value *v, int e10)
+{
+	double x = v->number, m;
+	int k;
+
+	if (!e10)
+		return x;
+	if (v->decimals <= 15 && fabs(x) * p1i_pow10[v->decimals] < 9e15) {
+		m = x * p1i_pow10[v->decimals];
+		m = (double)(int64_t)(m + (m < 0 ? -0.5 : 0.5));
+		k = e10 - (int)v->decimals;
+		return k >= 0 ? m * p1i_pow10[k] : m / p1i_pow10[-k];
+	}
+	return e10 > 0 ? x * p1i_pow10[e10] : x / p1i_pow10[-e10];
+}
+
+static struct p1_value *val(struct p1_telegram *t, const struct p1_object *o,
+			    unsigned i)
+{
+	return i < o->nvalues ? &t->values[o->first + i] : NULL;
+}
+
+static const char *vunit(const struct p1_telegram *t, const struct p1_value *v)
+{
+	return t->text + v->off + v->len - v->unit_len;
+}
+
+static bool num_of(const struct p1_telegram *t, const struct p1_value *v,
+		   unsigned q, double *out)
+{
+	int e10;
+
+	if (!v || !(v->flags & P1_VAL_NUMBER))
+		return false;
+	if (!unit_exp(vunit(t, v), v->unit_len, q, &e10))
+		return false;
+	*out = scale(v, e10);
+	return isfinite(*out);
+}
+
+static void put(struct p1_num *dst, struct p1_telegram *t,
+		const struct p1_object *o, unsigned i, unsigned q)
+{
+	double x;
+
+	if (num_of(t, val(t, o, i), q, &x)) {
+		dst->value = x;
+		dst->present = true;
+	}
+}
+
+/* A timestamp value; unflagged 12-digit ones too (DSMR 2.2/3.0). */
+static void put_time(struct p1_time *dst, struct p1_telegram *t,
+		     struct p1_value *v, unsigned zone)
+{
+	int64_t utc;
+	int r;
+
+	if (!v || !v->len)
+		return;
+	dst->present = true;
+	if (v->flags & P1_VAL_TIME) {
+		dst->t = v->time;
+		dst->valid = true;
+		return;
+	}
+	if (v->flags & P1_VAL_TIME_BAD)
+		return;
+	r = p1i_tst(t->text + v->off, v->len, zone, &utc);
+	if (r == 0) {
+		v->time = utc;
+		v->flags |= P1_VAL_TIME;
+		dst->t = utc;
+		dst->valid = true;
+	} else {
+		v->flags |= P1_VAL_TIME_BAD;
+		t->anomalies |= P1_ANOM_BAD_TIME;
+		t->bad_times++;
+	}
+}
+
+/* Hex digit value + 1; 0 for bytes that are no hex digit. */
+static const uint8_t hexv1[256] = {
+	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
+	['6'] = 7,  ['7'] = 8,	['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
+/* Decoded bytes that make a value "not text": controls but TAB LF CR, DEL. */
+static const uint8_t not_text[256] = {
+	[0] = 1,  [1] = 1,  [2] = 1,  [3] = 1,	[4] = 1,  [5] = 1,
+	[6] = 1,  [7] = 1,  [8] = 1,  [11] = 1, [12] = 1, [14] = 1,
+	[15] = 1, [16] = 1, [17] = 1, [18] = 1, [19] = 1, [20] = 1,
+	[21] = 1, [22] = 1, [23] = 1, [24] = 1, [25] = 1, [26] = 1,
+	[27] = 1, [28] = 1, [29] = 1, [30] = 1, [31] = 1, [127] = 1,
+};
+
+/*
+ * Identifiers and texts are hex-encoded from DSMR 4 on.  Decode when the
+ * value is hex and decodes to text (no control bytes but TAB/CR/LF),
+ * otherwise copy it as sent.  Returns the length stored (NUL excluded).
+ */
+static size_t put_text(char *dst, size_t cap, const struct p1_telegram *t,
+		       const struct p1_value *v)
+{
+	const unsigned char *s = (const unsigned char *)t->text + v->off;
+	size_t n = v->len, i, k;
+
+	if (n && n % 2 == 0) {
+		unsigned bad = 0;
+
+		if (n / 2 > cap - 1)
+			n = 2 * (cap - 1);
+		for (i = 0; i < n; i += 2) {
+			unsigned h = hexv1[s[i]], l = hexv1[s[i + 1]];
+			unsigned c = ((h - 1) << 4 | (l - 1)) & 0xff;
+
+			bad |= !h | !l | not_text[c];
+			dst[i / 2] = (char)c;
+		}
+		if (!bad) {
+			dst[n / 2] = 0;
+			return n / 2;
+		}
+	}
+	k = n < cap - 1 ? n : cap - 1;
+	memcpy(dst, s, k);
+	dst[k] = 0;
+	return k;
+}
+
+static bool is_obis_ref(const struct p1_telegram *t, const struct p1_value *v)
+{
+	return v->len && memchr(t->text + v->off, ':', v->len);
+}
+
+/* First value after the count and the OBIS column headers. */
+static unsigned skip_refs(struct p1_telegram *t, const struct p1_object *o)
+{
+	unsigned i = 1;
+
+	while (i < o->nvalues && is_obis_ref(t, val(t, o, i)))
+		i++;
+	return i;
+}
+
+/* 1-0:99.97.0(n)(0-0:96.7.19)(end)(duration*s)... */
+static void failure_log(struct p1_telegram *t, const struct p1_object *o,
+			unsigned zone)
+{
+	struct p1_elec *el = &t->data.elec;
+	double n;
+	unsigned i;
+
+	el->failure_log_present = true;
+	if (num_of(t, val(t, o, 0), Q_PLAIN, &n) && n >= 0 && n < 65536)
+		el->failure_log_count = (uint16_t)n;
+	el->nfailure_log = 0;
+	for (i = skip_refs(t, o); i + 1 < o->nvalues; i += 2) {
+		struct p1_failure *f;
+
+		if (el->nfailure_log >= P1_MAX_FAILURES)
+			break;
+		f = &el->failure_log[el->nfailure_log++];
+		memset(f, 0, sizeof(*f));
+		put_time(&f->end, t, val(t, o, i), zone);
+		put(&f->duration_s, t, o, i + 1, Q_SECONDS);
+	}
+}
+
+/* 0-0:98.1.0(n)(1-0:1.6.0)(1-0:1.6.0)(month)(time)(peak*kW)... */
+static void peaks(struct p1_telegram *t, const struct p1_object *o,
+		  unsigned zone)
+{
+	struct p1_elec *el = &t->data.elec;
+	double n;
+	unsigned i;
+
+	el->peaks_present = true;
+	if (num_of(t, val(t, o, 0), Q_PLAIN, &n) && n >= 0 && n < 65536)
+		el->peaks_count = (uint16_t)n;
+	el->npeaks = 0;
+	for (i = skip_refs(t, o); i + 2 < o->nvalues; i += 3) {
+		struct p1_peak *p;
+
+		if (el->npeaks >= P1_MAX_PEAKS)
+			break;
+		p = &el->peaks[el->npeaks++];
+		memset(p, 0, sizeof(*p));
+		put_time(&p->month, t, val(t, o, i), zone);
+		put_time(&p->time, t, val(t, o, i + 1), zone);
+		put(&p->power, t, o, i + 2, Q_POWER);
+	}
+}
+
+static void version(struct p1_telegram *t, const struct p1_object *o)
+{
+	struct p1_data *d = &t->data;
+	const struct p1_value *v = val(t, o, 0);
+	size_t n;
+
+	if (!v)
+		return;
+	n = v->len < P1_MAX_VERSION - 1 ? v->len : P1_MAX_VERSION - 1;
+	memcpy(d->version, t->text + v->off, n);
+	d->version[n] = 0;
+	/* "42" and "50"; eMUCs "50217" starts with its DSMR base. */
+	if (n >= 2 && (unsigned)(d->version[0] - '0') <= 9 &&
+	    (unsigned)(d->version[1] - '0') <= 9)
+		d->dsmr = (uint8_t)((d->version[0] - '0') * 10 +
+				    (d->version[1] - '0'));
+}
+
+static void phase_obj(struct p1_telegram *t, const struct p1_object *o,
+		      unsigned c, unsigned d, unsigned e)
+{
+	struct p1_phase *ph = &t->data.elec.phase[(c - 21) / 20];
+	unsigned sub = (c - 21) % 20 + 1;
+
+	if (e)
+		return;
+	if (d == 7) {
+		switch (sub) {
+		case 1:
+			put(&ph->power_import, t, o, 0, Q_POWER);
+			break;
+		case 2:
+			put(&ph->power_export, t, o, 0, Q_POWER);
+			break;
+		case 3:
+			put(&ph->reactive_import, t, o, 0, Q_RPOWER);
+			break;
+		case 4:
+			put(&ph->reactive_export, t, o, 0, Q_RPOWER);
+			break;
+		case 11:
+			put(&ph->current, t, o, 0, Q_AMP);
+			break;
+		case 12:
+			put(&ph->voltage, t, o, 0, Q_VOLT);
+			break;
+		case 13:
+			put(&ph->power_factor, t, o, 0, Q_PLAIN);
+			break;
+		}
+	} else if (d == 8) {
+		if (sub == 1)
+			put(&ph->energy_import, t, o, 0, Q_ENERGY);
+		else if (sub == 2)
+			put(&ph->energy_export, t, o, 0, Q_ENERGY);
+	} else if (sub == 12 && d == 32) {
+		put(&ph->voltage_sags, t, o, 0, Q_PLAIN);
+	} else if (sub == 12 && d == 36) {
+		put(&ph->voltage_swells, t, o, 0, Q_PLAIN);
+	}
+}
+
+static void elec_obj(struct p1_telegram *t, const struct p1_object *o,
+		     unsigned zone, struct seen *s)
+{
+	struct p1_elec *el = &t->data.elec;
+	unsigned c = o->obis.c, d = o->obis.d;
+	unsigned e = o->obis.e == 255 ? 0 : o->obis.e;
+
+	if (d == 8 && e <= P1_MAX_TARIFFS && c >= 1 && c <= 8) {
+		if (e >= 3)
+			s->hu = true;
+		switch (c) {
+		case 1:
+			put(&el->energy_import[e], t, o, 0, Q_ENERGY);
+			break;
+		case 2:
+			put(&el->energy_export[e], t, o, 0, Q_ENERGY);
+			break;
+		case 3:
+			put(&el->reactive_import[e], t, o, 0, Q_RENERGY);
+			s->reactive = true;
+			break;
+		case 4:
+			put(&el->reactive_export[e], t, o, 0, Q_RENERGY);
+			s->reactive = true;
+			break;
+		default:
+			if (!e) {
+				put(&el->reactive_quadrant[c - 5], t, o, 0,
+				    Q_RENERGY);
+				s->hu = true;
+			}
+			break;
+		}
+		return;
+	}
+	if (c == 31 && d == 4 && e == 0) {
+		put(&el->fuse, t, o, 0, Q_AMP);
+		return;
+	}
+	if (c >= 21 && c <= 80) {
+		phase_obj(t, o, c, d, e);
+		return;
+	}
+	switch (KEY(c, d, e)) {
+	case KEY(0, 2, 8):
+		version(t, o);
+		s->version = true;
+		break;
+	case KEY(0, 0, 0): /* EasyMeter: serial number */
+		if (!t->data.equipment_id_present) {
+			const struct p1_value *v = val(t, o, 0);
+
+			if (v) {
+				put_text(t->data.equipment_id, P1_MAX_ID, t, v);
+				t->data.equipment_id_present = true;
+			}
+		}
+		break;
+	case KEY(1, 7, 0):
+		put(&el->power_import, t, o, 0, Q_POWER);
+		break;
+	case KEY(2, 7, 0):
+		put(&el->power_export, t, o, 0, Q_POWER);
+		break;
+	case KEY(3, 7, 0):
+		put(&el->reactive_power_import, t, o, 0, Q_RPOWER);
+		break;
+	case KEY(4, 7, 0):
+		put(&el->reactive_power_export, t, o, 0, Q_RPOWER);
+		break;
+	case KEY(13, 7, 0):
+		put(&el->power_factor, t, o, 0, Q_PLAIN);
+		break;
+	case KEY(14, 7, 0):
+		put(&el->frequency, t, o, 0, Q_HZ);
+		break;
+	case KEY(1, 4, 0):
+		put(&el->demand, t, o, 0, Q_POWER);
+		break;
+	case KEY(1, 6, 0):
+		put_time(&el->month_peak.time, t, val(t, o, 0), zone);
+		put(&el->month_peak.power, t, o, 1, Q_POWER);
+		break;
+	case KEY(99, 97, 0):
+		failure_log(t, o, zone);
+		break;
+	}
+}
+
+static void limiter(struct p1_telegram *t, const struct p1_object *o)
+{
+	struct p1_elec *el = &t->data.elec;
+	const struct p1_value *v = val(t, o, 0);
+	const char *u;
+	size_t n;
+
+	if (!v || !(v->flags & P1_VAL_NUMBER))
+		return;
+	u = vunit(t, v);
+	n = v->unit_len;
+	if (n && (ueq(u, n, "a"))) {
+		put(&el->limiter_current, t, o, 0, Q_AMP);
+	} else if (n >= 2 && ueq(u + n - 2, 2, "va")) {
+		/* kVA limits (Smarty): apparent power, reported as W */
+		double x = v->number;
+
+		if (n == 3 && lower(u[0]) == 'k')
+			x = scale(v, 3);
+		else if (n != 2)
+			return;
+		el->limiter_power.value = x;
+		el->limiter_power.present = true;
+	} else {
+		put(&el->limiter_power, t, o, 0, Q_POWER);
+	}
+}
+
+static void abstract_obj(struct p1_telegram *t, const struct p1_object *o,
+			 unsigned zone, struct seen *s)
+{
+	struct p1_data *d = &t->data;
+	struct p1_elec *el = &d->elec;
+	unsigned e = o->obis.e == 255 ? 0 : o->obis.e;
+	const struct p1_value *v = val(t, o, 0);
+
+	switch (KEY(o->obis.c, o->obis.d, e)) {
+	case KEY(1, 0, 0):
+		put_time(&d->time, t, val(t, o, 0), zone);
+		break;
+	case KEY(96, 1, 1):
+	case KEY(96, 1, 0):
+		if (!v || (s->id_from_96_1_1 && o->obis.e != 1))
+			break;
+		put_text(d->equipment_id, P1_MAX_ID, t, v);
+		d->equipment_id_present = true;
+		s->id_from_96_1_1 = o->obis.e == 1;
+		break;
+	case KEY(96, 1, 4):
+		version(t, o);
+		s->emucs = true;
+		break;
+	case KEY(42, 0, 0):
+		s->smarty = true;
+		break;
+	case KEY(96, 14, 0):
+		put(&el->tariff, t, o, 0, Q_PLAIN);
+		break;
+	case KEY(96, 7, 21):
+		put(&el->failures, t, o, 0, Q_PLAIN);
+		break;
+	case KEY(96, 7, 9):
+		put(&el->long_failures, t, o, 0, Q_PLAIN);
+		break;
+	case KEY(96, 13, 0):
+		if (v) {
+			el->text_len =
+				(uint16_t)put_text(el->text, P1_MAX_TEXT, t, v);
+			el->text_present = true;
+		}
+		break;
+	case KEY(96, 13, 1):
+		if (v) {
+			put_text(el->text_code, P1_MAX_ID, t, v);
+			el->text_code_present = true;
+		}
+		break;
+	case KEY(17, 0, 0):
+		limiter(t, o);
+		break;
+	case KEY(96, 3, 10):
+		put(&el->breaker, t, o, 0, Q_PLAIN);
+		break;
+	case KEY(98, 1, 0):
+		peaks(t, o, zone);
+		break;
+	}
+}
+
+/* The reading of 24.2.1 / 24.2.3: (capture time)(value*unit). */
+static void mbus_reading(struct p1_telegram *t, struct p1_mbus *m,
+			 const struct p1_object *o, unsigned zone,
+			 uint16_t which)
+{
+	struct p1_value *v;
+
+	/* The last value is the reading, the one before it the time. */
+	if (!o->nvalues)
+		return;
+	v = val(t, o, o->nvalues - 1);
+	if (o->nvalues >= 2) {
+		memset(&m->time, 0, sizeof(m->time));
+		put_time(&m->time, t, val(t, o, o->nvalues - 2), zone);
+	}
+	if (!(v->flags & P1_VAL_NUMBER))
+		return;
+	m->reading.value = v->number;
+	m->reading.present = true;
+	m->reading_obis = which;
+	m->unit[0] = 0;
+	if (v->unit_len) {
+		size_t n = v->unit_len < sizeof(m->unit) - 1
+				   ? v->unit_len
+				   : sizeof(m->unit) - 1;
+
+		memcpy(m->unit, vunit(t, v), n);
+		m->unit[n] = 0;
+	}
+}
+
+/*
+ * DSMR 2.2/3.0: 0-n:24.3.0(time)(status)(period)(count)(obis)(unit)
+ * then the value, on this line or the next (appended to this object).
+ */
+static void mbus_2430(struct p1_telegram *t, struct p1_mbus *m,
+		      const struct p1_object *o, unsigned zone)
+{
+	const struct p1_value *u = val(t, o, 5), *v;
+
+	memset(&m->time, 0, sizeof(m->time));
+	put_time(&m->time, t, val(t, o, 0), zone);
+	if (o->nvalues < 7)
+		return;
+	v = val(t, o, o->nvalues - 1);
+	if (!(v->flags & P1_VAL_NUMBER))
+		return;
+	m->reading.value = v->number;
+	m->reading.present = true;
+	m->reading_obis = 2430;
+	if (v->unit_len)
+		u = NULL;
+	if (u && u->len < sizeof(m->unit)) {
+		memcpy(m->unit, t->text + u->off, u->len);
+		m->unit[u->len] = 0;
+	} else if (v->unit_len < sizeof(m->unit)) {
+		memcpy(m->unit, vunit(t, v), v->unit_len);
+		m->unit[v->unit_len] = 0;
+	}
+}
+
+static void mbus_obj(struct p1_telegram *t, const struct p1_object *o,
+		     unsigned zone, struct seen *s)
+{
+	struct p1_mbus *m = &t->data.mbus[o->obis.b - 1];
+	const struct p1_value *v = val(t, o, 0);
+	unsigned e = o->obis.e == 255 ? 0 : o->obis.e;
+
+	m->present = true;
+	switch (KEY(o->obis.c, o->obis.d, e)) {
+	case KEY(24, 1, 0):
+		put(&m->type, t, o, 0, Q_PLAIN);
+		break;
+	case KEY(96, 1, 0):
+	case KEY(96, 1, 1):
+		if (v) {
+			put_text(m->id, P1_MAX_ID, t, v);
+			m->id_present = true;
+		}
+		break;
+	case KEY(24, 2, 1):
+		mbus_reading(t, m, o, zone, 2421);
+		break;
+	case KEY(24, 2, 3):
+		mbus_reading(t, m, o, zone, 2423);
+		break;
+	case KEY(24, 3, 0):
+		mbus_2430(t, m, o, zone);
+		s->mbus2430 = true;
+		break;
+	case KEY(24, 4, 0):
+		put(&m->valve, t, o, 0, Q_PLAIN);
+		break;
+	}
+}
+
+static unsigned kind_of_type(unsigned type)
+{
+	switch (type) {
+	case 2:
+		return P1_MBUS_ELECTRICITY;
+	case 3:
+		return P1_MBUS_GAS;
+	case 4:
+	case 12:
+	case 13:
+		return P1_MBUS_HEAT;
+	case 6:
+	case 7:
+	case 21:
+	case 22:
+		return P1_MBUS_WATER;
+	case 10:
+	case 11:
+		return P1_MBUS_COLD;
+	default:
+		return P1_MBUS_OTHER;
+	}
+}
+
+/* Factor from the unit to m3 (volume) or Wh (energy); 0 if neither. */
+static double mbus_factor(const char *u, bool *volume)
+{
+	size_t n = strlen(u);
+
+	*volume = true;
+	if (ueq(u, n, "m3") || ueq(u, n, "m\xb3") || ueq(u, n, "m\xc2\xb3"))
+		return 1;
+	if (ueq(u, n, "dm3") || ueq(u, n, "l"))
+		return 1e-3;
+	*volume = false;
+	if (ueq(u, n, "wh"))
+		return 1;
+	if (ueq(u, n, "kwh"))
+		return 1e3;
+	if (ueq(u, n, "mwh"))
+		return 1e6;
+	if (ueq(u, n, "gj"))
+		return 1e9 / 3600;
+	if (ueq(u, n, "mj"))
+		return 1e6 / 3600;
+	return 0;
+}
+
+static void mbus_finish(struct p1_mbus *m)
+{
+	bool volume;
+	double f = m->reading.present ? mbus_factor(m->unit, &volume) : 0;
+
+	if (f && volume) {
+		m->volume_m3.value = m->reading.value * f;
+		m->volume_m3.present = true;
+	} else if (f) {
+		m->energy_wh.value = m->reading.value * f;
+		m->energy_wh.present = true;
+	}
+	if (m->type.present && m->type.value >= 0 && m->type.value < 256)
+		m->kind = (uint8_t)kind_of_type((unsigned)m->type.value);
+	else if (m->volume_m3.present)
+		m->kind = P1_MBUS_GAS; /* DSMR 2.2 without a type: gas */
+	else if (m->energy_wh.present)
+		m->kind = ueq(m->unit, strlen(m->unit), "kwh")
+				  ? P1_MBUS_ELECTRICITY
+				  : P1_MBUS_HEAT;
+	m->stale = !m->reading.present || (m->id_present && !m->id[0]) ||
+		   (m->time.present && !m->time.valid);
+}
+
+static void family(struct p1_telegram *t, const struct seen *s)
+{
+	struct p1_data *d = &t->data;
+	const char *h = t->text + t->header_off;
+	size_t hl = t->header_len;
+
+	if (s->emucs || (hl >= 3 && !memcmp(h, "FLU", 3))) {
+		d->family = P1_FAMILY_EMUCS;
+	} else if (s->star || (hl >= 3 && !memcmp(h, "ESY", 3))) {
+		d->family = P1_FAMILY_EASYMETER;
+	} else if (s->smarty) {
+		d->family = P1_FAMILY_SMARTY;
+	} else if (s->hu) {
+		d->family = P1_FAMILY_HU;
+	} else if (s->version) {
+		d->family = P1_FAMILY_DSMR;
+	} else if (s->mbus2430 ||
+		   (!t->has_crc && d->elec.energy_import[1].present)) {
+		d->family = P1_FAMILY_DSMR;
+		d->dsmr = 22;
+	} else if (s->reactive) {
+		d->family = P1_FAMILY_NORDIC;
+	}
+}
+
+void p1i_typed(struct p1_telegram *t, unsigned zone)
+{
+	struct seen s = {0};
+	unsigned i;
+
+	for (i = 0; i < t->nobjects; i++) {
+		const struct p1_object *o = &t->objects[i];
+
+		if (!(o->flags & P1_OBJ_OBIS))
+			continue;
+		if (o->flags & P1_OBJ_SUFFIX)
+			s.star = true;
+		if (o->obis.a == 1)
+			elec_obj(t, o, zone, &s);
+		else if (o->obis.a == 0 && o->obis.b == 0)
+			abstract_obj(t, o, zone, &s);
+		else if (o->obis.a == 0 && o->obis.b <= P1_MAX_MBUS)
+			mbus_obj(t, o, zone, &s);
+	}
+	for (i = 0; i < P1_MAX_MBUS; i++)
+		if (t->data.mbus[i].present)
+			mbus_finish(&t->data.mbus[i]);
+	family(t, &s);
+}
