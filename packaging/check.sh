@@ -114,4 +114,20 @@ else
 	done
 	[ $n -gt 0 ] || bad "no kernel headers installed to build against"
 fi
+
+echo "--- Debian packages"
+debs=$(ls "$top"/build/deb/*.deb 2>/dev/null || true)
+if [ -z "$debs" ]; then
+	echo "  skip: no packages (make deb)"
+elif ! command -v lintian >/dev/null; then
+	bad "lintian not installed"
+else
+	# A local build with no bug to close is not a problem.
+	if lintian --fail-on error,warning --suppress-tags initial-upload-closes-no-bugs \
+		$debs >"$out/lintian.log" 2>&1; then
+		ok "lintian: $(grep -c '^[EWIP]:' "$out/lintian.log" || true) remarks, no error or warning"
+	else
+		bad "lintian:"; grep '^[EW]:' "$out/lintian.log" || tail "$out/lintian.log"
+	fi
+fi
 exit $fail

@@ -31,3 +31,14 @@ dkms-remove:
 	@[ "$$(id -u)" = 0 ] || { echo "dkms-remove: run as root" >&2; exit 1; }
 	-dkms remove -m p1 -v $(VERSION) --all
 	rm -rf /usr/src/p1-$(VERSION)
+
+# The packaged binaries: built apart ($(B)/deb-build) with Debian's
+# hardening flags.
+DEB_OUT := $(B)/deb
+DEB_B := $(B)/deb-build
+deb:
+	$(MAKE) --no-print-directory B=$(DEB_B) \
+		CFLAGS="$$(dpkg-buildflags --get CFLAGS) $$(dpkg-buildflags --get CPPFLAGS)" \
+		LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" \
+		$(DEB_B)/p1ctl $(DEB_B)/p1-exporter
+	$(PKG_DIR)/mkdeb.sh $(TOP) $(DEB_OUT) $(DEB_B)/p1ctl $(DEB_B)/p1-exporter

@@ -6,7 +6,7 @@
 
 include $(TOP)/packaging/packaging.mk
 
-check-packaging:
+check-packaging: deb
 	$(PKG_DIR)/check.sh $(TOP) $(B)/check-packaging
 
 CHECK_TARGETS += check-packaging
