@@ -10,3 +10,24 @@ check-packaging: deb
 	$(PKG_DIR)/check.sh $(TOP) $(B)/check-packaging
 
 CHECK_TARGETS += check-packaging
+
+# Unit tests of p1ctl's detection judgement and udev-rule generator.
+PNP_TEST := $(B)/tests/system/test_pnp
+PNP_OBJS := $(B)/obj/p1ctl/autodetect.o $(B)/obj/p1ctl/cmd_udev_rule.o \
+	$(B)/obj/p1ctl/util.o $(B)/obj/p1ctl/notify.o
+$(B)/tests/system/test_pnp.o: $(TOP)/tests/system/test_pnp.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(P1_CFLAGS) $(P1COMMON_CFLAGS) \
+		-I$(TOP)/userspace/p1ctl -I$(TOP)/userspace/common \
+		$(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null) -MMD -MP -c -o $@ $<
+# (userspace/common/common.mk is included after this file: name it.)
+$(PNP_TEST): $(B)/tests/system/test_pnp.o $(PNP_OBJS) $(B)/libp1common.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P1NL_LIBS) \
+		$(or $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null),-lcmocka)
+
+.PHONY: check-pnp
+check-pnp: $(PNP_TEST)
+	$(if $(shell command -v valgrind 2>/dev/null),valgrind -q --leak-check=full --error-exitcode=9) $(PNP_TEST)
+
+CHECK_TARGETS += check-pnp
+-include $(B)/tests/system/test_pnp.d

@@ -20,6 +20,7 @@
 #include <sys/ioctl.h> /* N_TTY */
 #include <unistd.h>
 
+#include "autodetect.h"
 #include "p1ctl.h"
 
 /* How often the holder checks that the discipline is still n_p1. */
@@ -38,12 +39,17 @@ struct attach_ctx {
 
 static void usage(FILE *f)
 {
-	fputs("usage: p1ctl attach TTY [--baud 115200|9600] [--mode 8N1|7E1]\n"
+	fputs("usage: p1ctl attach TTY [--auto | --baud 115200|9600 "
+	      "--mode 8N1|7E1]\n"
 	      "Attach the n_p1 discipline to TTY (a path, or a name such as\n"
 	      "ttyUSB0) and hold it until interrupted.  Needs CAP_NET_ADMIN.\n"
-	      "  -b, --baud BAUD   115200 (default; DSMR 4/5) or 9600 "
-	      "(DSMR 2.2/3.0)\n"
-	      "  -m, --mode MODE   8N1 (default) or 7E1 (DSMR 2.2/3.0)\n"
+	      "  -a, --auto        detect the line (default without --baud "
+	      "and\n"
+	      "                    --mode): 115200 8N1, 115200 7E1, 9600 7E1\n"
+	      "  -i, --interval S  longest telegram interval expected, for\n"
+	      "                    detection (default 10)\n"
+	      "  -b, --baud BAUD   115200 (DSMR 4/5) or 9600 (DSMR 2.2/3.0)\n"
+	      "  -m, --mode MODE   8N1 or 7E1 (DSMR 2.2/3.0)\n"
 	      "  -h, --help        this help\n"
 	      "Exit status: 0 when stopped by SIGINT/SIGTERM, 3 when the tty\n"
 	      "hangs up, 1 when attaching fails, 2 on a bad command line.\n",
@@ -55,19 +61,37 @@ enum p1ctl_parsed attach_parse(int argc, char **argv, struct attach_opts *o)
 	static const struct option longopts[] = {
 		{"baud", required_argument, NULL, 'b'},
 		{"mode", required_argument, NULL, 'm'},
+		{"auto", no_argument, NULL, 'a'},
+		{"interval", required_argument, NULL, 'i'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	bool fixed = false, want_auto = false;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->line = P1TTY_LINE_DEFAULT;
 	o->ready_fd = -1;
+	o->interval_s = 10;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:m:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":b:m:ai:h", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
+		case 'a':
+			want_auto = true;
+			break;
+		case 'i':
+			if (p1ctl_parse_ulong(optarg, &o->interval_s) ||
+			    o->interval_s < 1 || o->interval_s > 3600) {
+				p1ctl_err("attach: interval must be 1-3600 s, "
+					  "not '%s'",
+					  optarg);
+				return P1CTL_USAGE;
+			}
+			break;
 		case 'b':
+			fixed = true;
 			if (p1tty_parse_baud(optarg, &o->line.baud)) {
 				p1ctl_err("attach: baud rate must be 115200 or "
 					  "9600, not '%s'",
@@ -76,6 +100,7 @@ enum p1ctl_parsed attach_parse(int argc, char **argv, struct attach_opts *o)
 			}
 			break;
 		case 'm':
+			fixed = true;
 			if (p1tty_parse_framing(optarg, &o->line.framing)) {
 				p1ctl_err("attach: mode must be 8N1 or 7E1, "
 					  "not '%s'",
@@ -102,6 +127,11 @@ enum p1ctl_parsed attach_parse(int argc, char **argv, struct attach_opts *o)
 		p1ctl_err("attach: unexpected argument '%s'", argv[optind + 1]);
 		return P1CTL_USAGE;
 	}
+	if (fixed && want_auto) {
+		p1ctl_err("attach: --auto or --baud/--mode, not both");
+		return P1CTL_USAGE;
+	}
+	o->auto_line = !fixed;
 	o->tty = argv[optind];
 	return P1CTL_RUN;
 }
@@ -246,8 +276,16 @@ static int attach_ldisc(struct attach_ctx *c)
 static void attach_ready(const struct attach_opts *o,
 			 const struct attach_ctx *c)
 {
-	(void)o;
-	if (c->have_index)
+	if (o->auto_line)
+		p1ctl_notify("READY=1\nSTATUS=attached, detecting the line");
+	else
+		p1ctl_notify("READY=1\nSTATUS=attached at %u %s", c->line.baud,
+			     p1tty_framing_name(c->line.framing));
+	if (c->have_index && o->auto_line)
+		printf("%s: attached as /dev/p1-%" PRIu32
+		       " (detecting the line)\n",
+		       c->name, c->index);
+	else if (c->have_index)
 		printf("%s: attached as /dev/p1-%" PRIu32 " (%u %s)\n", c->name,
 		       c->index, c->line.baud,
 		       p1tty_framing_name(c->line.framing));
@@ -315,7 +353,11 @@ int cmd_attach(int argc, char **argv)
 	}
 	attach_find_index(&c);
 	attach_ready(&o, &c);
-	status = attach_hold(&c, &wait);
+	if (o.auto_line && c.have_index)
+		status = attach_auto_hold(c.fd, c.name, c.ldisc, c.index,
+					  (unsigned int)o.interval_s, &wait);
+	else
+		status = attach_hold(&c, &wait);
 	if (status == P1CTL_EXIT_OK) {
 		/* Detach even if another program keeps the tty open. */
 		p1tty_set_ldisc(c.fd, N_TTY);

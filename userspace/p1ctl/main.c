@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "autodetect.h"
 #include "p1ctl.h"
 
 #ifndef P1_VERSION
@@ -24,8 +25,12 @@ static const struct command commands[] = {
 	{"watch", cmd_watch, "watch [--telegrams]",
 	 "attach, detach and telegram events, live"},
 	{"attach", cmd_attach,
-	 "attach TTY [--baud 115200|9600] [--mode 8N1|7E1]",
-	 "attach n_p1 to a tty and hold it"},
+	 "attach TTY [--auto | --baud 115200|9600 --mode 8N1|7E1]",
+	 "attach n_p1 to a tty and hold it (line auto-detected)"},
+	{"probe", cmd_probe, "probe TTY [--interval S]",
+	 "find the meter's baud rate and format, print it"},
+	{"udev-rule", cmd_udev_rule, "udev-rule TTY",
+	 "print the udev rule that marks this cable as a P1 cable"},
 	{"read", cmd_read, "read [p1-N] [--count N] [--meta] [--all]",
 	 "print telegrams from /dev/p1-N"},
 	{"decode", cmd_decode, "decode [--json] [--zone NAME] [FILE|-]",
