@@ -10,6 +10,7 @@ pkgs=(
 	valgrind
 	# kernel module and KUnit (UML)
 	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1
+	linux-source-6.12
 	bc flex bison libelf-dev libssl-dev python3 kmod xz-utils
 	# real-kernel tests
 	qemu-system-x86 busybox-static cpio socat

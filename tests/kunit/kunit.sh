@@ -5,14 +5,15 @@
 # n_p1_tty_test.c) in a User-Mode Linux kernel built from Debian's
 # linux-source-<ver> package, with lockdep, atomic-sleep checks and KASAN.
 #
-#   kunit.sh [VER...]          default: $P1_KUNIT_KERNELS, else "6.1"
+#   kunit.sh [VER...]          default: $P1_KUNIT_KERNELS, else "6.1 6.12"
 #
 # Environment:
 #   P1_CACHE           cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/p1)
-#   P1_KUNIT_KERNELS   kernel versions to test, e.g. "6.1 6.12".  6.12 needs
-#                      the linux-source-6.12 package (installed on demand
-#                      when running as root); its first build costs as much
-#                      as 6.1's again.
+#   P1_KUNIT_KERNELS   kernel versions to test (default "6.1 6.12"); needs
+#                      linux-source-<ver> (tests/deps.sh installs both; as
+#                      root this script installs a missing one).  Each first
+#                      build takes 2.5-5 min on 2 cores, a rerun ~10 s; set
+#                      P1_KUNIT_KERNELS=6.1 to skip 6.12.
 #   P1_KUNIT_JOBS      make jobs (default 2)
 #   P1_KUNIT_ARGS      extra kunit.py run arguments, e.g. "p1_framer.*"
 #
@@ -32,7 +33,7 @@ jobs=${P1_KUNIT_JOBS:-2}
 suites=(p1_framer n_p1_tty)
 
 if [ $# -eq 0 ]; then
-	read -r -a vers <<<"${P1_KUNIT_KERNELS:-6.1}"
+	read -r -a vers <<<"${P1_KUNIT_KERNELS:-6.1 6.12}"
 	set -- "${vers[@]}"
 fi
 mkdir -p "$cache"
@@ -63,9 +64,10 @@ prepare_tree() {
 		mv "$src.tmp" "$src"
 	fi
 	ln -sfn "$top/kernel" "$src/drivers/tty/p1"
-	grep -qx 'source "drivers/tty/p1/Kconfig"' "$src/drivers/tty/Kconfig" ||
+	grep -qxF 'source "drivers/tty/p1/Kconfig"' "$src/drivers/tty/Kconfig" ||
 		echo 'source "drivers/tty/p1/Kconfig"' >>"$src/drivers/tty/Kconfig"
-	grep -qx 'obj-$(CONFIG_N_P1) += p1/' "$src/drivers/tty/Makefile" ||
+	# shellcheck disable=SC2016 # make syntax, not shell
+	grep -qxF 'obj-$(CONFIG_N_P1) += p1/' "$src/drivers/tty/Makefile" ||
 		echo 'obj-$(CONFIG_N_P1) += p1/' >>"$src/drivers/tty/Makefile"
 }
 

@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * n_p1_tty_test.c - end-to-end KUnit suite for n_p1 through the real tty
+ * receive path.
+ *
+ * A throwaway tty driver ("p1kt", one line) stands in for a serial port.
+ * Each case opens its tty in the kernel (tty_kopen_exclusive), attaches the
+ * n_p1 line discipline with tty_set_ldisc(), feeds bytes the way a UART
+ * driver does (tty_insert_flip_*() + tty_flip_buffer_push(), then waits for
+ * the flip-buffer work, so every chunk is one receive_buf call) and reads
+ * telegrams through the readers' API of n_p1.h, as /dev/p1-N does.
+ *
+ * The cases hold a reference to the struct p1_dev, so they can still read
+ * it after a hangup tore the line discipline down, as an open file can.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/tty.h>
+#include <linux/tty_driver.h>
+#include <linux/tty_flip.h>
+
+#include "n_p1.h"
+
+#define TT_BUF		4096	/* read buffer, larger than any telegram here */
+#define TT_MAX_READERS	3
+
+static struct tty_driver *tt_driver;
+static struct tty_port tt_port;
+
+/* Any line settings are fine: there is no hardware to program. */
+static void tt_set_termios(struct tty_struct *tty, const struct ktermios *old)
+{
+}
+
+/* Bytes only come in, from the test. */
+static const struct tty_operations tt_ops = {
+	.set_termios = tt_set_termios,
+};
+
+static const struct tty_port_operations tt_port_ops = {};
+
+struct tt_ctx {
+	struct kunit *test;
+	struct tty_struct *tty;
+	struct p1_dev *p;		/* referenced until exit */
+	struct p1_reader r[TT_MAX_READERS];
+	unsigned int nr;
+	u8 *buf;
+	u64 rx_bytes;			/* bytes fed, markers excluded */
+};
+
+static int tt_suite_init(struct kunit_suite *suite)
+{
+	struct tty_driver *d;
+	int ret;
+
+	d = tty_alloc_driver(1, TTY_DRIVER_REAL_RAW | TTY_DRIVER_RESET_TERMIOS);
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	tty_port_init(&tt_port);
+	tt_port.ops = &tt_port_ops;
+	d->driver_name = "p1_kunit";
+	d->name = "p1kt";
+	d->type = TTY_DRIVER_TYPE_SERIAL;
+	d->subtype = SERIAL_TYPE_NORMAL;
+	d->init_termios = tty_std_termios;
+	d->init_termios.c_cflag = B115200 | CS8 | CREAD | CLOCAL;
+	tty_set_operations(d, &tt_ops);
+	tty_port_link_device(&tt_port, d, 0);
+	ret = tty_register_driver(d);
+	if (ret) {
+		tty_driver_kref_put(d);
+		tty_port_destroy(&tt_port);
+		return ret;
+	}
+	tt_driver = d;
+	return 0;
+}
+
+static void tt_suite_exit(struct kunit_suite *suite)
+{
+	if (!tt_driver)
+		return;
+	tty_unregister_driver(tt_driver);
+	tty_driver_kref_put(tt_driver);
+	tty_port_destroy(&tt_port);
+	tt_driver = NULL;
+}
+
+/* Open the tty in the kernel and attach n_p1 to it. */
+static int tt_init(struct kunit *test)
+{
+	struct tt_ctx *c;
+	int ret;
+
+	if (!tt_driver)
+		return -ENODEV;
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	c->buf = kunit_kzalloc(test, TT_BUF, GFP_KERNEL);
+	if (!c->buf)
+		return -ENOMEM;
+	c->test = test;
+	c->tty = tty_kopen_exclusive(MKDEV(tt_driver->major,
+					   tt_driver->minor_start));
+	if (IS_ERR(c->tty))
+		return PTR_ERR(c->tty);
+	tty_unlock(c->tty);	/* tty_kopen_exclusive() returns it locked */
+	ret = tty_set_ldisc(c->tty, p1_ldisc_num);
+	if (ret) {
+		tty_kclose(c->tty);
+		return ret;
+	}
+	c->p = c->tty->disc_data;
+	if (!c->p) {
+		tty_kclose(c->tty);
+		return -EINVAL;
+	}
+	get_device(&c->p->dev);
+	test->priv = c;
+	return 0;
+}
+
+static void tt_exit(struct kunit *test)
+{
+	struct tt_ctx *c = test->priv;
+	unsigned int i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nr; i++)
+		p1_reader_destroy(&c->r[i]);
+	tty_kclose(c->tty);	/* detaches n_p1 unless a hangup did */
+	put_device(&c->p->dev);
+}
+
+static struct p1_reader *tt_reader(struct tt_ctx *c, u32 flags)
+{
+	struct p1_reader *r;
+
+	KUNIT_ASSERT_LT(c->test, c->nr, TT_MAX_READERS);
+	r = &c->r[c->nr++];
+	p1_reader_init(r, c->p);
+	r->flags = flags;
+	return r;
+}
+
+/* Let the flip-buffer work hand everything queued to the ldisc. */
+static void tt_flush(void)
+{
+	flush_work(&tt_port.buf.work);
+}
+
+/* Feed @n bytes in chunks of @chunk, one receive_buf call each. */
+static void tt_feed(struct tt_ctx *c, const void *data, size_t n,
+		    size_t chunk)
+{
+	const u8 *p = data;
+	size_t k;
+
+	while (n) {
+		k = min(n, chunk);
+		KUNIT_ASSERT_EQ(c->test,
+				(size_t)tty_insert_flip_string(&tt_port, p, k), k);
+		tty_flip_buffer_push(&tt_port);
+		tt_flush();
+		p += k;
+		n -= k;
+		c->rx_bytes += k;
+	}
+}
+
+static void tt_feed_str(struct tt_ctx *c, const char *s)
+{
+	tt_feed(c, s, strlen(s), SIZE_MAX);
+}
+
+/* Feed one byte with a tty flag, as a UART driver reports an error. */
+static void tt_feed_flagged(struct tt_ctx *c, u8 ch, u8 flag)
+{
+	KUNIT_ASSERT_EQ(c->test, tty_insert_flip_char(&tt_port, ch, flag), 1);
+	tty_flip_buffer_push(&tt_port);
+	tt_flush();
+	if (flag != TTY_BREAK && flag != TTY_OVERRUN)
+		c->rx_bytes++;
+}
+
+/* Telegram number @i: a valid DSMR 5 style telegram with its CRC. */
+static char *tt_make(struct kunit *test, unsigned int i)
+{
+	char *s = kunit_kzalloc(test, 256, GFP_KERNEL);
+	int n;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	n = scnprintf(s, 256,
+		      "/P1T5\\KUnit-%u\r\n\r\n0-0:96.1.1(%08u)\r\n"
+		      "1-0:1.8.1(%06u.%03u*kWh)\r\n0-0:96.13.0(%.*s)\r\n!",
+		      i, i * 7919, i, i % 1000, (int)(i % 5) * 4,
+		      "3031323334353637383930313233343536373839");
+	scnprintf(s + n, 256 - n, "%04X\r\n",
+		  p1_crc16(0, (const u8 *)s, n));
+	return s;
+}
+
+/* The same with its CRC broken. */
+static char *tt_make_bad(struct kunit *test, unsigned int i)
+{
+	char *s = tt_make(test, i);
+	char *bang = strrchr(s, '!');
+
+	bang[1] = bang[1] == '0' ? '1' : '0';
+	return s;
+}
+
+/* Non-blocking read of the next telegram: its length or an error. */
+static ssize_t tt_read(struct tt_ctx *c, struct p1_reader *r)
+{
+	return p1_reader_read(r, c->buf, TT_BUF, true, false);
+}
+
+/* The next telegram @r reads is @exp, with sequence number @seq. */
+static void tt_expect(struct tt_ctx *c, struct p1_reader *r, const char *exp,
+		      u64 seq, u32 status)
+{
+	struct kunit *test = c->test;
+	size_t len = strlen(exp);
+	ssize_t ret = tt_read(c, r);
+
+	KUNIT_ASSERT_EQ_MSG(test, ret, (ssize_t)len, "seq %llu", seq);
+	KUNIT_EXPECT_TRUE_MSG(test, !memcmp(c->buf, exp, len),
+			      "seq %llu: bytes differ", seq);
+	KUNIT_EXPECT_EQ(test, r->meta.seq, seq);
+	KUNIT_EXPECT_EQ(test, r->meta.len, (u32)len);
+	KUNIT_EXPECT_EQ(test, r->meta.status, status);
+	KUNIT_EXPECT_TRUE(test, r->meta.flags & P1_META_HAS_CRC);
+	KUNIT_EXPECT_LE(test, r->meta.boottime_first_ns,
+			r->meta.boottime_last_ns);
+	KUNIT_EXPECT_LE(test, r->meta.realtime_first_ns,
+			r->meta.realtime_last_ns);
+	if (status == P1_STATUS_OK)
+		KUNIT_EXPECT_EQ(test, r->meta.crc_rx, r->meta.crc_calc);
+	else if (status == P1_STATUS_CRC_ERROR)
+		KUNIT_EXPECT_NE(test, r->meta.crc_rx, r->meta.crc_calc);
+}
+
+/* All device counters, @exp holding the ones expected non-zero. */
+static void tt_expect_stats(struct tt_ctx *c, const u64 *exp)
+{
+	static const char * const names[__P1_STAT_MAX] = {
+		[P1_STAT_TELEGRAMS] = "telegrams",
+		[P1_STAT_CRC_ERRORS] = "crc_errors",
+		[P1_STAT_CRC_MISSING] = "crc_missing",
+		[P1_STAT_LINE_ERRORS] = "line_errors",
+		[P1_STAT_TRUNCATED] = "truncated",
+		[P1_STAT_OVERSIZE] = "oversize",
+		[P1_STAT_RECOVERED] = "recovered",
+		[P1_STAT_GARBAGE_BYTES] = "garbage_bytes",
+		[P1_STAT_RX_BYTES] = "rx_bytes",
+		[P1_STAT_PARITY_ERRORS] = "parity_errors",
+		[P1_STAT_FRAME_ERRORS] = "frame_errors",
+		[P1_STAT_OVERRUNS] = "overruns",
+		[P1_STAT_BREAKS] = "breaks",
+		[P1_STAT_READER_OVERRUNS] = "reader_overruns",
+		[P1_STAT_DROPPED] = "dropped",
+	};
+	u64 got[__P1_STAT_MAX] = {};
+	int i;
+
+	p1_dev_stats(c->p, got);
+	KUNIT_EXPECT_EQ(c->test, got[P1_STAT_RX_BYTES], c->rx_bytes);
+	for (i = P1_STAT_TELEGRAMS; i < __P1_STAT_MAX; i++) {
+		if (i == P1_STAT_RX_BYTES)
+			continue;
+		KUNIT_EXPECT_EQ_MSG(c->test, got[i], exp[i], "counter %s",
+				    names[i]);
+	}
+}
+
+#define TT_EXPECT_STATS(c, ...) \
+	tt_expect_stats(c, (const u64 [__P1_STAT_MAX]) { __VA_ARGS__ })
+
+/* ---- cases ---- */
+
+static void n_p1_tty_attach(struct kunit *test)
+{
+	struct tt_ctx *c = test->priv;
+
+	/* /dev/p1-N hangs below the tty's device, as udev expects. */
+	KUNIT_EXPECT_PTR_EQ(test, c->p->dev.parent, c->tty->dev);
+	KUNIT_EXPECT_NOT_NULL(test, c->tty->dev);
+	KUNIT_EXPECT_STREQ(test, c->p->tty_name, "p1kt0");
+	KUNIT_EXPECT_STREQ(test, dev_name(&c->p->dev), "p1-0");
+	KUNIT_EXPECT_EQ(test, c->tty->receive_room, 65536U);
+	TT_EXPECT_STATS(c, [0] = 0);
+}
+
+/*
+ * Two readers, one reading as telegrams come and one at the end, both get
+ * every good telegram byte-exact and in order; a third that asked for all
+ * also gets the one with a bad CRC, flagged.
+ */
+static void n_p1_tty_two_readers(struct kunit *test)
+{
+	struct tt_ctx *c = test->priv;
+	struct p1_reader *r1 = tt_reader(c, 0);
+	struct p1_reader *r2 = tt_reader(c, 0);
+	struct p1_reader *all = tt_reader(c, P1_RF_ALL);
+	char *tg[9];
+	unsigned int i;
+	u64 seq = 0;
+
+	for (i = 0; i < 9; i++)
+		tg[i] = i == 6 ? tt_make_bad(test, i) : tt_make(test, i);
+
+	tt_feed_str(c, "noise\r\n");
+	for (i = 0; i < 9; i++) {
+		/* Odd chunk sizes: telegrams straddle receive_buf calls. */
+		tt_feed(c, tg[i], strlen(tg[i]), 13 + 10 * i);
+		if (i == 6)
+			continue;
+		tt_expect(c, r1, tg[i], i + 1, P1_STATUS_OK);
+		KUNIT_EXPECT_EQ(test, tt_read(c, r1), -EAGAIN);
+	}
+	for (i = 0; i < 9; i++) {
+		seq = i + 1;
+		if (i != 6)
+			tt_expect(c, r2, tg[i], seq, P1_STATUS_OK);
+		tt_expect(c, all, tg[i], seq,
+			  i == 6 ? P1_STATUS_CRC_ERROR : P1_STATUS_OK);
+	}
+	KUNIT_EXPECT_EQ(test, tt_read(c, r1), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, tt_read(c, r2), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, tt_read(c, all), -EAGAIN);
+	TT_EXPECT_STATS(c, [P1_STAT_TELEGRAMS] = 8, [P1_STAT_CRC_ERRORS] = 1,
+			[P1_STAT_GARBAGE_BYTES] = 7);
+}
+
+/* A too small buffer gets -EMSGSIZE and consumes nothing. */
+static void n_p1_tty_msgsize(struct kunit *test)
+{
+	struct tt_ctx *c = test->priv;
+	struct p1_reader *r = tt_reader(c, 0);
+	char *tg = tt_make(test, 1);
+	size_t len = strlen(tg);
+
+	KUNIT_EXPECT_EQ(test, p1_reader_next_len(r), 0U);
+	KUNIT_EXPECT_FALSE(test, p1_reader_ready(r));
+	tt_feed_str(c, tg);
+	KUNIT_EXPECT_TRUE(test, p1_reader_ready(r));
+	KUNIT_EXPECT_EQ(test, p1_reader_next_len(r), (u32)len);
+	KUNIT_EXPECT_EQ(test, p1_reader_read(r, c->buf, len - 1, true, false),
+			(ssize_t)-EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, p1_reader_next_len(r), (u32)len);
+	tt_expect(c, r, tg, 1, P1_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, p1_reader_next_len(r), 0U);
+	TT_EXPECT_STATS(c, [P1_STAT_TELEGRAMS] = 1);
+}
+
+/*
+ * A reader that fell behind by more than the ring gets -EPIPE once, then
+ * resumes at the oldest telegram kept.  A new reader starts at the next
+ * telegram and can step back.
+ */
+static void n_p1_tty_overrun(struct kunit *test)
+{
+	struct tt_ctx *c = test->priv;
+	struct p1_reader *r = tt_reader(c, 0);
+	struct p1_reader *r2 = tt_reader(c, 0);
+	struct p1_reader *late;
+	u32 ring = c->p->ring_size, n = ring + 4, i;
+	char **tg = kunit_kcalloc(test, n, sizeof(*tg), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, tg);
+	for (i = 0; i < n; i++) {
+		tg[i] = tt_make(test, i);
+		tt_feed_str(c, tg[i]);
+	}
+	KUNIT_EXPECT_EQ(test, tt_read(c, r), (ssize_t)-EPIPE);
+	for (i = n - ring; i < n; i++)
+		tt_expect(c, r, tg[i], i + 1, P1_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, tt_read(c, r), (ssize_t)-EAGAIN);
+	TT_EXPECT_STATS(c, [P1_STAT_TELEGRAMS] = n,
+			[P1_STAT_READER_OVERRUNS] = 1);
+
+	/* Overrun is per reader: the second one gets its own -EPIPE. */
+	KUNIT_EXPECT_EQ(test, tt_read(c, r2), (ssize_t)-EPIPE);
+	tt_expect(c, r2, tg[n - ring], n - ring + 1, P1_STATUS_OK);
+
+	late = tt_reader(c, 0);
+	KUNIT_EXPECT_EQ(test, tt_read(c, late), (ssize_t)-EAGAIN);
+	KUNIT_EXPECT_EQ(test, p1_reader_rewind(late, 1), 1U);
+	tt_expect(c, late, tg[n - 1], n, P1_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, p1_reader_rewind(late, 1000), ring);
+	tt_expect(c, late, tg[n - ring], n - ring + 1, P1_STATUS_OK);
+	TT_EXPECT_STATS(c, [P1_STAT_TELEGRAMS] = n,
+			[P1_STAT_READER_OVERRUNS] = 2);
+}
+
+/* Bytes the driver flagged: counted by kind, telegram not good. */
+static void n_p1_tty_flagged_bytes(struct kunit *test)
+{
+	static const u8 kinds[] = { TTY_PARITY, TTY_FRAME, TTY_BREAK,
+				    TTY_OVERRUN };
+	struct tt_ctx *c = test->priv;
+	struct p1_reader *r = tt_reader(c, 0);
+	struct p1_reader *all = tt_reader(c, P1_RF_ALL);
+	char *tg[5];
+	size_t at = 20;
+	unsigned int i;
+
+	for (i = 0; i < 5; i++)
+		tg[i] = tt_make(test, i);
+	for (i = 0; i < 4; i++) {
+		bool marker = kinds[i] == TTY_BREAK || kinds[i] == TTY_OVERRUN;
+
+		tt_feed(c, tg[i], at, SIZE_MAX);
+		/* A marker is an extra NUL; parity/frame flag a real byte. */
+		tt_feed_flagged(c, marker ? 0 : tg[i][at], kinds[i]);
+		tt_feed(c, tg[i] + at + !marker, strlen(tg[i]) - at - !marker,
+			SIZE_MAX);
+	}
+	tt_feed_str(c, tg[4]);
+
+	tt_expect(c, r, tg[4], 5, P1_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, tt_read(c, r), (ssize_t)-EAGAIN);
+	for (i = 0; i < 5; i++)
+		tt_expect(c, all, tg[i], i + 1,
+			  i < 4 ? P1_STATUS_LINE_ERROR : P1_STATUS_OK);
+	TT_EXPECT_STATS(c, [P1_STAT_TELEGRAMS] = 1, [P1_STAT_LINE_ERRORS] = 4,
+			[P1_STAT_PARITY_ERRORS] = 1, [P1_STAT_FRAME_ERRORS] = 1,
+			[P1_STAT_BREAKS] = 1, [P1_STAT_OVERRUNS] = 1);
+}
+
+/* termios CS7 (DSMR 2.2/3.0 at 7E1): bit 7 is masked. */
+static void n_p1_tty_cs7(struct kunit *test)
+{
+	struct tt_ctx *c = test->priv;
+	struct p1_reader *r = tt_reader(c, 0);
+	char *tg = tt_make(test, 3);
+	size_t len = strlen(tg), i;
+	u8 *hi = kunit_kmalloc(test, len, GFP_KERNEL);
+	struct ktermios kt;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, hi);
+	for (i = 0; i < len; i++)
+		hi[i] = tg[i] | (i & 1 ? 0 : 0x80);
+	kt = c->tty->termios;
+	kt.c_cflag = (kt.c_cflag & ~CSIZE) | CS7 | PARENB;
+	KUNIT_ASSERT_EQ(test, tty_set_termios(c->tty, &kt), 0);
+	tt_feed(c, hi, len, 50);
+	tt_expect(c, r, tg, 1, P1_STATUS_OK);
+	TT_EXPECT_STATS(c, [P1_STAT_TELEGRAMS] = 1);
+}
+
+struct tt_blocked {
+	struct p1_reader *r;
+	struct completion done;
+	atomic_t nread;		/* telegrams read so far */
+	ssize_t last;		/* the read that ended the loop */
+};
+
+/* Read (blocking) until EOF or an error, like a reader of /dev/p1-N. */
+static int tt_blocked_fn(void *arg)
+{
+	struct tt_blocked *b = arg;
+	u8 *buf = kmalloc(TT_BUF, GFP_KERNEL);
+	ssize_t ret = -ENOMEM;
+
+	allow_signal(SIGKILL);	/* lets the test unblock it if all fails */
+	while (buf) {
+		ret = p1_reader_read(b->r, buf, TT_BUF, false, false);
+		if (ret <= 0)
+			break;
+		atomic_inc(&b->nread);
+	}
+	kfree(buf);
+	b->last = ret;
+	complete(&b->done);
+	return 0;
+}
+
+/*
+ * Unplug: a hangup wakes a reader blocked in read(), which gets EOF; a
+ * reader with telegrams queued still gets them, then EOF.
+ */
+static void n_p1_tty_hangup(struct kunit *test)
+{
+	struct tt_ctx *c = test->priv;
+	struct p1_reader *queued = tt_reader(c, 0);
+	struct tt_blocked *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	struct task_struct *task;
+	char *tg[2] = { tt_make(test, 1), tt_make(test, 2) };
+	bool woke;
+	int i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	b->r = tt_reader(c, 0);
+	init_completion(&b->done);
+	task = kthread_create(tt_blocked_fn, b, "p1_kunit_reader");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, task);
+	get_task_struct(task);
+	wake_up_process(task);
+
+	tt_feed_str(c, tg[0]);
+	tt_feed_str(c, tg[1]);
+	for (i = 0; i < 250 && atomic_read(&b->nread) < 2; i++)
+		msleep(20);
+	msleep(50);
+	/* It read both and sleeps in read() again. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->nread), 2);
+	KUNIT_EXPECT_FALSE(test, completion_done(&b->done));
+
+	tty_vhangup(c->tty);
+	woke = wait_for_completion_timeout(&b->done, 5 * HZ);
+	if (!woke) {
+		send_sig(SIGKILL, task, 1);
+		wait_for_completion(&b->done);
+	}
+	put_task_struct(task);
+	KUNIT_EXPECT_TRUE_MSG(test, woke, "hangup did not wake the reader");
+	KUNIT_EXPECT_EQ(test, b->last, (ssize_t)0);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(c->p->dead));
+
+	/* Queued telegrams first, then EOF, also when non-blocking. */
+	KUNIT_EXPECT_TRUE(test, p1_reader_ready(queued));
+	tt_expect(c, queued, tg[0], 1, P1_STATUS_OK);
+	tt_expect(c, queued, tg[1], 2, P1_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, tt_read(c, queued), (ssize_t)0);
+	KUNIT_EXPECT_EQ(test, p1_reader_read(queued, c->buf, TT_BUF, false,
+					     false), (ssize_t)0);
+	TT_EXPECT_STATS(c, [P1_STAT_TELEGRAMS] = 2);
+}
+
+static struct kunit_case n_p1_tty_cases[] = {
+	KUNIT_CASE(n_p1_tty_attach),
+	KUNIT_CASE(n_p1_tty_two_readers),
+	KUNIT_CASE(n_p1_tty_msgsize),
+	KUNIT_CASE(n_p1_tty_overrun),
+	KUNIT_CASE(n_p1_tty_flagged_bytes),
+	KUNIT_CASE(n_p1_tty_cs7),
+	KUNIT_CASE(n_p1_tty_hangup),
+	{}
+};
+
+static struct kunit_suite n_p1_tty_suite = {
+	.name = "n_p1_tty",
+	.suite_init = tt_suite_init,
+	.suite_exit = tt_suite_exit,
+	.init = tt_init,
+	.exit = tt_exit,
+	.test_cases = n_p1_tty_cases,
+};
+
+kunit_test_suite(n_p1_tty_suite);
