@@ -55,31 +55,38 @@ static void test_judge(void **state)
 	(void)state;
 	/* Nothing yet: wait, until the silent limit. */
 	d = delta(0, 0, 0, 0, 0);
-	assert_int_equal(autodetect_judge(&d, 1000, &lim), AD_WAIT);
-	assert_int_equal(autodetect_judge(&d, 11999, &lim), AD_WAIT);
-	assert_int_equal(autodetect_judge(&d, 12000, &lim), AD_SILENT);
+	assert_int_equal(autodetect_judge(&d, 0, 1000, &lim), AD_WAIT);
+	assert_int_equal(autodetect_judge(&d, 0, 11999, &lim), AD_WAIT);
+	assert_int_equal(autodetect_judge(&d, 0, 12000, &lim), AD_SILENT);
 	/* A clean telegram settles it at once. */
 	d = delta(1, 900, 0, 0, 0);
-	assert_int_equal(autodetect_judge(&d, 1500, &lim), AD_GOOD);
+	assert_int_equal(autodetect_judge(&d, 0, 1500, &lim), AD_GOOD);
 	/* A rare flagged byte on a noisy line is tolerated ... */
 	d = delta(3, 3000, 1, 0, 0);
-	assert_int_equal(autodetect_judge(&d, 3000, &lim), AD_GOOD);
+	assert_int_equal(autodetect_judge(&d, 0, 3000, &lim), AD_GOOD);
 	/* ... a wrong setting flagging many is not, telegram or no. */
 	d = delta(1, 900, 60, 10, 0);
-	assert_int_equal(autodetect_judge(&d, 1500, &lim), AD_WRONG);
+	assert_int_equal(autodetect_judge(&d, 0, 1500, &lim), AD_WRONG);
 	/* Garbage without flags (7E1 read as 8N1): wrong after enough
 	 * bytes, waiting before. */
 	d = delta(0, 1500, 0, 0, 0);
-	assert_int_equal(autodetect_judge(&d, 2000, &lim), AD_WAIT);
+	assert_int_equal(autodetect_judge(&d, 0, 2000, &lim), AD_WAIT);
 	d = delta(0, 3072, 0, 0, 0);
-	assert_int_equal(autodetect_judge(&d, 2000, &lim), AD_WRONG);
+	assert_int_equal(autodetect_judge(&d, 0, 2000, &lim), AD_WRONG);
 	/* A trickle that never makes a telegram: wrong at the limit. */
 	d = delta(0, 100, 0, 0, 0);
-	assert_int_equal(autodetect_judge(&d, 22999, &lim), AD_WAIT);
-	assert_int_equal(autodetect_judge(&d, 23000, &lim), AD_WRONG);
+	assert_int_equal(autodetect_judge(&d, 0, 22999, &lim), AD_WAIT);
+	assert_int_equal(autodetect_judge(&d, 0, 23000, &lim), AD_WRONG);
+	/* A whole burst (a meter's telegram time) without a telegram:
+	 * wrong at once; with one: good. */
+	d = delta(0, 400, 0, 0, 0);
+	assert_int_equal(autodetect_judge(&d, 0, 5000, &lim), AD_WAIT);
+	assert_int_equal(autodetect_judge(&d, 1, 5000, &lim), AD_WRONG);
+	d = delta(1, 400, 0, 0, 0);
+	assert_int_equal(autodetect_judge(&d, 1, 5000, &lim), AD_GOOD);
 	/* Only CRC errors are not good telegrams. */
 	d = delta(1, 2000, 0, 0, 2);
-	assert_int_equal(autodetect_judge(&d, 2000, &lim), AD_WAIT);
+	assert_int_equal(autodetect_judge(&d, 0, 2000, &lim), AD_WAIT);
 }
 
 static void test_delta(void **state)

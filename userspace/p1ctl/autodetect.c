@@ -112,7 +112,7 @@ void ad_limits_for_interval(struct ad_limits *l, unsigned int interval_s)
 }
 
 enum ad_judgement autodetect_judge(const struct ad_counters *d,
-				   uint64_t elapsed_ms,
+				   unsigned int bursts, uint64_t elapsed_ms,
 				   const struct ad_limits *l)
 {
 	uint64_t errors = d->v[AD_PARITY_ERRORS] + d->v[AD_FRAME_ERRORS] +
@@ -128,6 +128,7 @@ enum ad_judgement autodetect_judge(const struct ad_counters *d,
 	if (d->v[AD_RX_BYTES] == 0)
 		return elapsed_ms >= l->silent_ms ? AD_SILENT : AD_WAIT;
 	if (errors >= l->junk_errors || elapsed_ms >= l->candidate_ms ||
+	    (bursts > 0 && d->v[AD_TELEGRAMS] == 0) ||
 	    (d->v[AD_RX_BYTES] >= l->junk_bytes && d->v[AD_TELEGRAMS] == 0))
 		return AD_WRONG;
 	return AD_WAIT;
@@ -172,14 +173,16 @@ static int ad_try(const struct ad_ctx *c, const struct p1tty_line *line,
 		  struct ad_counters *delta)
 {
 	struct ad_counters start, now;
-	uint64_t t0;
+	uint64_t t0, t, last_rx = 0, last_change;
+	bool idle_before = false, in_burst = false;
+	unsigned int bursts = 0;
 	int ret;
 
 	if (p1tty_apply(c->fd, line))
 		return -AD_FAILED;
 	if (ad_counters_read(c->devdir, &start))
 		return -AD_FAILED;
-	t0 = now_ms();
+	t0 = last_change = now_ms();
 	for (;;) {
 		enum ad_judgement j;
 
@@ -189,7 +192,19 @@ static int ad_try(const struct ad_ctx *c, const struct p1tty_line *line,
 		if (ad_counters_read(c->devdir, &now))
 			return -AD_FAILED;
 		ad_counters_delta(&now, &start, delta);
-		j = autodetect_judge(delta, now_ms() - t0, &c->limits);
+		/* Bursts: bytes after an idle gap, then a gap again. */
+		t = now_ms();
+		if (delta->v[AD_RX_BYTES] != last_rx) {
+			last_rx = delta->v[AD_RX_BYTES];
+			last_change = t;
+			in_burst = true;
+		} else if (t - last_change >= AD_GAP_MS) {
+			if (in_burst && idle_before)
+				bursts++;
+			in_burst = false;
+			idle_before = true;
+		}
+		j = autodetect_judge(delta, bursts, t - t0, &c->limits);
 		if (j != AD_WAIT)
 			return j;
 	}

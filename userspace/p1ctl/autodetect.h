@@ -62,8 +62,16 @@ enum ad_judgement {
 	AD_WRONG,  /* bytes, but no clean telegram: try the next */
 	AD_SILENT, /* not one byte */
 };
+/*
+ * bursts: how many bursts of bytes both began and ended (with an idle gap
+ * of AD_GAP_MS either side) since the candidate was applied.  A meter sends
+ * a telegram as one burst per interval, so at the right settings a whole
+ * burst always makes a telegram; one that does not rejects the candidate
+ * after a single interval, without waiting for candidate_ms.
+ */
+#define AD_GAP_MS 400
 enum ad_judgement autodetect_judge(const struct ad_counters *delta,
-				   uint64_t elapsed_ms,
+				   unsigned int bursts, uint64_t elapsed_ms,
 				   const struct ad_limits *l);
 
 #define AD_N_CANDIDATES 3
