@@ -510,7 +510,7 @@ FILES = {
 
 # A byte stream as off a wire: garbage, a truncated telegram, a bad CRC,
 # a telegram glued after line noise, 0xFF bytes, then good ones.
-STREAM = (b"\xff\xfe garbage\r\n" + DSMR50[:300] + DSMR40 + b"\x00\x00"
+STREAM = (b"\xff\xfe garbage\r\n" + DSMR50[:300] + DSMR40 + b"\x00\x00\r\n"
           + BADCRC + b"noise/" + DSMR42 + EMUCS + b"\xff" * 5 + b"\r\n"
           + DSMR22 + Q3D + DSMR50[:-10])
 

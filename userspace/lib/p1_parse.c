@@ -20,6 +20,7 @@
  * dropped), values at ')' or the line end.  The digit loops stop at the
  * terminating NUL at the latest.
  */
+#include <math.h>
 #include <string.h>
 
 #include "p1_framer.h"
@@ -381,11 +382,13 @@ static const char *value_fast(struct scan *sc, struct p1_object *o,
 		/* Long digit strings (hex ids without letters) */
 		double x = p1i_digits(d0, nint, nfrac);
 
-		v->number = neg ? -x : x;
-		v->decimals = (uint8_t)(nfrac < 255 ? nfrac : 255);
-		v->flags |= P1_VAL_NUMBER;
-		v->len = (uint16_t)(p - s);
-		return p + 1;
+		if (!isinf(x)) {
+			v->number = neg ? -x : x;
+			v->decimals = (uint8_t)(nfrac < 255 ? nfrac : 255);
+			v->flags |= P1_VAL_NUMBER;
+			v->len = (uint16_t)(p - s);
+			return p + 1;
+		}
 	}
 	/* Anything else: find the end, then classify the slow way. */
 	p = to_close(sc, p);

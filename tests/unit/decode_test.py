@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""p1ctl decode, end to end: usage: decode_test.py P1_DECODE CORPUS_DIR
+
+P1_DECODE behaves like "p1ctl decode" (tests/unit/decode_main.c).  Checks
+that every output line is valid JSON with the objects and typed values the
+issue asks for, that a wire capture gives one line per telegram found with
+the right CRC verdicts, and the text mode and error handling.
+"""
+import json
+import os
+import subprocess
+import sys
+
+DECODE, CORPUS = sys.argv[1], sys.argv[2]
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    if not cond:
+        failures += 1
+        print("FAIL:", what)
+
+
+def run(*args, stdin=None):
+    p = subprocess.run([DECODE, *args], input=stdin, capture_output=True,
+                       timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def lines_json(out):
+    res = []
+    for ln in out.decode("utf-8").splitlines():   # must be UTF-8
+        res.append(json.loads(ln))
+    return res
+
+
+def obj(t, code):
+    return [o for o in t["objects"] if o["obis"] == code]
+
+
+# Every corpus file decodes to exactly one valid JSON line.
+for name in sorted(os.listdir(CORPUS)):
+    if not name.endswith(".txt"):
+        continue
+    rc, out, err = run("--json", os.path.join(CORPUS, name))
+    check(rc == 0, f"{name}: exit {rc}")
+    tl = lines_json(out)
+    check(len(tl) == 1, f"{name}: {len(tl)} lines")
+    t = tl[0]
+    check(t["crc"] in ("ok", "none", "bad"), f"{name}: crc {t['crc']}")
+    check(len(t["objects"]) > 0, f"{name}: no objects")
+    for o in t["objects"]:
+        for v in o["values"]:
+            check(isinstance(v["raw"], str), f"{name}: raw")
+            if "number" in v:
+                check(isinstance(v["number"], (int, float)), f"{name}: num")
+
+# The issue's example shapes.
+rc, out, _ = run("--json", os.path.join(CORPUS, "nl-dsmr22.txt"))
+t = lines_json(out)[0]
+check(t["header"] == "ISk5\\2MT382-1000", "header")
+check(t["crc"] == "none", "dsmr22 crc")
+check(obj(t, "1-0:1.8.1")[0]["values"] ==
+      [{"raw": "01234.567*kWh", "number": 1234.567, "unit": "kWh"}], "1.8.1")
+g = obj(t, "0-1:24.3.0")[0]
+check(g["channel"] == 1, "channel")
+check(len(g["values"]) == 7, "24.3.0 values")
+check(g["values"][6] == {"raw": "00876.543", "number": 876.543,
+                         "next_line": True}, "next-line value")
+check(g["values"][0]["time"] == 1337270400, "24.3.0 time")
+check(t["mbus"][0]["kind"] == "gas" and t["mbus"][0]["reading"] == 876.543,
+      "typed gas")
+check(t["electricity"]["energy_import_wh"] == {"1": 1234567, "2": 2345678},
+      "typed energy")
+
+rc, out, _ = run("--json", os.path.join(CORPUS, "nl-dsmr50.txt"))
+t = lines_json(out)[0]
+check(obj(t, "0-0:1.0.0")[0]["values"] ==
+      [{"raw": "230701153045S", "time": 1688218245}], "timestamp value")
+check(t["time"] == 1688218245, "meter time")
+check(t["electricity"]["text"] == "Onderhoud netbeheerder 14-03 09:00-11:00",
+      "text")
+
+rc, out, _ = run("--json", os.path.join(CORPUS, "edge-nonascii.txt"))
+t = lines_json(out)[0]
+check(t["header"] == "FLU5\u00ab\u00ff\u00b3-METER \u00e9t\u00e9",
+      f"non-UTF-8 header bytes as \\u00XX: {t['header']!r}")
+check(b"\\u00ab\\u00ff\\u00b3" in out, "escaped as \\u00XX")
+
+# Zones.
+rc, out, _ = run("--json", "--zone", "Europe/Dublin",
+                 os.path.join(CORPUS, "ie-dsmr50.txt"))
+check(lines_json(out)[0]["time"] == 1688209200, "Dublin zone")
+
+# A wire capture: one line per telegram found, bad CRCs included.
+stream = os.path.join(CORPUS, "stream.bin")
+rc, out, err = run("--json", stream)
+tl = lines_json(out)
+check(rc == 0, "stream exit")
+check([t["crc"] for t in tl] == ["ok", "bad", "ok", "ok", "none", "none"],
+      f"stream verdicts {[t['crc'] for t in tl]}")
+check(tl[1]["electricity"]["energy_import_wh"]["1"] == 912345678,
+      "bad-CRC telegram still decoded")
+check(b"6 telegrams" in err and b"cut off" in err, f"summary: {err!r}")
+
+# Standard input, text mode.
+with open(stream, "rb") as f:
+    data = f.read()
+rc, out, err = run("-", stdin=data)
+txt = out.decode().splitlines()
+check(rc == 0 and len(txt) == 6, f"text mode: {len(txt)} lines")
+check(txt[0].startswith("crc=ok KFM5KAIFA-METER family=dsmr dsmr=4.0 "
+                        "time=2015-11-04T19:41:27Z"), txt[0])
+check("crc=bad" in txt[1], txt[1])
+check("peaks=13" in txt[3] and "water2=56.789m3" in txt[3], txt[3])
+rc, out, err = run(stdin=b"")
+check(rc == 0 and out == b"" and b"0 telegrams" in err, "empty input")
+
+# Errors.
+check(run("--bogus")[0] == 2, "bad option exit 2")
+check(run("a", "b")[0] == 2, "two files exit 2")
+check(run("--zone", "Mars/Base", stream)[0] == 2, "bad zone exit 2")
+rc, _, err = run("/nonexistent/file")
+check(rc == 1 and b"/nonexistent/file" in err, "missing file exit 1")
+rc, out, _ = run("--help")
+check(rc == 0 and b"usage" in out, "help")
+
+if failures:
+    print(f"decode_test: {failures} failures")
+    sys.exit(1)
+print("decode_test: all checks passed")

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_time.c - meter time to UTC: S/W flags per zone, unflagged times by
+ * the EU rules (around each switch), checked against values computed with
+ * Python's zoneinfo and, over a century, against glibc's tzdata.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "p1_internal.h"
+#include "unit.h"
+
+static int64_t parse_ok(const char *s, unsigned zone)
+{
+	int64_t t = -1;
+
+	if (p1_time_parse(s, strlen(s), zone, &t))
+		fail_msg("'%s' rejected", s);
+	return t;
+}
+
+static void flags(void **state)
+{
+	(void)state;
+	/* 2023-07-01 12:00:00 local */
+	assert_int_equal(parse_ok("230701120000S", P1_ZONE_AMSTERDAM),
+			 1688205600);
+	assert_int_equal(parse_ok("230701120000S", P1_ZONE_DUBLIN), 1688209200);
+	assert_int_equal(parse_ok("230701120000S", P1_ZONE_UTC), 1688212800);
+	/* the flag wins over the calendar: W in July is UTC+1 */
+	assert_int_equal(parse_ok("230701120000W", P1_ZONE_AMSTERDAM),
+			 1688209200);
+	assert_int_equal(parse_ok("230101000000W", P1_ZONE_AMSTERDAM),
+			 1672527600);
+	assert_int_equal(parse_ok("230101000000W", P1_ZONE_DUBLIN), 1672531200);
+	assert_int_equal(parse_ok("010101000000W", P1_ZONE_UTC), 978307200);
+	assert_int_equal(parse_ok("991231235959W", P1_ZONE_UTC), 4102444799);
+	assert_int_equal(parse_ok("240229235959W", P1_ZONE_UTC), 1709251199);
+}
+
+/* Unflagged local times near the 2023 switches (zoneinfo, fold=0). */
+static void switches(void **state)
+{
+	static const struct {
+		const char *s;
+		unsigned zone;
+		int64_t t;
+	} v[] = {
+		{"230326015959", P1_ZONE_AMSTERDAM, 1679792399},
+		{"230326023000", P1_ZONE_AMSTERDAM, 1679794200}, /* gap */
+		{"230326030000", P1_ZONE_AMSTERDAM, 1679792400},
+		{"231029013000", P1_ZONE_AMSTERDAM, 1698535800},
+		{"231029023000", P1_ZONE_AMSTERDAM, 1698539400}, /* twice */
+		{"231029030000", P1_ZONE_AMSTERDAM, 1698544800},
+		{"231029015959", P1_ZONE_AMSTERDAM, 1698537599},
+		{"230326005959", P1_ZONE_DUBLIN, 1679792399},
+		{"230326013000", P1_ZONE_DUBLIN, 1679794200}, /* gap */
+		{"230326020000", P1_ZONE_DUBLIN, 1679792400},
+		{"231029003000", P1_ZONE_DUBLIN, 1698535800},
+		{"231029013000", P1_ZONE_DUBLIN, 1698539400}, /* twice */
+		{"231029020000", P1_ZONE_DUBLIN, 1698544800},
+		{"120517180000", P1_ZONE_AMSTERDAM, 1337270400},
+		{"130215100000", P1_ZONE_AMSTERDAM, 1360918800},
+	};
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		int64_t t = parse_ok(v[i].s, v[i].zone);
+
+		if (t != v[i].t)
+			fail_msg("%s zone %u: %lld, want %lld", v[i].s,
+				 v[i].zone, (long long)t, (long long)v[i].t);
+	}
+}
+
+static void invalid(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"23070112000",
+		"2307011200000",
+		"230701120000X",
+		"000101000000W",
+		"001231235959S",
+		"231301000000W",
+		"230001000000W",
+		"230100000000W",
+		"230230000000W",
+		"230431000000S",
+		"230101240000W",
+		"230101236000W",
+		"230101235960W",
+		"23a701120000W",
+		"-30701120000W",
+	};
+	int64_t t = 42;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (!p1_time_parse(bad[i], strlen(bad[i]), 0, &t))
+			fail_msg("'%s' accepted", bad[i]);
+	assert_int_equal(t, 42);
+	assert_int_equal(p1_time_parse("230101000000W", 13, 7, &t), -1);
+}
+
+static void zone_names(void **state)
+{
+	(void)state;
+	assert_int_equal(p1_zone_from_name("Europe/Amsterdam"),
+			 P1_ZONE_AMSTERDAM);
+	assert_int_equal(p1_zone_from_name("Europe/Brussels"),
+			 P1_ZONE_AMSTERDAM);
+	assert_int_equal(p1_zone_from_name("Europe/Luxembourg"),
+			 P1_ZONE_AMSTERDAM);
+	assert_int_equal(p1_zone_from_name("Europe/Stockholm"),
+			 P1_ZONE_AMSTERDAM);
+	assert_int_equal(p1_zone_from_name("Europe/Vienna"), P1_ZONE_AMSTERDAM);
+	assert_int_equal(p1_zone_from_name("Europe/Budapest"),
+			 P1_ZONE_AMSTERDAM);
+	assert_int_equal(p1_zone_from_name("Europe/Dublin"), P1_ZONE_DUBLIN);
+	assert_int_equal(p1_zone_from_name("UTC"), P1_ZONE_UTC);
+	assert_int_equal(p1_zone_from_name("Mars/Olympus"), -1);
+	assert_int_equal(p1_zone_from_name(NULL), -1);
+}
+
+/* Local broken-down time of t in the process's TZ. */
+static void tz_local(time_t t, struct tm *tm)
+{
+	assert_non_null(localtime_r(&t, tm));
+}
+
+static void fmt(char *b, const struct tm *tm, char flag)
+{
+	snprintf(b, 80, "%02d%02d%02d%02d%02d%02d%c", tm->tm_year - 100,
+		 tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min,
+		 tm->tm_sec, flag);
+}
+
+/*
+ * Every instant on a grid over 2001-2099 (dense in March and October),
+ * printed as local time by glibc from tzdata, must come back: flagged
+ * always (S = summer by the UTC offset, as tzdata models Irish winter
+ * time as negative DST), unflagged unless the wall time occurs twice.
+ * P1_TEST_QUICK (set under valgrind) thins the grid.
+ */
+static void against_tzdata_zone(const char *tz, unsigned zone, long std)
+{
+	time_t t, start = 978307200, end = 4102444800;
+	long scale = getenv("P1_TEST_QUICK") ? 40 : 1;
+	unsigned checked = 0;
+
+	setenv("TZ", tz, 1);
+	tzset();
+	for (t = start; t < end;) {
+		struct tm tm, before, after;
+		bool summer, twice;
+		char b[80];
+		int64_t got;
+
+		tz_local(t, &tm);
+		tz_local(t - 3600, &before);
+		tz_local(t + 3600, &after);
+		summer = zone != P1_ZONE_UTC && tm.tm_gmtoff > std;
+		fmt(b, &tm, summer ? 'S' : 'W');
+		got = parse_ok(b, zone);
+		if (got != t)
+			fail_msg("%s %s: %lld, want %lld", tz, b,
+				 (long long)got, (long long)t);
+		twice = (tm.tm_gmtoff > std && after.tm_gmtoff == std) ||
+			(tm.tm_gmtoff == std && before.tm_gmtoff > std);
+		if (!twice) {
+			b[12] = 0;
+			got = parse_ok(b, zone);
+			if (got != t)
+				fail_msg("%s %s: %lld, want %lld", tz, b,
+					 (long long)got, (long long)t);
+		}
+		checked++;
+		t += scale * ((tm.tm_mon == 2 || tm.tm_mon == 9)
+				      ? 3600 + 1020
+				      : 7 * 3600 + 780);
+	}
+	assert_true(checked > 100000 / scale);
+}
+
+static void against_tzdata(void **state)
+{
+	(void)state;
+	if (access("/usr/share/zoneinfo/Europe/Amsterdam", R_OK) ||
+	    access("/usr/share/zoneinfo/Europe/Dublin", R_OK))
+		fail_msg("tzdata missing (apt-get install tzdata)");
+	against_tzdata_zone("Europe/Amsterdam", P1_ZONE_AMSTERDAM, 3600);
+	against_tzdata_zone("Europe/Dublin", P1_ZONE_DUBLIN, 0);
+	against_tzdata_zone("UTC", P1_ZONE_UTC, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(flags),	  cmocka_unit_test(switches),
+		cmocka_unit_test(invalid),	  cmocka_unit_test(zone_names),
+		cmocka_unit_test(against_tzdata),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Layer check-unit: the libp1 cmocka suites over tests/corpus, the
+# p1ctl decode driver on a byte stream (JSON checked by python3), and the
+# suites again under valgrind when it is installed.
+#
+# This fragment is included before userspace/lib/lib.mk: paths into
+# $(B)/lib are written out.
+
+LIBP1_UT_DIR := $(TOP)/tests/unit
+LIBP1_UT_OUT := $(B)/tests/libp1
+LIBP1_UT_NAMES := test_families test_edge test_values test_time test_json \
+	test_framer
+LIBP1_UT_BINS := $(addprefix $(LIBP1_UT_OUT)/,$(LIBP1_UT_NAMES))
+LIBP1_UT_CFLAGS = $(CFLAGS) $(P1_CFLAGS) -I$(TOP)/userspace/lib \
+	-DCORPUS_DIR='"$(TOP)/tests/corpus"' -MMD -MP
+LIBP1_UT_LIBS := $(or $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null),-lcmocka)
+LIBP1_UT_DECODE := $(LIBP1_UT_OUT)/p1-decode
+
+$(LIBP1_UT_OUT)/%.o: $(LIBP1_UT_DIR)/%.c
+	@mkdir -p $(@D)
+	$(CC) $(LIBP1_UT_CFLAGS) -c $< -o $@
+
+$(LIBP1_UT_BINS): $(LIBP1_UT_OUT)/%: $(LIBP1_UT_OUT)/%.o \
+		$(LIBP1_UT_OUT)/corpus.o $(B)/lib/libp1.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBP1_UT_LIBS) -lm
+
+# cmd_decode.c without p1ctl's main(): the decoder's own test driver.
+$(LIBP1_UT_OUT)/cmd_decode.o: $(TOP)/userspace/p1ctl/cmd_decode.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(P1_CFLAGS) $(P1COMMON_CFLAGS) \
+		-I$(TOP)/userspace/p1ctl -MMD -MP -c $< -o $@
+
+$(LIBP1_UT_DECODE): $(LIBP1_UT_OUT)/decode_main.o \
+		$(LIBP1_UT_OUT)/cmd_decode.o $(B)/lib/libp1.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+LIBP1_UT_VALGRIND := $(if $(shell command -v valgrind 2>/dev/null),\
+	env P1_TEST_QUICK=1 valgrind -q --error-exitcode=9 --leak-check=full)
+
+.PHONY: check-unit check-unit-build
+check-unit-build: $(LIBP1_UT_BINS) $(LIBP1_UT_DECODE)
+
+check-unit: check-unit-build
+	@set -e; for t in $(LIBP1_UT_BINS); do \
+		echo "--- $${t##*/}"; $$t; done
+	@echo "--- decode (p1-decode on tests/corpus, JSON checked)"
+	python3 $(LIBP1_UT_DIR)/decode_test.py $(LIBP1_UT_DECODE) \
+		$(TOP)/tests/corpus
+	@if [ -n "$(LIBP1_UT_VALGRIND)" ]; then \
+		for t in $(LIBP1_UT_BINS); do \
+			echo "--- valgrind $${t##*/}"; \
+			$(LIBP1_UT_VALGRIND) $$t >/dev/null 2>&1 || \
+			{ $(LIBP1_UT_VALGRIND) $$t; exit 1; }; done; fi
+
+-include $(wildcard $(LIBP1_UT_OUT)/*.d)
+CHECK_TARGETS += check-unit
