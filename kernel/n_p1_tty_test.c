@@ -340,6 +340,24 @@ static void n_p1_tty_two_readers(struct kunit *test)
 			[P1_STAT_GARBAGE_BYTES] = 7);
 }
 
+/* A telegram split at every offset over two receive_buf calls. */
+static void n_p1_tty_every_split(struct kunit *test)
+{
+	struct tt_ctx *c = test->priv;
+	struct p1_reader *r = tt_reader(c, 0);
+	char *tg = tt_make(test, 4);
+	size_t len = strlen(tg), i;
+
+	for (i = 0; i <= len; i++) {
+		tt_feed(c, tg, i, SIZE_MAX);
+		tt_feed(c, tg + i, len - i, SIZE_MAX);
+		tt_expect(c, r, tg, i + 1, P1_STATUS_OK);
+		KUNIT_ASSERT_EQ_MSG(test, tt_read(c, r), (ssize_t)-EAGAIN,
+				    "split at %zu", i);
+	}
+	TT_EXPECT_STATS(c, [P1_STAT_TELEGRAMS] = len + 1);
+}
+
 /* A too small buffer gets -EMSGSIZE and consumes nothing. */
 static void n_p1_tty_msgsize(struct kunit *test)
 {
@@ -539,6 +557,7 @@ static void n_p1_tty_hangup(struct kunit *test)
 static struct kunit_case n_p1_tty_cases[] = {
 	KUNIT_CASE(n_p1_tty_attach),
 	KUNIT_CASE(n_p1_tty_two_readers),
+	KUNIT_CASE(n_p1_tty_every_split),
 	KUNIT_CASE(n_p1_tty_msgsize),
 	KUNIT_CASE(n_p1_tty_overrun),
 	KUNIT_CASE(n_p1_tty_flagged_bytes),
