@@ -256,6 +256,9 @@ static bool complete(struct p1_framer *f, u64 stamp, struct p1_frame *out)
 		f->len = 0;
 		return false;
 	}
+	/* Started at a mid-line '/' (while hunting or by a size shift). */
+	if (f->tentative)
+		f->st.recovered++;
 
 	if (status == P1_FR_OK)
 		f->seen_crc = true;

@@ -487,14 +487,15 @@ static void p1_framer_slash_mid_line_hunting(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, t->nout, 1U);
 	ft_expect_frame(t, 0, good, P1_FR_OK);
 	FT_EXPECT_STATS(t, .rx_bytes = 4 + strlen(good), .garbage_bytes = 4,
-			.telegrams = 1);
+			.recovered = 1, .telegrams = 1);
 
 	/* Not proven (no CRC): all of it is garbage. */
 	ft_push_str(t, "yy(");
 	ft_push_str(t, nocrc);
 	KUNIT_EXPECT_EQ(test, t->nout, 1U);
 	FT_EXPECT_STATS(t, .rx_bytes = 7 + strlen(good) + strlen(nocrc),
-			.garbage_bytes = 7 + strlen(nocrc), .telegrams = 1);
+			.garbage_bytes = 7 + strlen(nocrc), .recovered = 1,
+			.telegrams = 1);
 }
 
 static void p1_framer_reset_mid_telegram(struct kunit *test)
@@ -573,14 +574,9 @@ static void p1_framer_oversize_shifts_to_candidate(struct kunit *test)
 	ft_push_str(t, tg);
 	KUNIT_ASSERT_EQ(test, t->nout, 1U);
 	ft_expect_frame(t, 0, tg, P1_FR_OK);
-	/*
-	 * The part before the '/' was cut short; the telegram is whole.
-	 * "recovered" is not checked: the framer counts a telegram rescued
-	 * this way as recovered only when the CRC check finds it (see
-	 * p1_framer_slash_mid_line_recovered), not when the size limit does.
-	 */
+	/* The part before the '/' was cut short; the telegram is whole. */
 	FT_EXPECT_STATS(t, .rx_bytes = cut + len, .truncated = 1,
-			.telegrams = 1, .recovered = t->f.st.recovered);
+			.telegrams = 1, .recovered = 1);
 }
 
 /* ---- CRC policy ---- */
@@ -690,8 +686,13 @@ static void ft_flagged(struct kunit *test, u8 kind)
 	KUNIT_ASSERT_EQ(test, t->nout, 2U);
 	ft_expect_frame(t, 1, tg, P1_FR_OK);
 
+	/*
+	 * A stored byte between telegrams leaves the next '/' in mid-line:
+	 * only its CRC proves it, and it counts as recovered.
+	 */
 	FT_EXPECT_STATS(t, .rx_bytes = 2 * len + !marker, .line_errors = 1,
 			.telegrams = 1, .garbage_bytes = !marker,
+			.recovered = !marker,
 			.parity_errors = kind == P1_FL_PARITY ? 2 : 0,
 			.frame_errors = kind == P1_FL_FRAME ? 2 : 0,
 			.breaks = kind == P1_FL_BREAK ? 2 : 0,
