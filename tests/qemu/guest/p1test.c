@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * p1test.c - guest-side tests of n_p1 under qemu (see tests/qemu/README).
+ *   p1test module             registration, capability, rmmod refusal
+ *   p1test stream MODE N [SEED]  N records through a pty, MODE ioctl|p1ctl
+ *   p1test ftdi [p1ctl]       usb-serial path with unplug/replug (host-driven)
+ *   p1test p1ctl              p1ctl list / watch / read
+ * Exit status 0 when every check passed.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "p1test.h"
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{"module", cmd_module},
+		{"stream", cmd_stream},
+		{"ftdi", cmd_ftdi},
+		{"p1ctl", cmd_p1ctl},
+	};
+	size_t i;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	for (i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "usage: p1test module|stream|ftdi|p1ctl ...\n");
+	return 2;
+}
