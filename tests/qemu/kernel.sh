@@ -59,5 +59,15 @@ if [ "$(cat "$root/.version" 2>/dev/null)" != "$kver $ver" ]; then
 		tar -x -C "$root" --wildcards './boot/vmlinuz-*' './lib/modules/*'
 	depmod -b "$root" "$kver"
 	echo "$kver $ver" >"$root/.version"
+	# apt moved on: drop what older versions of this series left behind.
+	for old in "$cache/kernels/$series-"*; do
+		[ "$old" = "$root" ] || rm -rf "$old"
+	done
+	for old in "$cache/debs/"*.deb; do
+		case $old in
+		"$deb") ;;
+		*/linux-image-"$series".*) rm -f "$old" ;;
+		esac
+	done
 fi
 echo "$kver $root $kdir"

@@ -28,7 +28,7 @@ NOISE1 = b"noise before the first telegram\r\n"
 BAD_AFTER = (5, 12)
 
 SPLATS = re.compile(
-    r"WARNING:|BUG:|Oops|general protection fault|Kernel panic|"
+    r"WARNING:|BUG:|Oops|general protection fault|Kernel panic|cut here|"
     r"Call Trace:|INFO: task .* blocked|possible circular locking|"
     r"possible recursive locking|lockdep|KASAN|UBSAN|refcount_t:|"
     r"list_(add|del) corruption|stack-protector|soft lockup|"

@@ -176,6 +176,8 @@ int cmd_ftdi(int argc, char **argv)
 
 	kids[0] = blocked_reader(dev, false);
 	kids[1] = blocked_reader(dev, true);
+	wait_open(kids[0], dev, 5000);
+	wait_open(kids[1], dev, 5000);
 	for (i = 0; i < 500 && !(sleeping(kids[0]) && sleeping(kids[1])); i++)
 		t_sleep_ms(10);
 	t_sleep_ms(100);

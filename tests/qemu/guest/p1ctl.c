@@ -174,7 +174,8 @@ int cmd_p1ctl(int argc, char **argv)
 
 	/* read: a new reader gets the next telegram, byte-exact. */
 	rpid = spawn_cmd(read_cmd, READ_OUT);
-	t_sleep_ms(300);
+	snprintf(want, sizeof(want), "/dev/%s", dev);
+	check(wait_open(rpid, want, 10000), "p1ctl read opened %s", want);
 	send(master, 7, false, sent);
 	st = wait_child(rpid, 10000);
 	check(st == 0 &&

@@ -37,6 +37,9 @@ int sysfs_u64(const char *path, uint64_t *v);
 /* Wait until @path exists (@exists) or is gone; false on timeout. */
 bool wait_path(const char *path, bool exists, int timeout_ms);
 
+/* Wait until process @pid has @path open. */
+bool wait_open(pid_t pid, const char *path, int timeout_ms);
+
 /* The number of line discipline @name in /proc/tty/ldiscs, or -1. */
 int ldisc_number(const char *name);
 /* Open a pty pair, both raw; the slave's path goes to @slave_path. */

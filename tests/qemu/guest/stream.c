@@ -519,6 +519,7 @@ int cmd_stream(int argc, char **argv)
 
 	t_fig("%s.kernel=%s", tag, u.release);
 	t_fig("%s.records=%u", tag, S.nrec);
+	t_fig("%s.seed=%#llx", tag, (unsigned long long)seed);
 	t_fig("%s.bytes=%zu", tag, S.len);
 	t_fig("%s.sent_good=%llu", tag, (unsigned long long)S.exp.good);
 	t_fig("%s.sent_completed=%llu", tag,

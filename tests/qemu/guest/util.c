@@ -326,3 +326,33 @@ int read_file(const char *path, char *buf, size_t size)
 	buf[got] = '\0';
 	return (int)got;
 }
+
+bool wait_open(pid_t pid, const char *path, int timeout_ms)
+{
+	double end = t_now() + timeout_ms / 1000.0;
+	char dir[64], link[384], target[300];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	do {
+		d = opendir(dir);
+		while (d && (de = readdir(d))) {
+			ssize_t n;
+
+			snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
+			n = readlink(link, target, sizeof(target) - 1);
+			if (n > 0) {
+				target[n] = '\0';
+				if (!strcmp(target, path)) {
+					closedir(d);
+					return true;
+				}
+			}
+		}
+		if (d)
+			closedir(d);
+		t_sleep_ms(10);
+	} while (t_now() < end);
+	return false;
+}
