@@ -19,7 +19,7 @@ pkgs=(
 	# packaging and the full-system test (issue 5)
 	dkms debootstrap lintian help2man fakeroot e2fsprogs
 	# system tests
-	curl prometheus wrk
+	curl prometheus wrk openssl
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -56,7 +56,9 @@ p1-exporter-static: $(B)/static/p1-exporter $(B)/static/p1-emulate
 # make run: the exporter on the built-in emulated DSMR 5 meter.
 # P1_RUN_ARGS adds flags, e.g. P1_RUN_ARGS='--emulate=emucs'.
 P1_RUN_ADDR ?= :9357
-run: $(B)/p1-exporter
+run:
+	@$(TOP)/tests/deps.sh
+	@$(MAKE) --no-print-directory $(B)/p1-exporter
 	@port=$$(echo '$(P1_RUN_ADDR)' | sed 's/.*://'); \
 	echo; \
 	echo "p1-exporter on an emulated meter (Ctrl-C stops):"; \

@@ -36,6 +36,7 @@ struct daemon {
 	int lfd;
 	int evh;
 	struct ev_timer timer;
+	int nconn; /* open connections */
 };
 
 struct rbuf {
@@ -105,7 +106,8 @@ static enum MHD_Result reply_static(struct MHD_Connection *c,
 
 /* A pooled body: ownership of r passes to the response. */
 static enum MHD_Result reply_buf(struct MHD_Connection *c, unsigned int status,
-				 struct rbuf *r, const char *ctype)
+				 struct rbuf *r, const char *ctype,
+				 bool redacted)
 {
 	struct MHD_Response *resp;
 
@@ -119,6 +121,9 @@ static enum MHD_Result reply_buf(struct MHD_Connection *c, unsigned int status,
 		r->busy = false;
 		return MHD_NO;
 	}
+	/* Identifiers were masked: the CRC no longer matches, on purpose. */
+	if (redacted)
+		MHD_add_response_header(resp, "X-P1-Redacted", "equipment-id");
 	return queue(c, status, resp, ctype);
 }
 
@@ -147,6 +152,7 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url)
 	static const char prefix[] = "/api/v1/meters/";
 	struct rbuf *r;
 	const char *ctype = CT_JSON;
+	bool raw = false;
 	int status = 0;
 
 	if (!strcmp(url, "/healthz"))
@@ -182,6 +188,7 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url)
 			} else if (!strcmp(slash, "/telegram")) {
 				status = api_telegram(&r->sb, name);
 				ctype = CT_RAW;
+				raw = true;
 			} else {
 				status = 404;
 			}
@@ -193,7 +200,7 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url)
 				    status == 404 ? "no such meter\n"
 						  : "no telegram yet\n");
 	}
-	return reply_buf(c, 200, r, ctype);
+	return reply_buf(c, 200, r, ctype, raw && !cfg.export_equipment_id);
 }
 
 static bool has_body(struct MHD_Connection *c)
@@ -251,14 +258,35 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 			       const char *version, const char *upload_data,
 			       size_t *upload_data_size, void **con_cls)
 {
+	static int first_call_marker;
+
 	(void)cls;
 	(void)version;
 	(void)upload_data;
 	(void)upload_data_size;
-	(void)con_cls;
 
+	/*
+	 * libmicrohttpd calls twice: when the headers are in, and when the
+	 * request is complete.  A reply queued on the first call makes it
+	 * close the connection (the body might still come), so refusals are
+	 * sent then and everything else on the second call, keeping
+	 * connections alive for the next scrape.
+	 */
+	if (!*con_cls) {
+		*con_cls = &first_call_marker;
+		if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+		    strcmp(method, MHD_HTTP_METHOD_HEAD))
+			goto refuse_method;
+		if (has_body(c))
+			return reply_static(c, 413,
+					    "request body not accepted\n");
+		return MHD_YES;
+	}
+	if (*upload_data_size) /* cannot happen: bodies were refused */
+		return MHD_NO;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+	refuse_method:;
 		struct MHD_Response *resp = MHD_create_response_from_buffer(
 			19, (void *)"method not allowed\n",
 			MHD_RESPMEM_PERSISTENT);
@@ -269,8 +297,6 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 					"GET, HEAD");
 		return queue(c, 405, resp, CT_TEXT);
 	}
-	if (has_body(c))
-		return reply_static(c, 413, "request body not accepted\n");
 	if (web && web->nusers) {
 		bool ok;
 		enum MHD_Result r = check_auth(c, &ok);
@@ -287,7 +313,66 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 	(void)cls;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	LOG_RL(LOG_DEBUG, "HTTP: %s", msg);
+	LOG_RL(LOG_INFO, "HTTP: %s", msg);
+}
+
+/*
+ * At web.max-connections libmicrohttpd takes its listening socket out of
+ * its epoll set and puts it back only from within MHD_run(); in external
+ * polling mode nothing would call that once the last connection closed.
+ * Count connections and run it again when one closes at the limit.
+ */
+static void mhd_notify(void *cls, struct MHD_Connection *c, void **sctx,
+		       enum MHD_ConnectionNotificationCode code)
+{
+	struct daemon *dm = cls;
+
+	(void)c;
+	(void)sctx;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		dm->nconn++;
+		return;
+	}
+	if (dm->nconn >= cfg.max_connections)
+		ev_timer_arm(&dm->timer, 0);
+	dm->nconn--;
+}
+
+/*
+ * Percent-decoding as libmicrohttpd's own, except that "%00" stays as it
+ * is: a NUL would cut the path short and "/api/v1/meters/x%00/telegram"
+ * would be taken for "/api/v1/meters/x".
+ */
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *w = s;
+
+	(void)cls;
+	(void)c;
+	for (const char *r = s; *r; r++) {
+		int hi, lo;
+
+		if (*r == '%' && (hi = hexval(r[1])) >= 0 &&
+		    (lo = hexval(r[2])) >= 0 && (hi || lo)) {
+			*w++ = (char)(hi * 16 + lo);
+			r += 2;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
 }
 
 static void mhd_run(void *arg)
@@ -346,7 +431,7 @@ bool http_start(struct webcfg *wc)
 		return false;
 	for (int i = 0; i < ndaemons; i++) {
 		struct daemon *dm = &daemons[i];
-		struct MHD_OptionItem opts[16];
+		struct MHD_OptionItem opts[20];
 		int n = 0;
 		unsigned int flags =
 			MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
@@ -355,20 +440,25 @@ bool http_start(struct webcfg *wc)
 	opts[n++] = (struct MHD_OptionItem){(o), (intptr_t)(v), (p)}
 		OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL);
 		OPT(MHD_OPTION_LISTEN_SOCKET, dm->lfd, NULL);
+		OPT(MHD_OPTION_NOTIFY_CONNECTION, mhd_notify, dm);
+		OPT(MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL);
+		/* Refuse sloppy requests (HTTP/1.1 without Host and such). */
+		OPT(MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL);
 		OPT(MHD_OPTION_CONNECTION_LIMIT, cfg.max_connections, NULL);
 		if (cfg.max_connections_per_ip)
 			OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 			    cfg.max_connections_per_ip, NULL);
 		OPT(MHD_OPTION_CONNECTION_TIMEOUT,
 		    (unsigned int)(cfg.web_timeout + 0.999), NULL);
-		/* Request line + headers, plus room for our reply headers. */
+		/* Request line + headers, plus room for the reply headers. */
 		OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		    cfg.max_request_bytes + 4096, NULL);
+		    cfg.max_request_bytes + 2048, NULL);
 		if (wc && wc->tls) {
 			flags |= MHD_USE_TLS;
-			OPT(MHD_OPTION_HTTPS_MEM_CERT, wc->cert_pem, NULL);
-			OPT(MHD_OPTION_HTTPS_MEM_KEY, wc->key_pem, NULL);
-			OPT(MHD_OPTION_HTTPS_PRIORITIES, wc->priorities, NULL);
+			/* Pointer arguments go in ptr_value. */
+			OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, wc->cert_pem);
+			OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, wc->key_pem);
+			OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, wc->priorities);
 		}
 		OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT

@@ -130,11 +130,12 @@ void sb_put_double(struct sbuf *sb, double v)
 		sb_put_i64(sb, (int64_t)v);
 		return;
 	}
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
-		if (prec == 17 || strtod(tmp, NULL) == v)
-			break;
-	}
+	/*
+	 * 15 significant digits: every meter reading (at most 10 digits as
+	 * sent) survives, and the binary noise of unit conversions
+	 * (1.193 kW * 1000 = 1193.0000000000002) does not show.
+	 */
+	snprintf(tmp, sizeof(tmp), "%.15g", v);
 	sb_puts(sb, tmp);
 }
 

@@ -36,7 +36,7 @@ __attribute__((format(printf, 2, 3))) void sb_printf(struct sbuf *sb,
 						     const char *fmt, ...);
 void sb_put_u64(struct sbuf *sb, uint64_t v);
 void sb_put_i64(struct sbuf *sb, int64_t v);
-/* Shortest decimal that reads back as the same double; NaN, +Inf, -Inf. */
+/* 15 significant digits, integers exactly; NaN, +Inf, -Inf. */
 void sb_put_double(struct sbuf *sb, double v);
 /* Prometheus label value: escapes backslash, double quote and newline. */
 void sb_put_label(struct sbuf *sb, const char *s);

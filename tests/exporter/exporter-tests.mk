@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# p1-exporter tests.
+#   check-exporter             cmocka unit tests, then end-to-end scripts:
+#                              emulator, replay, TCP drops, serial (pty),
+#                              malformed HTTP, TLS and basic auth
+#   check-exporter-prometheus  a real Prometheus server scrapes it
+#   bench-exporter             memory, scrape rate, CPU (make bench)
+
+P1X_T_DIR := $(TOP)/tests/exporter
+P1X_T_OUT := $(B)/tests/exporter
+P1X_UNIT := $(P1X_T_OUT)/unit_exporter
+# Included before userspace/exporter/exporter.mk: spell out its paths.
+P1X_UNIT_OBJS := $(patsubst $(TOP)/userspace/exporter/%.c,$(B)/obj/exporter/%.o,\
+	$(filter-out %/main.c %/emu_tool.c,$(wildcard $(TOP)/userspace/exporter/*.c)))
+P1X_T_BINS := $(B)/p1-exporter $(B)/p1-emulate
+
+$(P1X_T_OUT)/unit_exporter.o: $(P1X_T_DIR)/unit_exporter.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(P1_CFLAGS) $(P1X_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(P1X_UNIT): $(P1X_T_OUT)/unit_exporter.o $(P1X_UNIT_OBJS) $(B)/lib/libp1.a \
+		$(B)/libp1common.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P1X_LIBS) \
+		$(or $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null),-lcmocka)
+
+.PHONY: check-exporter check-exporter-prometheus bench-exporter
+check-exporter: $(P1X_UNIT) $(P1X_T_BINS)
+	$(P1X_UNIT)
+	B=$(B) $(P1X_T_DIR)/run.sh test-basic test-replay test-tcp \
+		test-serial test-http test-tls
+
+check-exporter-prometheus: $(P1X_T_BINS)
+	B=$(B) $(P1X_T_DIR)/run.sh test-prometheus
+
+-include $(P1X_T_OUT)/unit_exporter.d
+
+CHECK_TARGETS += check-exporter check-exporter-prometheus

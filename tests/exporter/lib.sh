@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared helpers of the p1-exporter tests (sourced).  Every process a test
+# starts is recorded and stopped by PID when the test exits.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+B=${B:-$TOP/build}
+EXPORTER=${EXPORTER:-$B/p1-exporter}
+EMULATE=${EMULATE:-$B/p1-emulate}
+T=$(mktemp -d "${TMPDIR:-/tmp}/p1x-test.XXXXXX")
+PIDS=()
+FAILS=0
+TEST_NAME=$(basename "$0" .sh)
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	if [ "$FAILS" -eq 0 ] && [ -z "${KEEP:-}" ]; then
+		rm -rf "$T"
+	else
+		echo "$TEST_NAME: logs kept in $T" >&2
+	fi
+}
+trap cleanup EXIT
+
+# A TCP port nobody listens on now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+ok() { echo "  ok   $*"; }
+fail() {
+	echo "  FAIL $*" >&2
+	FAILS=$((FAILS + 1))
+}
+# check DESCRIPTION COMMAND...: pass if the command succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else fail "$what"; fi
+}
+
+# start_exporter NAME ARGS...: runs p1-exporter on a fresh port; sets PORT
+# and URL; waits until /healthz answers.
+start_exporter() {
+	local name=$1
+	shift
+	PORT=$(free_port)
+	URL=http://127.0.0.1:$PORT
+	"$EXPORTER" --web.listen-address="127.0.0.1:$PORT" "$@" \
+		>"$T/$name.log" 2>&1 &
+	PIDS+=($!)
+	EXPORTER_PID=$!
+	for _ in $(seq 100); do
+		curl -sf "$URL/healthz" >/dev/null 2>&1 && return 0
+		kill -0 "$EXPORTER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "p1-exporter did not start; log:" >&2
+	cat "$T/$name.log" >&2
+	return 1
+}
+
+stop_pid() {
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+# metric URL 'name{labels}': the value of one sample (empty if absent).
+metric() {
+	curl -sf "$1/metrics" | awk -v s="$2" 'index($0, s " ") == 1 { print $2 }'
+}
+
+# wait_for SECONDS COMMAND...: retry until the command succeeds.
+wait_for() {
+	local secs=$1
+	shift
+	local end=$((SECONDS + secs))
+	while [ $SECONDS -le $end ]; do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# JSON: python3 -c with the document on stdin; exits non-zero on failure.
+json_check() {
+	python3 -c "import json,sys; d=json.load(sys.stdin); $1"
+}
+
+finish() {
+	if [ "$FAILS" -eq 0 ]; then
+		echo "$TEST_NAME: all passed"
+		exit 0
+	fi
+	echo "$TEST_NAME: $FAILS failed" >&2
+	exit 1
+}
