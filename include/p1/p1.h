@@ -142,6 +142,41 @@ struct p1_value {
 	uint8_t unit_len; /* if P1_VAL_UNIT: the unit is raw's last bytes */
 	uint8_t decimals; /* digits after the '.' of number (as sent) */
 	uint8_t flags;	  /* P1_VAL_* */
+	uint8_t unit;	  /* enum p1_unit of the unit, if P1_VAL_UNIT */
+};
+
+/*
+ * Units recognised in values (case-insensitive, but M is mega; m3, m\xb3
+ * and UTF-8 m\xc2\xb3 are cubic metres).  Anything else is P1_UNIT_OTHER.
+ */
+enum p1_unit {
+	P1_UNIT_NONE = 0,
+	P1_UNIT_OTHER,
+	P1_UNIT_WH,
+	P1_UNIT_KWH,
+	P1_UNIT_MWH,
+	P1_UNIT_VARH,
+	P1_UNIT_KVARH,
+	P1_UNIT_MVARH,
+	P1_UNIT_W,
+	P1_UNIT_KW,
+	P1_UNIT_MW,
+	P1_UNIT_VAR,
+	P1_UNIT_KVAR,
+	P1_UNIT_MVAR,
+	P1_UNIT_VA,
+	P1_UNIT_KVA,
+	P1_UNIT_V,
+	P1_UNIT_KV,
+	P1_UNIT_A,
+	P1_UNIT_S,
+	P1_UNIT_HZ,
+	P1_UNIT_M3,
+	P1_UNIT_DM3,
+	P1_UNIT_L,
+	P1_UNIT_GJ,
+	P1_UNIT_MJ,
+	P1_UNIT_COUNT
 };
 
 /* A typed number: value in the unit documented at its field. */
@@ -208,10 +243,10 @@ struct p1_mbus {
 				    GJ, MJ) */
 	struct p1_time time;	 /* capture time of the reading */
 	char unit[8];		 /* unit of reading as sent, e.g. "m3" */
-	char id[P1_MAX_ID];	 /* 0-n:96.1.0 / 96.1.1, hex decoded */
 	bool id_present;
 	uint16_t reading_obis; /* where the reading came from: 2421
 				  (24.2.1), 2423 (24.2.3), 2430 (24.3.0) */
+	char id[P1_MAX_ID];    /* 0-n:96.1.0 / 96.1.1, hex decoded */
 };
 
 /* Electricity (the main meter). */
@@ -229,13 +264,12 @@ struct p1_elec {
 	struct p1_num power_factor;	     /* 1-0:13.7.0 */
 	struct p1_num frequency;	     /* Hz 1-0:14.7.0 */
 	struct p1_phase phase[P1_MAX_PHASES];
-	struct p1_num tariff;	     /* 0-0:96.14.0 as sent (BE: 1 = day) */
-	struct p1_num failures;	     /* 0-0:96.7.21 */
-	struct p1_num long_failures; /* 0-0:96.7.9 */
-	bool failure_log_present;    /* 1-0:99.97.0 */
-	uint16_t failure_log_count;  /* entries announced */
-	uint16_t nfailure_log;	     /* entries kept below */
-	struct p1_failure failure_log[P1_MAX_FAILURES];
+	struct p1_num tariff;	       /* 0-0:96.14.0 as sent (BE: 1 = day) */
+	struct p1_num failures;	       /* 0-0:96.7.21 */
+	struct p1_num long_failures;   /* 0-0:96.7.9 */
+	bool failure_log_present;      /* 1-0:99.97.0 */
+	uint16_t failure_log_count;    /* entries announced */
+	uint16_t nfailure_log;	       /* entries kept in failure_log[] */
 	struct p1_num limiter_power;   /* W 0-0:17.0.0 sent in kW */
 	struct p1_num limiter_current; /* A 0-0:17.0.0 sent in A (DSMR 2.2) */
 	struct p1_num fuse;	       /* A 1-0:31.4.0 */
@@ -245,14 +279,20 @@ struct p1_elec {
 	struct p1_peak month_peak; /* 1-0:1.6.0 this month's peak */
 	bool peaks_present;	   /* 0-0:98.1.0 */
 	uint16_t peaks_count;	   /* months announced */
-	uint16_t npeaks;	   /* months kept below */
-	struct p1_peak peaks[P1_MAX_PEAKS];
+	uint16_t npeaks;	   /* months kept in peaks[] */
 	/* 0-0:96.13.0 text message (hex decoded in DSMR >= 4) */
 	bool text_present;
 	uint16_t text_len;
+	bool text_code_present;
+	/*
+	 * Arrays last: p1_parse() clears only what it uses of them (entries
+	 * beyond nfailure_log / npeaks and bytes after a string's NUL are
+	 * unspecified).
+	 */
+	struct p1_failure failure_log[P1_MAX_FAILURES];
+	struct p1_peak peaks[P1_MAX_PEAKS];
 	char text[P1_MAX_TEXT];	   /* NUL terminated; may hold any byte */
 	char text_code[P1_MAX_ID]; /* 0-0:96.13.1, hex decoded */
-	bool text_code_present;
 };
 
 /* The typed view of a telegram. */
@@ -260,12 +300,12 @@ struct p1_data {
 	uint8_t family; /* enum p1_family */
 	uint8_t dsmr;	/* DSMR version x10: 22 (2.2 or 3.0), 40, 42, 50;
 			   eMUCs: the DSMR base, 50; 0 if unknown */
-	char version[P1_MAX_VERSION]; /* 1-3:0.2.8 or 0-0:96.1.4 as sent */
-	struct p1_time time;	      /* 0-0:1.0.0 meter clock */
-	char equipment_id[P1_MAX_ID]; /* 0-0:96.1.1 (or 96.1.0), decoded */
 	bool equipment_id_present;
+	struct p1_time time; /* 0-0:1.0.0 meter clock */
 	struct p1_elec elec;
 	struct p1_mbus mbus[P1_MAX_MBUS];
+	char version[P1_MAX_VERSION]; /* 1-3:0.2.8 or 0-0:96.1.4 as sent */
+	char equipment_id[P1_MAX_ID]; /* 0-0:96.1.1 (or 96.1.0), decoded */
 };
 
 /* The result of p1_parse(); the caller owns it (≈ 48 KiB, no pointers). */
@@ -285,7 +325,7 @@ struct p1_telegram {
 	struct p1_data data;
 	struct p1_object objects[P1_MAX_OBJECTS];
 	struct p1_value values[P1_MAX_VALUES];
-	/* the telegram, NUL terminated (and 8 more NULs for the parser) */
+	/* the telegram, NUL terminated (and 15 more NULs for the parser) */
 	char text[P1_MAX_TELEGRAM + 16];
 };
 

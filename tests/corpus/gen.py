@@ -190,6 +190,10 @@ DSMR50_LINES = [
     "0-1:24.2.1(230701153000S)(04567.891*m3)",
 ]
 DSMR50 = telegram("ISK5\\2M550T-1012", DSMR50_LINES)
+# The benchmark's "typical" DSMR 5 telegram: no text message (913 bytes).
+DSMR50_TYPICAL = telegram("ISK5\\2M550T-1012", [
+    "0-0:96.13.0()" if ln.startswith("0-0:96.13.0") else ln
+    for ln in DSMR50_LINES])
 
 PEAKS = [  # (month stamp, peak stamp, kW) for 13 months, newest first
     ("230301000000W", "230214190000W", "03.695"),
@@ -490,6 +494,7 @@ FILES = {
     "nl-dsmr40.txt": DSMR40,
     "nl-dsmr42.txt": DSMR42,
     "nl-dsmr50.txt": DSMR50,
+    "nl-dsmr50-typical.txt": DSMR50_TYPICAL,
     "be-emucs.txt": EMUCS,
     "lu-smarty.txt": SMARTY,
     "se-nordic.txt": NORDIC,

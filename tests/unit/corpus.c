@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* corpus.c - shared helpers of the libp1 cmocka suites (see unit.h). */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,4 +85,27 @@ void check_raw(const struct p1_telegram *t, const struct p1_object *o,
 	assert_non_null(v);
 	assert_int_equal(v->len, strlen(s));
 	assert_memory_equal(p1_value_raw(t, v), s, v->len);
+}
+
+bool data_equal(const struct p1_data *a, const struct p1_data *b)
+{
+	const struct p1_elec *x = &a->elec, *y = &b->elec;
+	unsigned i;
+
+	if (memcmp(a, b, offsetof(struct p1_data, elec)) ||
+	    memcmp(x, y, offsetof(struct p1_elec, failure_log)) ||
+	    memcmp(x->failure_log, y->failure_log,
+		   x->nfailure_log * sizeof(x->failure_log[0])) ||
+	    memcmp(x->peaks, y->peaks, x->npeaks * sizeof(x->peaks[0])) ||
+	    memcmp(x->text, y->text, x->text_len + 1u) ||
+	    strcmp(x->text_code, y->text_code) ||
+	    strcmp(a->version, b->version) ||
+	    strcmp(a->equipment_id, b->equipment_id))
+		return false;
+	for (i = 0; i < P1_MAX_MBUS; i++)
+		if (memcmp(&a->mbus[i], &b->mbus[i],
+			   offsetof(struct p1_mbus, id)) ||
+		    strcmp(a->mbus[i].id, b->mbus[i].id))
+			return false;
+	return true;
 }

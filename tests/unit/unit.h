@@ -5,6 +5,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,9 @@ void check_time_(const struct p1_time *t, int64_t want, const char *what,
 		assert_true((t).present);                                      \
 		assert_false((t).valid);                                       \
 	} while (0)
+
+/* The typed views are equal (the parts p1_parse() defines). */
+bool data_equal(const struct p1_data *a, const struct p1_data *b);
 
 /* The raw text of value i of object o equals s. */
 void check_raw(const struct p1_telegram *t, const struct p1_object *o,

@@ -39,14 +39,59 @@ int64_t p1i_local_to_utc(unsigned zone, unsigned year, unsigned mon,
  */
 int p1i_tst(const char *s, size_t n, unsigned zone, int64_t *utc);
 
-/* p1i_tst() for 12 bytes known to be digits; flag 'S', 'W' or 0. */
-int p1i_tst_digits(const char *s, int flag, unsigned zone, int64_t *utc);
-
 /*
  * The value of nint digits at p, then (if nfrac) a '.' and nfrac digits:
  * the first 19 significant digits, scaled.  Digits must be checked.
  */
 double p1i_digits(const char *p, size_t nint, size_t nfrac);
+
+/* Up to 5 bytes as a little-endian key (for switch statements). */
+#define P1K1(a)		    ((uint64_t)(unsigned char)(a))
+#define P1K2(a, b)	    (P1K1(a) | P1K1(b) << 8)
+#define P1K3(a, b, c)	    (P1K2(a, b) | P1K1(c) << 16)
+#define P1K4(a, b, c, d)    (P1K3(a, b, c) | P1K1(d) << 24)
+#define P1K5(a, b, c, d, e) (P1K4(a, b, c, d) | P1K1(e) << 32)
+
+/* enum p1_unit of the unit text u[0..n). */
+unsigned p1i_unit(const char *u, size_t n);
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define P1_SWAR 1
+#include <string.h>
+
+/*
+ * Eight ASCII bytes at a time (little-endian hosts).  Callers guarantee 8
+ * readable bytes: the telegram copy is followed by 16 zero bytes.
+ */
+static inline uint64_t p1i_load8(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* How many of the 8 bytes of v (first byte lowest) lead as digits. */
+static inline unsigned p1i_digits8(uint64_t v)
+{
+	const uint64_t hi = 0xf0f0f0f0f0f0f0f0ull, z = 0x3030303030303030ull;
+	/* a byte is a digit iff it and it + 6 both look like 0x3? */
+	uint64_t bad =
+		((v & hi) ^ z) | (((v + 0x0606060606060606ull) & hi) ^ z);
+
+	return bad ? (unsigned)__builtin_ctzll(bad) >> 3 : 8;
+}
+
+/* The value of the k (1..8) leading digits of v. */
+static inline uint64_t p1i_value8(uint64_t v, unsigned k)
+{
+	uint64_t x = (v - 0x3030303030303030ull) << (8 * (8 - k));
+
+	x = (x * 10 + (x >> 8)) & 0x00ff00ff00ff00ffull;
+	x = (x * 100 + (x >> 16)) & 0x0000ffff0000ffffull;
+	return (x * 10000 + (x >> 32)) & 0xffffffffull;
+}
+#endif
 
 /* Derive the typed view (t->data) from the generic objects. */
 void p1i_typed(struct p1_telegram *t, unsigned zone);

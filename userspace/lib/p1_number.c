@@ -36,14 +36,20 @@ double p1i_digits(const char *p, size_t nint, size_t nfrac)
 	int exp10 = 0;
 	size_t i;
 
-	for (i = 0; i < nint; i++) {
-		if (sig < 19) {
-			m = m * 10 + (unsigned)(p[i] - '0');
-			sig += m != 0;
-		} else {
-			exp10++;
-		}
+#ifdef P1_SWAR
+	/* An integer of 20 digits or more (ids without letters): 16 + 3 */
+	if (!nfrac && p[0] != '0') {
+		m = p1i_value8(p1i_load8(p), 8) * 100000000000ull +
+		    p1i_value8(p1i_load8(p + 8), 8) * 1000 +
+		    p1i_value8(p1i_load8(p + 16), 3);
+		return scale10((double)m, (int)nint - 19);
 	}
+#endif
+	for (i = 0; i < nint && sig < 19; i++) {
+		m = m * 10 + (unsigned)(p[i] - '0');
+		sig += m != 0;
+	}
+	exp10 = (int)(nint - i); /* integer digits beyond the 19th */
 	p += nint + 1;
 	for (i = 0; i < nfrac && sig < 19; i++) {
 		m = m * 10 + (unsigned)(p[i] - '0');

@@ -21,6 +21,7 @@
  * terminating NUL at the latest.
  */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "p1_framer.h"
@@ -57,63 +58,6 @@ static bool is_digit(char c)
 {
 	return (unsigned)(c - '0') <= 9;
 }
-
-/*
- * Digit runs, eight bytes at a time where the byte order allows: the text
- * buffer has 8 zero bytes after the telegram, so the loads stay inside.
- */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-static const uint64_t pow10u[9] = {1,	   10,	    100,      1000,	10000,
-				   100000, 1000000, 10000000, 100000000};
-
-/* How many of the 8 bytes of v (first byte lowest) lead as digits. */
-static unsigned digits8(uint64_t v)
-{
-	const uint64_t hi = 0xf0f0f0f0f0f0f0f0ull, z = 0x3030303030303030ull;
-	/* A byte is a digit iff it and it + 6 both look like 0x3?. */
-	uint64_t bad =
-		((v & hi) ^ z) | (((v + 0x0606060606060606ull) & hi) ^ z);
-
-	return bad ? (unsigned)__builtin_ctzll(bad) >> 3 : 8;
-}
-
-/* The value of the k (1..8) leading digits of v. */
-static uint64_t value8(uint64_t v, unsigned k)
-{
-	uint64_t x = (v - 0x3030303030303030ull) << (8 * (8 - k));
-
-	x = (x * 10 + (x >> 8)) & 0x00ff00ff00ff00ffull;
-	x = (x * 100 + (x >> 16)) & 0x0000ffff0000ffffull;
-	return (x * 10000 + (x >> 32)) & 0xffffffffull;
-}
-
-/* Digits at p into *m (which may wrap past 19 digits); returns the end. */
-static inline __attribute__((always_inline)) const char *
-digit_run(const char *p, uint64_t *m)
-{
-	for (;;) {
-		uint64_t v;
-		unsigned k;
-
-		memcpy(&v, p, 8);
-		k = digits8(v);
-		if (!k)
-			return p;
-		*m = *m * pow10u[k] + value8(v, k);
-		p += k;
-		if (k < 8)
-			return p;
-	}
-}
-#else
-static inline __attribute__((always_inline)) const char *
-digit_run(const char *p, uint64_t *m)
-{
-	while (is_digit(*p))
-		*m = *m * 10 + (unsigned)(*p++ - '0');
-	return p;
-}
-#endif
 
 /* --- slow path -------------------------------------------------------- */
 
@@ -193,6 +137,7 @@ static void classify(struct scan *sc, struct p1_value *v, const char *s,
 		    !p1i_parse_number(s, (size_t)(star - s), &v->number, &dec))
 			return;
 		v->unit_len = (uint8_t)ul;
+		v->unit = (uint8_t)p1i_unit(star + 1, ul);
 		v->flags |= P1_VAL_NUMBER | P1_VAL_UNIT;
 	} else {
 		if (!p1i_parse_number(s, n, &v->number, &dec))
@@ -203,8 +148,8 @@ static void classify(struct scan *sc, struct p1_value *v, const char *s,
 }
 
 /* A new value slot of @o, or a scratch one when the pool is full. */
-static struct p1_value *new_value(struct scan *sc, struct p1_object *o,
-				  const char *s, unsigned flags)
+static inline __attribute__((always_inline)) struct p1_value *
+new_value(struct scan *sc, struct p1_object *o, const char *s, unsigned flags)
 {
 	struct p1_telegram *t = sc->t;
 	struct p1_value *v = &sc->scratch;
@@ -223,6 +168,7 @@ static struct p1_value *new_value(struct scan *sc, struct p1_object *o,
 	v->unit_len = 0;
 	v->decimals = 0;
 	v->flags = (uint8_t)flags;
+	v->unit = P1_UNIT_NONE;
 	return v;
 }
 
@@ -258,8 +204,8 @@ static void values_slow(struct scan *sc, struct p1_object *o, const char *p,
 	}
 }
 
-static struct p1_object *new_object(struct scan *sc, const char *s,
-				    const char *e)
+static inline __attribute__((always_inline)) struct p1_object *
+new_object(struct scan *sc, const char *s, const char *e)
 {
 	struct p1_telegram *t = sc->t;
 	struct p1_object *o;
@@ -322,71 +268,147 @@ static const char *object_slow(struct scan *sc, const char *p,
 
 /* --- fast path -------------------------------------------------------- */
 
+/* p1i_unit() with the common spellings first (u has 8 readable bytes). */
+static inline __attribute__((always_inline)) unsigned unit_fast(const char *u,
+								size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t k;
+
+	if (n <= 5) {
+		memcpy(&k, u, 8);
+		k &= (1ull << (8 * n)) - 1;
+		switch (k) {
+		case P1K3('k', 'W', 'h'):
+			return P1_UNIT_KWH;
+		case P1K2('k', 'W'):
+			return P1_UNIT_KW;
+		case P1K1('V'):
+			return P1_UNIT_V;
+		case P1K1('A'):
+			return P1_UNIT_A;
+		case P1K2('m', '3'):
+			return P1_UNIT_M3;
+		case P1K1('s'):
+			return P1_UNIT_S;
+		case P1K1('W'):
+			return P1_UNIT_W;
+		case P1K2('W', 'h'):
+			return P1_UNIT_WH;
+		case P1K5('k', 'v', 'a', 'r', 'h'):
+			return P1_UNIT_KVARH;
+		case P1K4('k', 'v', 'a', 'r'):
+			return P1_UNIT_KVAR;
+		}
+	}
+#endif
+	return p1i_unit(u, n);
+}
+
+/* Append a finished value to @o (or count it as one too many). */
+static inline __attribute__((always_inline)) void
+put_value(struct scan *sc, struct p1_object *o, const struct p1_value *v)
+{
+	struct p1_telegram *t = sc->t;
+
+	if (t->nvalues < P1_MAX_VALUES) {
+		t->values[t->nvalues++] = *v;
+		o->nvalues++;
+	} else {
+		t->anomalies |= P1_ANOM_VALUES;
+		o->flags |= P1_OBJ_TRUNCATED;
+	}
+}
+
 /* One value, p just after its '('.  Returns where the value ends: after
  * its ')', or at the LF / end of text if it has none. */
-static const char *value_fast(struct scan *sc, struct p1_object *o,
-			      const char *p, unsigned flags)
+static inline __attribute__((always_inline)) const char *
+value_fast(struct scan *sc, struct p1_object *o, const char *p, unsigned flags)
 {
-	struct p1_value *v = new_value(sc, o, p, flags);
+	struct p1_value v = {.off = (uint16_t)(p - sc->t->text),
+			     .flags = (uint8_t)flags};
 	const char *s = p, *d0, *e;
+	unsigned char c = (unsigned char)*p;
 	uint64_t m = 0;
 	size_t nint, nfrac = 0, nd;
 	bool neg = false;
 
-	if (*p == '-' || *p == '+')
-		neg = *p++ == '-';
+	/* "YYMMDDhhmmssX)": straight to the timestamp check */
+	if ((p[12] == 'S' || p[12] == 'W') && p[13] == ')') {
+		c = (unsigned char)p[12];
+		switch (p1i_tst(p, 13, sc->zone, &v.time)) {
+		case 0:
+			v.flags |= c == 'S' ? P1_VAL_TIME | P1_VAL_DST
+					    : P1_VAL_TIME;
+			break;
+		case -1:
+			bad_time(sc->t, &v);
+			break;
+		default: /* not digits: the general path */
+			c = (unsigned char)*p;
+			goto general;
+		}
+		v.len = 13;
+		put_value(sc, o, &v);
+		return p + 14;
+	}
+general:
+	if (c == '-' || c == '+') {
+		neg = c == '-';
+		c = (unsigned char)*++p;
+	}
 	d0 = p;
-	p = digit_run(p, &m);
+	while ((unsigned)(c - '0') <= 9) {
+		m = m * 10 + (unsigned)(c - '0');
+		c = (unsigned char)*++p;
+	}
 	nint = (size_t)(p - d0);
-	if (*p == '.') {
+	if (c == '.') {
 		const char *f0 = ++p;
 
-		p = digit_run(p, &m);
+		c = (unsigned char)*p;
+		while ((unsigned)(c - '0') <= 9) {
+			m = m * 10 + (unsigned)(c - '0');
+			c = (unsigned char)*++p;
+		}
 		nfrac = (size_t)(p - f0);
 	}
 	nd = nint + nfrac;
-	if (nd - 1 < 19 && (*p == ')' || *p == '*')) {
-		double x = (double)m;
+	if (nd - 1 < 19 && (c == ')' || c == '*')) {
+		double x = nd < 19 ? (double)(int64_t)m : (double)m;
 
 		if (nfrac)
 			x /= p1i_pow10[nfrac];
-		if (*p == ')') {
-			v->number = neg ? -x : x;
-			v->decimals = (uint8_t)nfrac;
-			v->flags |= P1_VAL_NUMBER;
-			v->len = (uint16_t)(p - s);
+		v.number = neg ? -x : x;
+		v.decimals = (uint8_t)nfrac;
+		if (c == ')') {
+			v.flags |= P1_VAL_NUMBER;
+			v.len = (uint16_t)(p - s);
+			put_value(sc, o, &v);
 			return p + 1;
 		}
 		e = to_close(sc, ++p);
 		if (*e == ')' && e > p && e - p <= 32) {
-			v->number = neg ? -x : x;
-			v->decimals = (uint8_t)nfrac;
-			v->unit_len = (uint8_t)(e - p);
-			v->flags |= P1_VAL_NUMBER | P1_VAL_UNIT;
-			v->len = (uint16_t)(e - s);
+			v.unit_len = (uint8_t)(e - p);
+			v.unit = (uint8_t)unit_fast(p, (size_t)(e - p));
+			v.flags |= P1_VAL_NUMBER | P1_VAL_UNIT;
+			v.len = (uint16_t)(e - s);
+			put_value(sc, o, &v);
 			return e + 1;
 		}
+		v.number = 0;
+		v.decimals = 0;
 		p = e;
-	} else if (nint == 12 && !nfrac && d0 == s &&
-		   (*p == 'S' || *p == 'W') && p[1] == ')') {
-		int r = p1i_tst_digits(s, *p, sc->zone, &v->time);
-
-		if (r == 0)
-			v->flags |= *p == 'S' ? P1_VAL_TIME | P1_VAL_DST
-					      : P1_VAL_TIME;
-		else
-			bad_time(sc->t, v);
-		v->len = 13;
-		return p + 2;
-	} else if (nd > 19 && *p == ')') {
+	} else if (nd > 19 && c == ')') {
 		/* Long digit strings (hex ids without letters) */
 		double x = p1i_digits(d0, nint, nfrac);
 
 		if (!isinf(x)) {
-			v->number = neg ? -x : x;
-			v->decimals = (uint8_t)(nfrac < 255 ? nfrac : 255);
-			v->flags |= P1_VAL_NUMBER;
-			v->len = (uint16_t)(p - s);
+			v.number = neg ? -x : x;
+			v.decimals = (uint8_t)(nfrac < 255 ? nfrac : 255);
+			v.flags |= P1_VAL_NUMBER;
+			v.len = (uint16_t)(p - s);
+			put_value(sc, o, &v);
 			return p + 1;
 		}
 	}
@@ -398,17 +420,18 @@ static const char *value_fast(struct scan *sc, struct p1_object *o,
 	} else {
 		while (e > s && e[-1] == '\r')
 			e--;
-		v->flags |= P1_VAL_UNTERMINATED;
+		v.flags |= P1_VAL_UNTERMINATED;
 		sc->t->anomalies |= P1_ANOM_UNTERMINATED;
 	}
-	v->len = (uint16_t)(e - s);
-	classify(sc, v, s, (size_t)(e - s));
+	v.len = (uint16_t)(e - s);
+	classify(sc, &v, s, (size_t)(e - s));
+	put_value(sc, o, &v);
 	return p;
 }
 
 /* Values from p (at a '(') to the line end; returns the next line. */
-static const char *values_fast(struct scan *sc, struct p1_object *o,
-			       const char *p, unsigned flags)
+static inline __attribute__((always_inline)) const char *
+values_fast(struct scan *sc, struct p1_object *o, const char *p, unsigned flags)
 {
 	const char *next, *e;
 
@@ -426,49 +449,61 @@ static const char *values_fast(struct scan *sc, struct p1_object *o,
 	return next;
 }
 
-/* Read an OBIS field of 1-3 digits ending at @sep. */
-#define FIELD(dst, sep)                                                        \
-	do {                                                                   \
-		unsigned v_ = (unsigned)(*p - '0'), n_ = 1;                    \
-		if (v_ > 9)                                                    \
-			return NULL;                                           \
-		while (is_digit(*++p) && n_++ < 3)                             \
-			v_ = v_ * 10 + (unsigned)(*p - '0');                   \
-		if (v_ > 255 || *p != (sep))                                   \
-			return NULL;                                           \
-		(dst) = (uint8_t)v_;                                           \
-	} while (0)
+/* 1-3 digits (<= 255) at *pp; returns the byte after them, *pp at it. */
+static inline __attribute__((always_inline)) int field(const char **pp,
+						       uint8_t *out)
+{
+	const char *p = *pp;
+	unsigned v = (unsigned)(p[0] - '0'), d;
+
+	if (v > 9)
+		return -1;
+	d = (unsigned)(p[1] - '0');
+	if (d > 9) {
+		p += 1;
+	} else {
+		v = v * 10 + d;
+		d = (unsigned)(p[2] - '0');
+		if (d > 9) {
+			p += 2;
+		} else {
+			v = v * 10 + d;
+			p += 3;
+			if (v > 255)
+				return -1;
+		}
+	}
+	*out = (uint8_t)v;
+	*pp = p;
+	return (unsigned char)*p;
+}
 
 /* "A-B:C.D.E[*F](": returns a pointer to the '(' or NULL. */
 static const char *obis_fast(const char *p, struct p1_obis *o, uint16_t *flags)
 {
-	unsigned v, n;
+	int c;
 
-	FIELD(o->a, '-');
-	p++;
-	FIELD(o->b, ':');
-	p++;
-	FIELD(o->c, '.');
-	p++;
-	FIELD(o->d, '.');
-	p++;
-	/* E, then '(' or "*F(" */
-	v = (unsigned)(*p - '0');
-	if (v > 9)
+	if (field(&p, &o->a) != '-')
 		return NULL;
-	for (n = 1; is_digit(*++p) && n < 3; n++)
-		v = v * 10 + (unsigned)(*p - '0');
-	if (v > 255)
+	p++;
+	if (field(&p, &o->b) != ':')
 		return NULL;
-	o->e = (uint8_t)v;
+	p++;
+	if (field(&p, &o->c) != '.')
+		return NULL;
+	p++;
+	if (field(&p, &o->d) != '.')
+		return NULL;
+	p++;
+	c = field(&p, &o->e);
 	o->f = 255;
 	*flags = P1_OBJ_OBIS;
-	if (*p == '*') {
+	if (c == '*') {
 		p++;
-		FIELD(o->f, '(');
+		c = field(&p, &o->f);
 		*flags |= P1_OBJ_SUFFIX;
 	}
-	return *p == '(' ? p : NULL;
+	return c == '(' ? p : NULL;
 }
 
 static const char *object_fast(struct scan *sc, const char *p,
@@ -535,6 +570,23 @@ static void trailer(struct p1_telegram *t, const char *p, const char *e,
 		t->crc = t->crc_calc == crc ? P1_CRC_OK : P1_CRC_BAD;
 }
 
+/* Clear the typed view, except the unused parts of its arrays. */
+static void reset_data(struct p1_data *d)
+{
+	unsigned i;
+
+	memset(d, 0, offsetof(struct p1_data, elec));
+	memset(&d->elec, 0, offsetof(struct p1_elec, failure_log));
+	d->elec.text[0] = 0;
+	d->elec.text_code[0] = 0;
+	for (i = 0; i < P1_MAX_MBUS; i++) {
+		memset(&d->mbus[i], 0, offsetof(struct p1_mbus, id));
+		d->mbus[i].id[0] = 0;
+	}
+	d->version[0] = 0;
+	d->equipment_id[0] = 0;
+}
+
 static void reset(struct p1_telegram *t)
 {
 	t->crc = P1_CRC_UNCHECKED;
@@ -550,7 +602,7 @@ static void reset(struct p1_telegram *t)
 	t->nobjects = 0;
 	t->nvalues = 0;
 	t->text[0] = 0;
-	memset(&t->data, 0, sizeof(t->data));
+	reset_data(&t->data);
 }
 
 int p1_parse(const void *buf, size_t len, struct p1_telegram *t,
@@ -577,7 +629,7 @@ int p1_parse(const void *buf, size_t len, struct p1_telegram *t,
 		t->anomalies |= P1_ANOM_OVERSIZE;
 	}
 	memcpy(t->text, start, n);
-	memset(t->text + n, 0, 8);
+	memset(t->text + n, 0, 16); /* lets the fast path look ahead */
 	sc.end = t->text + n;
 
 	/* Identification line. */

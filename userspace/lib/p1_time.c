@@ -59,17 +59,20 @@ int64_t p1i_local_to_utc(unsigned zone, unsigned year, unsigned mon,
 	return local - std;
 }
 
+#ifndef P1_SWAR
 static unsigned two(const char *s)
 {
 	return (unsigned)(s[0] - '0') * 10 + (unsigned)(s[1] - '0');
 }
+#endif
 
-int p1i_tst_digits(const char *s, int flag, unsigned zone, int64_t *utc)
+/* Validate the fields of a timestamp and convert it. */
+static int tst_fields(unsigned yy, unsigned mo, unsigned dd, unsigned hh,
+		      unsigned mi, unsigned ss, int flag, unsigned zone,
+		      int64_t *utc)
 {
 	static const uint8_t mdays[12] = {31, 29, 31, 30, 31, 30,
 					  31, 31, 30, 31, 30, 31};
-	unsigned yy = two(s), mo = two(s + 2), dd = two(s + 4);
-	unsigned hh = two(s + 6), mi = two(s + 8), ss = two(s + 10);
 
 	/* Year 2000 is what meters with an unset clock print. */
 	if (yy == 0 || mo < 1 || mo > 12 || dd < 1 || dd > mdays[mo - 1] ||
@@ -82,7 +85,6 @@ int p1i_tst_digits(const char *s, int flag, unsigned zone, int64_t *utc)
 int p1i_tst(const char *s, size_t n, unsigned zone, int64_t *utc)
 {
 	int flag = 0;
-	unsigned i;
 
 	if (n == 13) {
 		flag = s[12];
@@ -91,10 +93,35 @@ int p1i_tst(const char *s, size_t n, unsigned zone, int64_t *utc)
 	} else if (n != 12) {
 		return -2;
 	}
-	for (i = 0; i < 12; i++)
-		if ((unsigned)(s[i] - '0') > 9)
+#ifdef P1_SWAR
+	{
+		/* YYMMDDhh and mmss, as pairs of digits in the even bytes */
+		uint64_t a = p1i_load8(s), b = 0x3030303000000000ull;
+		uint32_t b4;
+
+		memcpy(&b4, s + 8, 4);
+		b |= b4;
+		if (p1i_digits8(a) != 8 || p1i_digits8(b) != 8)
 			return -2;
-	return p1i_tst_digits(s, flag, zone, utc);
+		a -= 0x3030303030303030ull;
+		a = a * 10 + (a >> 8);
+		b -= 0x3030303030303030ull;
+		b = b * 10 + (b >> 8);
+		return tst_fields(a & 0xff, a >> 16 & 0xff, a >> 32 & 0xff,
+				  a >> 48 & 0xff, b & 0xff, b >> 16 & 0xff,
+				  flag, zone, utc);
+	}
+#else
+	{
+		unsigned i;
+
+		for (i = 0; i < 12; i++)
+			if ((unsigned)(s[i] - '0') > 9)
+				return -2;
+		return tst_fields(two(s), two(s + 2), two(s + 4), two(s + 6),
+				  two(s + 8), two(s + 10), flag, zone, utc);
+	}
+#endif
 }
 
 int p1_time_parse(const char *s, size_t n, unsigned zone, int64_t *utc)

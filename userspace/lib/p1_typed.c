@@ -17,29 +17,42 @@
 #define KEY(c, d, e) ((uint32_t)(c) << 16 | (uint32_t)(d) << 8 | (uint32_t)(e))
 
 enum qty {
-	Q_PLAIN,   /* any unit, as sent */
-	Q_ENERGY,  /* Wh; default kWh */
-	Q_RENERGY, /* varh; default kvarh */
-	Q_POWER,   /* W; default kW */
-	Q_RPOWER,  /* var; default kvar */
-	Q_VOLT,	   /* V */
-	Q_AMP,	   /* A */
-	Q_SECONDS, /* s */
-	Q_HZ,	   /* Hz */
+	Q_PLAIN,    /* any unit, as sent */
+	Q_ENERGY,   /* Wh; default kWh */
+	Q_RENERGY,  /* varh; default kvarh */
+	Q_POWER,    /* W; default kW */
+	Q_RPOWER,   /* var; default kvar */
+	Q_APPARENT, /* VA */
+	Q_VOLT,	    /* V */
+	Q_AMP,	    /* A */
+	Q_SECONDS,  /* s */
+	Q_HZ,	    /* Hz */
+	Q_COUNT
 };
 
-struct qinfo {
-	const char *base; /* unit name, lower case */
-	uint8_t len;	  /* its length */
-	int8_t dflt;	  /* power of ten to apply when no unit was sent */
+/* Power of ten to apply when a value comes without a unit (DSMR's). */
+static const int8_t qdefault[Q_COUNT] = {
+	[Q_ENERGY] = 3,
+	[Q_RENERGY] = 3,
+	[Q_POWER] = 3,
+	[Q_RPOWER] = 3,
 };
 
-static const struct qinfo qinfo[] = {
-	[Q_PLAIN] = {NULL, 0, 0},     [Q_ENERGY] = {"wh", 2, 3},
-	[Q_RENERGY] = {"varh", 4, 3}, [Q_POWER] = {"w", 1, 3},
-	[Q_RPOWER] = {"var", 3, 3},   [Q_VOLT] = {"v", 1, 0},
-	[Q_AMP] = {"a", 1, 0},	      [Q_SECONDS] = {"s", 1, 0},
-	[Q_HZ] = {"hz", 2, 0},
+/* The quantity of each unit and its power of ten to the base unit. */
+static const struct {
+	uint8_t q;
+	int8_t e10;
+} uinfo[P1_UNIT_COUNT] = {
+	[P1_UNIT_WH] = {Q_ENERGY, 0},	  [P1_UNIT_KWH] = {Q_ENERGY, 3},
+	[P1_UNIT_MWH] = {Q_ENERGY, 6},	  [P1_UNIT_VARH] = {Q_RENERGY, 0},
+	[P1_UNIT_KVARH] = {Q_RENERGY, 3}, [P1_UNIT_MVARH] = {Q_RENERGY, 6},
+	[P1_UNIT_W] = {Q_POWER, 0},	  [P1_UNIT_KW] = {Q_POWER, 3},
+	[P1_UNIT_MW] = {Q_POWER, 6},	  [P1_UNIT_VAR] = {Q_RPOWER, 0},
+	[P1_UNIT_KVAR] = {Q_RPOWER, 3},	  [P1_UNIT_MVAR] = {Q_RPOWER, 6},
+	[P1_UNIT_VA] = {Q_APPARENT, 0},	  [P1_UNIT_KVA] = {Q_APPARENT, 3},
+	[P1_UNIT_V] = {Q_VOLT, 0},	  [P1_UNIT_KV] = {Q_VOLT, 3},
+	[P1_UNIT_A] = {Q_AMP, 0},	  [P1_UNIT_S] = {Q_SECONDS, 0},
+	[P1_UNIT_HZ] = {Q_HZ, 0},
 };
 
 /* Everything the family guess needs. */
@@ -48,53 +61,9 @@ struct seen {
 	bool id_from_96_1_1;
 };
 
-static char lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-}
-
-/* Case-insensitive: does u[0..n) equal the lower-case string s? */
-static bool ueq(const char *u, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!s[i] || lower(u[i]) != s[i])
-			return false;
-	return !s[n];
-}
-
-/* Power of ten turning a value in unit u[0..n) into quantity q's base. */
-static bool unit_exp(const char *u, size_t n, unsigned q, int *e10)
-{
-	const struct qinfo *qi = &qinfo[q];
-
-	if (!qi->base) {
-		*e10 = 0;
-		return true;
-	}
-	if (!n) {
-		*e10 = qi->dflt;
-		return true;
-	}
-	if (n == qi->len) {
-		*e10 = 0;
-	} else if (n == qi->len + 1u) {
-		if (lower(u[0]) == 'k')
-			*e10 = 3;
-		else if (u[0] == 'M')
-			*e10 = 6;
-		else
-			return false;
-		u++;
-	} else {
-		return false;
-	}
-	return ueq(u, qi->len, qi->base);
-}
-
 /* number * 10^e10, exact whenever the decimal result fits a double. */
-static double scale(const struct p1_value *v, int e10)
+static inline __attribute__((always_inline)) double
+scale(const struct p1_value *v, int e10)
 {
 	double x = v->number, m;
 	int k;
@@ -121,21 +90,31 @@ static const char *vunit(const struct p1_telegram *t, const struct p1_value *v)
 	return t->text + v->off + v->len - v->unit_len;
 }
 
-static bool num_of(const struct p1_telegram *t, const struct p1_value *v,
-		   unsigned q, double *out)
+static inline __attribute__((always_inline)) bool
+num_of(const struct p1_telegram *t, const struct p1_value *v, unsigned q,
+       double *out)
 {
 	int e10;
 
+	(void)t;
 	if (!v || !(v->flags & P1_VAL_NUMBER))
 		return false;
-	if (!unit_exp(vunit(t, v), v->unit_len, q, &e10))
+	if (q == Q_PLAIN)
+		e10 = 0;
+	else if (!(v->flags & P1_VAL_UNIT))
+		e10 = qdefault[q];
+	else if (v->unit < P1_UNIT_COUNT && uinfo[v->unit].q == q)
+		e10 = uinfo[v->unit].e10;
+	else
 		return false;
 	*out = scale(v, e10);
 	return isfinite(*out);
 }
 
-static void put(struct p1_num *dst, struct p1_telegram *t,
-		const struct p1_object *o, unsigned i, unsigned q)
+static inline __attribute__((always_inline)) void put(struct p1_num *dst,
+						      struct p1_telegram *t,
+						      const struct p1_object *o,
+						      unsigned i, unsigned q)
 {
 	double x;
 
@@ -175,13 +154,27 @@ static void put_time(struct p1_time *dst, struct p1_telegram *t,
 	}
 }
 
-/* Hex digit value + 1; 0 for bytes that are no hex digit. */
-static const uint8_t hexv1[256] = {
-	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
-	['6'] = 7,  ['7'] = 8,	['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12,
-	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16, ['a'] = 11, ['b'] = 12,
-	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+/* Hex digit values; 0x100 marks bytes that are no hex digit. */
+#define X 0x100
+static const uint16_t hexv[256] = {
+	X, X,  X,  X,  X,  X,  X,  X, X, X, X, X, X, X, X, X, /* 0x00 */
+	X, X,  X,  X,  X,  X,  X,  X, X, X, X, X, X, X, X, X, /* 0x10 */
+	X, X,  X,  X,  X,  X,  X,  X, X, X, X, X, X, X, X, X, /* 0x20 */
+	0, 1,  2,  3,  4,  5,  6,  7, 8, 9, X, X, X, X, X, X, /* 0x30 */
+	X, 10, 11, 12, 13, 14, 15, X, X, X, X, X, X, X, X, X, /* 0x40 */
+	X, X,  X,  X,  X,  X,  X,  X, X, X, X, X, X, X, X, X, /* 0x50 */
+	X, 10, 11, 12, 13, 14, 15, X, X, X, X, X, X, X, X, X, /* 0x60 */
+	X, X,  X,  X,  X,  X,  X,  X, X, X, X, X, X, X, X, X, /* 0x70 */
+	X, X,  X,  X,  X,  X,  X,  X, X, X, X, X, X, X, X, X, /* 0x80 */
+	X, X,  X,  X,  X,  X,  X,  X, X, X, X, X, X, X, X, X, /* 0x90 */
+	X, X,  X,  X,  X,  X,  X,  X, X, X, X, X, X, X, X, X, /* 0xa0 */
+	X, X,  X,  X,  X,  X,  X,  X, X, X, X, X, X, X, X, X, /* 0xb0 */
+	X, X,  X,  X,  X,  X,  X,  X, X, X, X, X, X, X, X, X, /* 0xc0 */
+	X, X,  X,  X,  X,  X,  X,  X, X, X, X, X, X, X, X, X, /* 0xd0 */
+	X, X,  X,  X,  X,  X,  X,  X, X, X, X, X, X, X, X, X, /* 0xe0 */
+	X, X,  X,  X,  X,  X,  X,  X, X, X, X, X, X, X, X, X, /* 0xf0 */
 };
+#undef X
 
 /* Decoded bytes that make a value "not text": controls but TAB LF CR, DEL. */
 static const uint8_t not_text[256] = {
@@ -204,18 +197,18 @@ static size_t put_text(char *dst, size_t cap, const struct p1_telegram *t,
 	size_t n = v->len, i, k;
 
 	if (n && n % 2 == 0) {
-		unsigned bad = 0;
+		unsigned bad = 0, nt = 0;
 
 		if (n / 2 > cap - 1)
 			n = 2 * (cap - 1);
 		for (i = 0; i < n; i += 2) {
-			unsigned h = hexv1[s[i]], l = hexv1[s[i + 1]];
-			unsigned c = ((h - 1) << 4 | (l - 1)) & 0xff;
+			unsigned c = (unsigned)hexv[s[i]] << 4 | hexv[s[i + 1]];
 
-			bad |= !h | !l | not_text[c];
+			bad |= c;
+			nt |= not_text[c & 0xff];
 			dst[i / 2] = (char)c;
 		}
-		if (!bad) {
+		if (!(bad & 0x1100) && !nt) {
 			dst[n / 2] = 0;
 			return n / 2;
 		}
@@ -441,31 +434,21 @@ static void elec_obj(struct p1_telegram *t, const struct p1_object *o,
 	}
 }
 
+/* 0-0:17.0.0: a power (kW; kVA on Smarty) or, in DSMR 2.2, a current. */
 static void limiter(struct p1_telegram *t, const struct p1_object *o)
 {
 	struct p1_elec *el = &t->data.elec;
 	const struct p1_value *v = val(t, o, 0);
-	const char *u;
-	size_t n;
+	double x;
 
 	if (!v || !(v->flags & P1_VAL_NUMBER))
 		return;
-	u = vunit(t, v);
-	n = v->unit_len;
-	if (n && (ueq(u, n, "a"))) {
-		put(&el->limiter_current, t, o, 0, Q_AMP);
-	} else if (n >= 2 && ueq(u + n - 2, 2, "va")) {
-		/* kVA limits (Smarty): apparent power, reported as W */
-		double x = v->number;
-
-		if (n == 3 && lower(u[0]) == 'k')
-			x = scale(v, 3);
-		else if (n != 2)
-			return;
+	if (num_of(t, v, Q_AMP, &x)) {
+		el->limiter_current.value = x;
+		el->limiter_current.present = true;
+	} else if (num_of(t, v, Q_POWER, &x) || num_of(t, v, Q_APPARENT, &x)) {
 		el->limiter_power.value = x;
 		el->limiter_power.present = true;
-	} else {
-		put(&el->limiter_power, t, o, 0, Q_POWER);
 	}
 }
 
@@ -653,25 +636,29 @@ static unsigned kind_of_type(unsigned type)
 /* Factor from the unit to m3 (volume) or Wh (energy); 0 if neither. */
 static double mbus_factor(const char *u, bool *volume)
 {
-	size_t n = strlen(u);
-
 	*volume = true;
-	if (ueq(u, n, "m3") || ueq(u, n, "m\xb3") || ueq(u, n, "m\xc2\xb3"))
+	switch (p1i_unit(u, strlen(u))) {
+	case P1_UNIT_M3:
 		return 1;
-	if (ueq(u, n, "dm3") || ueq(u, n, "l"))
+	case P1_UNIT_DM3:
+	case P1_UNIT_L:
 		return 1e-3;
+	}
 	*volume = false;
-	if (ueq(u, n, "wh"))
+	switch (p1i_unit(u, strlen(u))) {
+	case P1_UNIT_WH:
 		return 1;
-	if (ueq(u, n, "kwh"))
+	case P1_UNIT_KWH:
 		return 1e3;
-	if (ueq(u, n, "mwh"))
+	case P1_UNIT_MWH:
 		return 1e6;
-	if (ueq(u, n, "gj"))
+	case P1_UNIT_GJ:
 		return 1e9 / 3600;
-	if (ueq(u, n, "mj"))
+	case P1_UNIT_MJ:
 		return 1e6 / 3600;
-	return 0;
+	default:
+		return 0;
+	}
 }
 
 static void mbus_finish(struct p1_mbus *m)
@@ -691,7 +678,7 @@ static void mbus_finish(struct p1_mbus *m)
 	else if (m->volume_m3.present)
 		m->kind = P1_MBUS_GAS; /* DSMR 2.2 without a type: gas */
 	else if (m->energy_wh.present)
-		m->kind = ueq(m->unit, strlen(m->unit), "kwh")
+		m->kind = p1i_unit(m->unit, strlen(m->unit)) == P1_UNIT_KWH
 				  ? P1_MBUS_ELECTRICITY
 				  : P1_MBUS_HEAT;
 	m->stale = !m->reading.present || (m->id_present && !m->id[0]) ||
