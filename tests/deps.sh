@@ -6,7 +6,7 @@ pkgs=(
 	# build
 	gcc make pkg-config libc6-dev libnl-3-dev libnl-genl-3-dev
 	libmicrohttpd-dev libcmocka-dev clang clang-format libclang-rt-14-dev
-	libyaml-dev libcrypt-dev
+	libyaml-dev libcrypt-dev libunistring-dev libp11-kit-dev
 	valgrind
 	# libp1 tests: tzdata (zone rules checked against it), python3 (JSON)
 	tzdata

@@ -11,7 +11,8 @@
 
 P1X_DIR := $(TOP)/userspace/exporter
 P1X_TOOL_SRCS := $(P1X_DIR)/emu_tool.c
-P1X_SRCS := $(filter-out $(P1X_TOOL_SRCS),$(wildcard $(P1X_DIR)/*.c))
+P1X_STUB_SRCS := $(P1X_DIR)/static_p11stub.c
+P1X_SRCS := $(filter-out $(P1X_TOOL_SRCS) $(P1X_STUB_SRCS),$(wildcard $(P1X_DIR)/*.c))
 P1X_OBJS := $(patsubst $(P1X_DIR)/%.c,$(B)/obj/exporter/%.o,$(P1X_SRCS))
 P1X_TOOL_OBJS := $(B)/obj/exporter/emu_tool.o $(B)/obj/exporter/emu.o
 P1X_LIBP1 := $(B)/lib/libp1.a
@@ -22,10 +23,10 @@ P1X_CFLAGS := -I$(P1X_DIR) -I$(TOP)/userspace/common \
 P1X_LIBS := $(or $(shell $(PKG_CONFIG) --libs $(P1X_PKGS) 2>/dev/null),-lmicrohttpd -lyaml) \
 	$(or $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null),-lnl-genl-3 -lnl-3) \
 	-lcrypt -lanl -lm
-# Debian ships libmicrohttpd.a but no static p11-kit: the static exporter
-# links the TLS stack without it (see exporter-static-stubs.c).
+# Debian ships libmicrohttpd.a and libgnutls.a but no static p11-kit: the
+# static exporter links stand-ins that fail PKCS#11 (static_p11stub.c).
 P1X_STATIC_LIBS := -lmicrohttpd -lgnutls -lhogweed -lnettle -lgmp -ltasn1 \
-	-lidn2 -lyaml -lnl-genl-3 -lnl-3 -lcrypt -lanl -lpthread -lm
+	-lidn2 -lunistring -lyaml -lnl-genl-3 -lnl-3 -lcrypt -lanl -lpthread -lm
 
 $(B)/obj/exporter/%.o: $(P1X_DIR)/%.c
 	@mkdir -p $(@D)
@@ -38,10 +39,16 @@ $(B)/p1-exporter: $(P1X_OBJS) $(P1X_LIBP1) $(P1X_COMMON)
 $(B)/p1-emulate: $(P1X_TOOL_OBJS) $(P1X_LIBP1)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(P1X_TOOL_OBJS) $(P1X_LIBP1) -lm
 
-$(B)/static/p1-exporter: $(P1X_OBJS) $(P1X_LIBP1) $(P1X_COMMON)
+$(B)/static/p1-exporter: $(P1X_OBJS) $(B)/obj/exporter/static_p11stub.o \
+		$(P1X_LIBP1) $(P1X_COMMON)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $(P1X_OBJS) $(P1X_LIBP1) \
-		$(P1X_COMMON) $(P1X_STATIC_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $(P1X_OBJS) \
+		$(B)/obj/exporter/static_p11stub.o $(P1X_LIBP1) \
+		$(P1X_COMMON) $(P1X_STATIC_LIBS) 2>$@.log || \
+		{ cat $@.log; rm -f $@; exit 1; }
+	@# glibc's NSS warnings: --user takes numeric ids in static guests.
+	@grep -v -e 'statically linked applications requires at runtime' -e ': in function' $@.log || true
+	@rm -f $@.log
 
 $(B)/static/p1-emulate: $(P1X_TOOL_OBJS) $(P1X_LIBP1)
 	@mkdir -p $(@D)
@@ -73,4 +80,5 @@ ifneq ($(wildcard $(TOP)/userspace/lib/lib.mk),)
 ALL_TARGETS += p1-exporter p1-emulate
 endif
 
--include $(P1X_OBJS:.o=.d) $(B)/obj/exporter/emu_tool.d
+-include $(P1X_OBJS:.o=.d) $(B)/obj/exporter/emu_tool.d \
+	$(B)/obj/exporter/static_p11stub.d
