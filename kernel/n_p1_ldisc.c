@@ -87,6 +87,12 @@ static void p1_ldisc_receive_buf(struct tty_struct *tty, P1_RX_CP_T *cp,
 
 	if (p && count > 0)
 		p1_dev_receive(p, cp, (const u8 *)fp, count);
+	/*
+	 * A pty's writer sleeps until the slave's discipline frees room; n_tty
+	 * wakes it when userspace reads, here everything is consumed at once.
+	 */
+	if (tty->driver->type == TTY_DRIVER_TYPE_PTY && tty->link)
+		tty_wakeup(tty->link);
 }
 
 static void p1_ldisc_set_termios(struct tty_struct *tty,

@@ -21,3 +21,4 @@ qemu-guest: $(QEMU_P1TEST) $(QEMU_P1CTL)
 
 check-qemu: qemu-guest
 	$(QEMU_DIR)/qemu.sh $(B)/qemu $(QEMU_P1TEST) $(QEMU_P1CTL) -- $(QEMU_KERNELS)
+CHECK_TARGETS += check-qemu
