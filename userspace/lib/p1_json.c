@@ -25,20 +25,28 @@ static void flush(struct jw *w)
 	w->n = 0;
 }
 
-static void put(struct jw *w, const char *s, size_t n)
+static void put_slow(struct jw *w, const char *s, size_t n)
 {
 	if (w->err)
 		return;
-	if (n > sizeof(w->buf) - w->n) {
-		flush(w);
-		if (n > sizeof(w->buf)) {
-			if (!w->err)
-				w->err = w->fn(w->ctx, s, n);
-			return;
-		}
+	flush(w);
+	if (n > sizeof(w->buf)) {
+		if (!w->err)
+			w->err = w->fn(w->ctx, s, n);
+		return;
 	}
-	memcpy(w->buf + w->n, s, n);
-	w->n += n;
+	memcpy(w->buf, s, n);
+	w->n = n;
+}
+
+static inline void put(struct jw *w, const char *s, size_t n)
+{
+	if (n <= sizeof(w->buf) - w->n) {
+		memcpy(w->buf + w->n, s, n);
+		w->n += n;
+	} else {
+		put_slow(w, s, n);
+	}
 }
 
 static void puts_(struct jw *w, const char *s)
@@ -128,16 +136,41 @@ static void str(struct jw *w, const char *s, size_t n)
 	put(w, "\"", 1);
 }
 
-static void key(struct jw *w, bool *first, const char *k)
+/* ,"name": with the comma when it is not the first member */
+static void key_(struct jw *w, bool *first, const char *k, size_t n)
 {
-	if (!*first)
-		put(w, ",", 1);
+	if (*first)
+		put(w, k + 1, n - 1);
+	else
+		put(w, k, n);
 	*first = false;
-	put(w, "\"", 1);
-	puts_(w, k);
-	put(w, "\":", 2);
 }
 
+/* Keys are literals: their quoted form is built at compile time. */
+#define KEYSTR(k)	 ",\"" k "\":"
+#define key(w, first, k) key_(w, first, KEYSTR(k), sizeof(KEYSTR(k)) - 1)
+
+/* Decimal digits of x into the end of b; returns where they start. */
+static char *utoa_end(char *end, uint64_t x)
+{
+	do {
+		*--end = (char)('0' + x % 10);
+		x /= 10;
+	} while (x);
+	return end;
+}
+
+static void i64(struct jw *w, int64_t x)
+{
+	char b[24], *p = utoa_end(b + sizeof(b),
+				  x < 0 ? 0 - (uint64_t)x : (uint64_t)x);
+
+	if (x < 0)
+		*--p = '-';
+	put(w, p, (size_t)(b + sizeof(b) - p));
+}
+
+/* Shortest form for the usual values: integers exactly, else %.15g. */
 static void dbl(struct jw *w, double x)
 {
 	char b[40];
@@ -147,45 +180,46 @@ static void dbl(struct jw *w, double x)
 		puts_(w, "null");
 		return;
 	}
+	if (x > -9007199254740992.0 && x < 9007199254740992.0 &&
+	    x == (double)(int64_t)x && !(x == 0 && signbit(x))) {
+		i64(w, (int64_t)x);
+		return;
+	}
 	n = snprintf(b, sizeof(b), "%.15g", x);
 	put(w, b, (size_t)n);
 }
 
-static void i64(struct jw *w, int64_t x)
-{
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%lld", (long long)x);
-
-	put(w, b, (size_t)n);
-}
-
-static void knum(struct jw *w, bool *first, const char *k,
-		 const struct p1_num *n)
+static void knum_(struct jw *w, bool *first, const char *k, size_t kn,
+		  const struct p1_num *n)
 {
 	if (!n->present)
 		return;
-	key(w, first, k);
+	key_(w, first, k, kn);
 	dbl(w, n->value);
 }
 
-static void ktime(struct jw *w, bool *first, const char *k,
-		  const struct p1_time *t)
+static void ktime_(struct jw *w, bool *first, const char *k, size_t kn,
+		   const struct p1_time *t)
 {
 	if (!t->present)
 		return;
-	key(w, first, k);
+	key_(w, first, k, kn);
 	if (t->valid)
 		i64(w, t->t);
 	else
-		puts_(w, "null");
+		put(w, "null", 4);
 }
 
-static void kstr(struct jw *w, bool *first, const char *k, const char *s,
-		 size_t n)
+static void kstr_(struct jw *w, bool *first, const char *k, size_t kn,
+		  const char *s, size_t n)
 {
-	key(w, first, k);
+	key_(w, first, k, kn);
 	str(w, s, n);
 }
+
+#define knum(w, f, k, n)    knum_(w, f, KEYSTR(k), sizeof(KEYSTR(k)) - 1, n)
+#define ktime(w, f, k, t)   ktime_(w, f, KEYSTR(k), sizeof(KEYSTR(k)) - 1, t)
+#define kstr(w, f, k, s, n) kstr_(w, f, KEYSTR(k), sizeof(KEYSTR(k)) - 1, s, n)
 
 /* A value's number, written from its own digits: exact, no rounding. */
 static void raw_number(struct jw *w, const struct p1_telegram *t,
@@ -222,6 +256,25 @@ static void raw_number(struct jw *w, const struct p1_telegram *t,
 	put(w, b, k);
 }
 
+/* "A-B:C.D.E[*F]" into b (>= 24 bytes); returns its length. */
+static size_t obis_text(char *b, const struct p1_obis *o)
+{
+	const uint8_t f[6] = {o->a, o->b, o->c, o->d, o->e, o->f};
+	static const char sep[6] = {'-', ':', '.', '.', '*', 0};
+	char tmp[4], *q;
+	size_t n = 0;
+	unsigned i, last = o->f != 255 ? 6 : 5;
+
+	for (i = 0; i < last; i++) {
+		q = utoa_end(tmp + 4, f[i]);
+		while (q < tmp + 4)
+			b[n++] = *q++;
+		if (i + 1 < last)
+			b[n++] = sep[i];
+	}
+	return n;
+}
+
 static void objects(struct jw *w, const struct p1_telegram *t)
 {
 	uint32_t i, j;
@@ -236,9 +289,7 @@ static void objects(struct jw *w, const struct p1_telegram *t)
 			put(w, ",", 1);
 		put(w, "{", 1);
 		if (o->flags & P1_OBJ_OBIS) {
-			int n = p1_obis_format(&o->obis, b, sizeof(b));
-
-			kstr(w, &first, "obis", b, (size_t)n);
+			kstr(w, &first, "obis", b, obis_text(b, &o->obis));
 			if (o->obis.a == 0 && o->obis.b) {
 				key(w, &first, "channel");
 				i64(w, o->obis.b);
@@ -284,31 +335,36 @@ static void objects(struct jw *w, const struct p1_telegram *t)
 	put(w, "]", 1);
 }
 
-static void tariffs(struct jw *w, bool *first, const char *k,
-		    const struct p1_num *a, unsigned n)
+static void tariffs_(struct jw *w, bool *first, const char *k, size_t kn,
+		     const struct p1_num *a, unsigned n)
 {
 	bool f2 = true;
 	unsigned i;
-	char name[8];
+	char name[16];
 
 	for (i = 0; i < n && !a[i].present; i++)
 		;
 	if (i == n)
 		return;
-	key(w, first, k);
+	key_(w, first, k, kn);
 	put(w, "{", 1);
 	for (i = 0; i < n; i++) {
 		if (!a[i].present)
 			continue;
 		if (n == P1_MAX_TARIFFS + 1 && !i)
-			memcpy(name, "total", 6);
+			knum(w, &f2, "total", &a[i]);
 		else
-			snprintf(name, sizeof(name), "%u",
-				 n == P1_MAX_TARIFFS + 1 ? i : i + 1);
-		knum(w, &f2, name, &a[i]);
+			knum_(w, &f2, name,
+			      (size_t)snprintf(name, sizeof(name), ",\"%u\":",
+					       n == P1_MAX_TARIFFS + 1 ? i
+								       : i + 1),
+			      &a[i]);
 	}
 	put(w, "}", 1);
 }
+
+#define tariffs(w, f, k, a, n)                                                 \
+	tariffs_(w, f, KEYSTR(k), sizeof(KEYSTR(k)) - 1, a, n)
 
 static bool phase_present(const struct p1_phase *p)
 {
