@@ -8,8 +8,9 @@ pkgs=(
 	libmicrohttpd-dev libcmocka-dev clang clang-format libclang-rt-14-dev
 	libyaml-dev libcrypt-dev libunistring-dev libp11-kit-dev
 	valgrind
-	# libp1 tests: tzdata (zone rules checked against it), python3 (JSON)
-	tzdata
+	# libp1 tests: tzdata (zone rules checked against it), python3 (JSON),
+	# gcc-multilib (the i386 build of the decoder)
+	tzdata gcc-multilib
 	# kernel module and KUnit (UML)
 	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1
 	linux-source-6.12

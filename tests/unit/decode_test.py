@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""p1ctl decode, end to end: usage: decode_test.py P1_DECODE CORPUS_DIR
+"""p1ctl decode, end to end: decode_test.py P1_DECODE CORPUS_DIR [OTHER]
 
 P1_DECODE behaves like "p1ctl decode" (tests/unit/decode_main.c).  Checks
 that every output line is valid JSON with the objects and typed values the
 issue asks for, that a wire capture gives one line per telegram found with
-the right CRC verdicts, and the text mode and error handling.
+the right CRC verdicts, and the text mode and error handling.  With OTHER
+(the same decoder built for i386), both must print exactly the same.
 """
 import json
 import os
@@ -126,6 +127,20 @@ rc, _, err = run("/nonexistent/file")
 check(rc == 1 and b"/nonexistent/file" in err, "missing file exit 1")
 rc, out, _ = run("--help")
 check(rc == 0 and b"usage" in out, "help")
+
+# A 32-bit build decodes every file to exactly the same output.
+if len(sys.argv) > 3:
+    other = sys.argv[3]
+    names = sorted(n for n in os.listdir(CORPUS)
+                   if n.endswith(".txt") or n.endswith(".bin"))
+    for name in names:
+        for mode in (["--json"], []):
+            args = [*mode, os.path.join(CORPUS, name)]
+            a = subprocess.run([DECODE, *args], capture_output=True)
+            b = subprocess.run([other, *args], capture_output=True)
+            check(a.stdout == b.stdout and a.stderr == b.stderr and
+                  a.returncode == b.returncode,
+                  f"{other} differs on {name} {mode}")
 
 if failures:
     print(f"decode_test: {failures} failures")

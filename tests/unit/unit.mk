@@ -34,18 +34,30 @@ $(LIBP1_UT_DECODE): $(LIBP1_UT_OUT)/decode_main.o \
 		$(LIBP1_UT_OUT)/cmd_decode.o $(B)/lib/libp1.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
+# The same decoder built for i386 (gcc-multilib): a 32-bit build must give
+# byte-identical output on the whole corpus.
+LIBP1_UT_DECODE32 := $(LIBP1_UT_OUT)/p1-decode-i386
+$(LIBP1_UT_DECODE32): $(wildcard $(TOP)/userspace/lib/*.[ch]) \
+		$(TOP)/kernel/p1_framer.c $(TOP)/kernel/p1_framer.h \
+		$(TOP)/include/p1/p1.h $(TOP)/userspace/p1ctl/cmd_decode.c \
+		$(LIBP1_UT_DIR)/decode_main.c
+	@mkdir -p $(@D)
+	$(CC) -m32 $(CFLAGS) $(P1_CFLAGS) $(P1COMMON_CFLAGS) \
+		-I$(TOP)/userspace/lib -I$(TOP)/userspace/p1ctl \
+		-o $@ $(filter %.c,$^)
+
 LIBP1_UT_VALGRIND := $(if $(shell command -v valgrind 2>/dev/null),\
 	env P1_TEST_QUICK=1 valgrind -q --error-exitcode=9 --leak-check=full)
 
 .PHONY: check-unit check-unit-build
-check-unit-build: $(LIBP1_UT_BINS) $(LIBP1_UT_DECODE)
+check-unit-build: $(LIBP1_UT_BINS) $(LIBP1_UT_DECODE) $(LIBP1_UT_DECODE32)
 
 check-unit: check-unit-build
 	@set -e; for t in $(LIBP1_UT_BINS); do \
 		echo "--- $${t##*/}"; $$t; done
 	@echo "--- decode (p1-decode on tests/corpus, JSON checked)"
 	python3 $(LIBP1_UT_DIR)/decode_test.py $(LIBP1_UT_DECODE) \
-		$(TOP)/tests/corpus
+		$(TOP)/tests/corpus $(LIBP1_UT_DECODE32)
 	@if [ -n "$(LIBP1_UT_VALGRIND)" ]; then \
 		for t in $(LIBP1_UT_BINS); do \
 			echo "--- valgrind $${t##*/}"; \
