@@ -104,7 +104,8 @@ check([t["crc"] for t in tl] == ["ok", "bad", "ok", "ok", "none", "none"],
       f"stream verdicts {[t['crc'] for t in tl]}")
 check(tl[1]["electricity"]["energy_import_wh"]["1"] == 912345678,
       "bad-CRC telegram still decoded")
-check(b"6 telegrams" in err and b"cut off" in err, f"summary: {err!r}")
+check(b"6 telegrams: 3 CRC ok, 1 CRC bad, 2 without CRC; 1 truncated"
+      in err and b"cut off at the end" in err, f"summary: {err!r}")
 
 # Standard input, text mode.
 with open(stream, "rb") as f:

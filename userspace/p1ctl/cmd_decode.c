@@ -26,6 +26,7 @@ struct decode {
 	struct p1_parse_opts opts;
 	struct p1_framer fr;
 	unsigned long long found;
+	unsigned long long verdicts[4]; /* by enum p1_crc */
 	unsigned cut;	      /* a telegram was cut off by the end of input */
 	struct p1_telegram t; /* ~50 KiB: keep it off the stack */
 	u8 frame[P1_MAX_TELEGRAM];
@@ -143,6 +144,7 @@ static void one(struct decode *dc, const struct p1_frame *f)
 		o.crc = f->crc_rx == f->crc_calc ? P1_CRC_OK : P1_CRC_BAD;
 	p1_parse(f->data, f->len, &dc->t, &o);
 	dc->found++;
+	dc->verdicts[o.crc]++;
 	if (dc->json) {
 		p1_json_emit(&dc->t, P1_JSON_ALL, out_write, stdout);
 		putchar('\n');
@@ -202,6 +204,7 @@ int cmd_decode(int argc, char **argv)
 	memset(&dc.opts, 0, sizeof(dc.opts));
 	dc.json = false;
 	dc.found = 0;
+	memset(dc.verdicts, 0, sizeof(dc.verdicts));
 	dc.cut = 0;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -244,10 +247,11 @@ int cmd_decode(int argc, char **argv)
 		close(fd);
 	fflush(stdout);
 	fprintf(stderr,
-		"p1ctl decode: %llu telegrams (%llu good, %llu bad CRC), "
-		"%llu truncated, %llu oversize, %llu garbage bytes%s\n",
-		dc.found, (unsigned long long)dc.fr.st.telegrams,
-		(unsigned long long)dc.fr.st.crc_errors,
+		"p1ctl decode: %llu telegrams: %llu CRC ok, %llu CRC bad, "
+		"%llu without CRC; %llu truncated, %llu oversize, "
+		"%llu garbage bytes%s\n",
+		dc.found, dc.verdicts[P1_CRC_OK], dc.verdicts[P1_CRC_BAD],
+		dc.verdicts[P1_CRC_NONE],
 		(unsigned long long)dc.fr.st.truncated,
 		(unsigned long long)dc.fr.st.oversize,
 		(unsigned long long)dc.fr.st.garbage_bytes,
