@@ -6,7 +6,14 @@
  * a serial cable or a TCP socket (with --realtime).  --corrupt-every N
  * flips one byte in every Nth telegram (a CRC error for the reader) and
  * --garbage-every N writes line noise before every Nth telegram.
+ *
+ * --pty writes into a new pseudo-terminal instead of stdout: the path of
+ * its slave side is printed on the first line, writing starts after
+ * --delay seconds (time to attach n_p1 or open it), and the pty is held
+ * --hold seconds after the last telegram before it is closed, which
+ * hangs up the other side: an unplugged cable, for tests without one.
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +49,12 @@ static void usage(FILE *fp)
 		"telegram\n"
 		"      --garbage-every=N   line noise before every Nth "
 		"telegram\n"
+		"      --pty               write into a new pty; print its "
+		"slave path first\n"
+		"      --delay=SECONDS     with --pty: wait before writing "
+		"(default 1)\n"
+		"      --hold=SECONDS      with --pty: keep it open after the "
+		"last telegram\n"
 		"  -h, --help, -V, --version\n");
 }
 
@@ -55,6 +68,15 @@ static double num(const char *s, const char *what)
 		exit(2);
 	}
 	return v;
+}
+
+static void sleep_s(double s)
+{
+	struct timespec ts = {.tv_sec = (time_t)s,
+			      .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
+
+	if (s > 0)
+		nanosleep(&ts, NULL);
 }
 
 int main(int argc, char **argv)
@@ -75,6 +97,9 @@ int main(int argc, char **argv)
 		{"noise", required_argument, NULL, 8},
 		{"corrupt-every", required_argument, NULL, 9},
 		{"garbage-every", required_argument, NULL, 10},
+		{"pty", no_argument, NULL, 11},
+		{"delay", required_argument, NULL, 12},
+		{"hold", required_argument, NULL, 13},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -83,7 +108,9 @@ int main(int argc, char **argv)
 	struct emu e;
 	double interval = 0, start = (double)time(NULL);
 	unsigned long long count = 10, corrupt = 0, garbage = 0;
-	bool realtime = false;
+	bool realtime = false, pty = false;
+	double delay = 1, hold = 0;
+	FILE *out = stdout;
 	char buf[4096];
 	int c, prof;
 
@@ -146,6 +173,15 @@ int main(int argc, char **argv)
 		case 10:
 			garbage = (unsigned long long)num(optarg, "count");
 			break;
+		case 11:
+			pty = true;
+			break;
+		case 12:
+			delay = num(optarg, "delay");
+			break;
+		case 13:
+			hold = num(optarg, "hold");
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -164,26 +200,36 @@ int main(int argc, char **argv)
 	if (interval == 0)
 		interval = emu_default_interval(p.profile);
 	emu_init(&e, &p, start);
+	if (pty) {
+		int m = posix_openpt(O_RDWR | O_NOCTTY);
+
+		if (m < 0 || grantpt(m) || unlockpt(m) ||
+		    !(out = fdopen(m, "w"))) {
+			perror("p1-emulate: pty");
+			return 1;
+		}
+		printf("%s\n", ptsname(m));
+		fflush(stdout);
+		sleep_s(delay);
+	}
 	for (unsigned long long i = 0; !count || i < count; i++) {
 		size_t n = emu_next(&e, start + (double)i * interval, buf,
 				    sizeof(buf));
 
 		if (garbage && i % garbage == garbage - 1)
-			fputs("\x7f\xff noise 0-0:1.8.1(12\r\n", stdout);
+			fputs("\x7f\xff noise 0-0:1.8.1(12\r\n", out);
 		if (corrupt && i % corrupt == corrupt - 1 && n > 40)
 			buf[n / 2] ^= 0x01;
-		if (fwrite(buf, 1, n, stdout) != n)
+		if (fwrite(buf, 1, n, out) != n)
 			return 1;
 		if (realtime) {
-			struct timespec ts = {
-				.tv_sec = (time_t)interval,
-				.tv_nsec = (long)((interval -
-						   (double)(time_t)interval) *
-						  1e9)};
-
-			fflush(stdout);
-			nanosleep(&ts, NULL);
+			fflush(out);
+			sleep_s(interval);
 		}
 	}
-	return fflush(stdout) ? 1 : 0;
+	if (fflush(out))
+		return 1;
+	if (pty)
+		sleep_s(hold);
+	return 0;
 }

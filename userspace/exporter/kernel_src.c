@@ -73,6 +73,7 @@ static void kdev_readable(void *arg, int fd, short revents)
 
 	/* One read() per telegram; poll() tells us when there is another. */
 	n = read(fd, k->buf, k->cap);
+	k->m->read_calls++;
 	if (n > 0) {
 		if (ioctl(fd, P1_IOC_GET_META, &meta) < 0) {
 			memset(&meta, 0, sizeof(meta));
@@ -193,6 +194,9 @@ static void kdev_attach(const struct p1nl_dev *d)
 	snprintf(k->tty, sizeof(k->tty), "%s", d->tty);
 	snprintf(k->m->source, sizeof(k->m->source), "/dev/%s (%s)", d->name,
 		 d->tty[0] ? d->tty : "?");
+	/* A new device for this meter: keep what the old one counted. */
+	for (int s = 0; s < 32; s++)
+		k->m->kbase[s] += k->m->kstats[s];
 	memset(k->m->kstats, 0, sizeof(k->m->kstats));
 	kdev_stats(k, d);
 	snprintf(path, sizeof(path), "/dev/%s", d->name);

@@ -300,7 +300,10 @@ void meter_counters(const struct meter *m, struct meter_counters *c)
 {
 	memset(c, 0, sizeof(*c));
 	if (m->kernel) {
-		const uint64_t *k = m->kstats;
+		uint64_t k[32];
+
+		for (int i = 0; i < 32; i++)
+			k[i] = m->kbase[i] + m->kstats[i];
 
 		c->results[RES_OK] = k[P1_STAT_TELEGRAMS];
 		c->results[RES_CRC_ERROR] = k[P1_STAT_CRC_ERRORS];

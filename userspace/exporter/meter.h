@@ -61,9 +61,13 @@ struct meter {
 	uint64_t parse_errors;
 	uint64_t overruns; /* kernel: -EPIPE seen by this reader */
 
-	/* kernel meters: the device's counters (P1_STAT_*), last read */
+	/* kernel meters: the device's counters (P1_STAT_*), last read, and
+	 * the sum of those of the devices it had before (replugs), so the
+	 * exported counters never go backwards */
 	bool kernel;
 	uint64_t kstats[32];
+	uint64_t kbase[32];
+	uint64_t read_calls; /* read()/recv() calls on the source */
 
 	/* framing (stream sources) */
 	struct p1_framer fr;

@@ -143,6 +143,12 @@ static void f_garbage(struct sbuf *sb, struct fam *f, const struct meter *m)
 	s_simple(sb, f, m, (double)c.garbage_bytes);
 }
 
+static void f_reads(struct sbuf *sb, struct fam *f, const struct meter *m)
+{
+	if (strcmp(m->kind, "emulator"))
+		s_simple(sb, f, m, (double)m->read_calls);
+}
+
 static void f_anomalies(struct sbuf *sb, struct fam *f, const struct meter *m)
 {
 	s_simple(sb, f, m, (double)m->anomalies);
@@ -521,6 +527,9 @@ static struct fam_def fams[] = {
 	  "Bytes received from the meter."),
 	H("p1_garbage_bytes_total", COUNTER, f_garbage,
 	  "Received bytes that belonged to no telegram."),
+	H("p1_source_read_calls_total", COUNTER, f_reads,
+	  "read()/recv() system calls made on the source (kernel: one per "
+	  "telegram)."),
 	H("p1_telegram_anomalies_total", COUNTER, f_anomalies,
 	  "Good telegrams holding something the parser found odd (bad line, "
 	  "invalid time stamp)."),

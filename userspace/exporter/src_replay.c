@@ -110,6 +110,8 @@ static bool refill(struct replay_source *rs)
 {
 	ssize_t n = read(rs->s.fd, rs->chunk, REPLAY_CHUNK);
 
+	rs->s.m->read_calls++;
+
 	if (n > 0) {
 		rs->pos = 0;
 		rs->len = (size_t)n;

@@ -103,6 +103,7 @@ static void serial_readable(void *arg, int fd, short revents)
 	ssize_t n;
 
 	n = read(fd, ss->in, sizeof(ss->in));
+	ss->s.m->read_calls++;
 	if (n > 0) {
 		size_t o = unmark(ss, (size_t)n);
 		uint64_t before = ss->s.m->seq;

@@ -79,6 +79,7 @@ static void tcp_readable(void *arg, int fd, short revents)
 	ssize_t n = recv(fd, ts->in, sizeof(ts->in), 0);
 
 	(void)revents;
+	ts->s.m->read_calls++;
 	if (n > 0) {
 		uint64_t before = ts->s.m->seq;
 

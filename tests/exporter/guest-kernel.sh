@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The exporter's kernel source, inside a (busybox) guest that has n_p1:
+#   guest-kernel.sh [BINDIR]
+# Needs p1-exporter, p1-emulate and p1ctl (static builds) in BINDIR or
+# PATH, wget, and the n_p1 module NOT loaded yet (it loads it, as
+# /lib/p1/n_p1.ko or with modprobe).  Checks: the exporter started before
+# the module finds it later; a cable (a pty fed by p1-emulate) attached
+# with p1ctl appears as meter p1-N; telegrams and the kernel's counters
+# (CRC errors) arrive; one read() per telegram; unplug (the pty closes)
+# marks it down; a replug continues the same meter with counters that do
+# not go backwards.  Prints "ok ..." / "not ok ..." lines; exits 1 if any
+# check failed.
+BIN=${1:-}
+[ -n "$BIN" ] && PATH=$BIN:$PATH
+PORT=9357
+URL=http://127.0.0.1:$PORT
+T=${TMPDIR:-/tmp}/p1x-guest
+mkdir -p "$T"
+fails=0
+ok() { echo "ok $*"; }
+notok() { echo "not ok $*"; fails=$((fails + 1)); }
+check() { # DESCRIPTION COMMAND...
+	what=$1
+	shift
+	if "$@"; then ok "$what"; else notok "$what"; fi
+}
+metric() { wget -q -O - "$URL/metrics" | awk -v s="$1" 'index($0, s " ") == 1 { print $2 }'; }
+wait_for() { # SECONDS COMMAND...
+	n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+is() { [ "$(metric "$1")" = "$2" ]; }
+
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null
+p1-exporter --web.listen-address=127.0.0.1:$PORT --meter.stale-after=60s \
+	>"$T/exporter.log" 2>&1 &
+XP=$!
+check "exporter up without the module" wait_for 5 wget -q -O /dev/null "$URL/healthz"
+if [ -e /lib/p1/n_p1.ko ]; then insmod /lib/p1/n_p1.ko; else modprobe n_p1; fi
+
+# 20 telegrams, every 5th with a wrong CRC, 0.2 s apart.
+p1-emulate --pty --delay 12 --hold 2 -n 20 -i 0.2 --realtime \
+	--corrupt-every 5 >"$T/pty1" &
+sleep 0.3
+PTY=$(head -n 1 "$T/pty1")
+p1ctl attach "$PTY" >"$T/attach1.log" 2>&1 &
+check "module found within its 10 s retry" wait_for 15 grep -q "following n_p1 devices" "$T/exporter.log"
+check "the cable appears as meter p1-0" wait_for 5 grep -q "meter p1-0: reading /dev/p1-0" "$T/exporter.log"
+check "16 good telegrams" wait_for 15 is 'p1_telegrams_total{meter="p1-0",result="ok"}' 16
+check "4 CRC errors, from the kernel's counters" wait_for 3 is 'p1_telegrams_total{meter="p1-0",result="crc_error"}' 4
+check "p1_up 1" is 'p1_up{meter="p1-0"}' 1
+r=$(metric 'p1_source_read_calls_total{meter="p1-0"}')
+echo "# read() calls for 16 telegrams: $r"
+check "one read() per telegram" [ "$r" = 16 ]
+check "values arrive" [ -n "$(metric 'p1_electricity_imported_joules_total{meter="p1-0",tariff="1"}')" ]
+check "unplug marks it down" wait_for 5 is 'p1_source_connected{meter="p1-0"}' 0
+check "p1_up 0 when unplugged" is 'p1_up{meter="p1-0"}' 0
+
+p1-emulate --pty --delay 1 --hold 1 -n 10 -i 0.1 --realtime >"$T/pty2" &
+sleep 0.3
+p1ctl attach "$(head -n 1 "$T/pty2")" >"$T/attach2.log" 2>&1 &
+check "replug: the same meter is back" wait_for 10 is 'p1_source_connected{meter="p1-0"}' 1
+check "counters continue (26 ok)" wait_for 10 is 'p1_telegrams_total{meter="p1-0",result="ok"}' 26
+check "and keep the old CRC errors" is 'p1_telegrams_total{meter="p1-0",result="crc_error"}' 4
+check "reconnect counted" is 'p1_source_reconnects_total{meter="p1-0"}' 1
+kill "$XP"
+wait "$XP"
+check "exporter stops cleanly" grep -q "info: stopped" "$T/exporter.log"
+[ $fails -eq 0 ] || { echo "--- exporter log"; cat "$T/exporter.log"; }
+exit $((fails != 0))
