@@ -36,7 +36,8 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* One tick: 0, or the exit status (hangup, detached, stopped). */
+/* One tick: -1 to go on, or the exit status (stopped: P1CTL_EXIT_OK,
+ * hangup, detached, error). */
 static int hold_tick(const struct hold *h)
 {
 	const struct timespec tick = {.tv_sec = HOLD_TICK_MS / 1000};
@@ -59,7 +60,7 @@ static int hold_tick(const struct hold *h)
 			  h->ad.name);
 		return P1CTL_EXIT_HANGUP;
 	}
-	return 0;
+	return -1;
 }
 
 /* Detect until settled; -1 when settled, else the exit status. */
@@ -106,7 +107,7 @@ static int hold_detect(const struct hold *h)
 		until = mono_ms() + (uint64_t)retry_s * 1000;
 		while (mono_ms() < until) {
 			ret = hold_tick(h);
-			if (ret)
+			if (ret >= 0)
 				return ret;
 			if (r.outcome == AD_NO_DATA &&
 			    !ad_counters_read(h->ad.devdir, &now) &&
@@ -149,7 +150,7 @@ int attach_auto_hold(int fd, const char *name, int ldisc, uint32_t index,
 		quiet_told = false;
 		for (;;) {
 			ret = hold_tick(&h);
-			if (ret)
+			if (ret >= 0)
 				return ret;
 			if (ad_counters_read(devdir, &now))
 				continue;
