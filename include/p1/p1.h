@@ -77,11 +77,11 @@ enum p1_zone {
 /* Meter family, a best guess from the header and the objects. */
 enum p1_family {
 	P1_FAMILY_UNKNOWN = 0,
-	P1_FAMILY_DSMR = 1,	 /* NL DSMR (and IE, which follows DSMR 5) */
-	P1_FAMILY_EMUCS = 2,	 /* BE Fluvius eMUCs (0-0:96.1.4) */
-	P1_FAMILY_SMARTY = 3,	 /* LU Smarty (0-0:42.0.0) */
-	P1_FAMILY_NORDIC = 4,	 /* SE/NO: no version, reactive energy */
-	P1_FAMILY_HU = 5,	 /* HU: 4 tariffs or quadrant energies */
+	P1_FAMILY_DSMR = 1,   /* NL DSMR (and IE, which follows DSMR 5) */
+	P1_FAMILY_EMUCS = 2,  /* BE Fluvius eMUCs (0-0:96.1.4) */
+	P1_FAMILY_SMARTY = 3, /* LU Smarty (0-0:42.0.0) */
+	P1_FAMILY_NORDIC = 4, /* SE/NO/AT style: no version, reactive energy */
+	P1_FAMILY_HU = 5,     /* HU: 4 tariffs or quadrant energies */
 	P1_FAMILY_EASYMETER = 6, /* EasyMeter Q3D (*255 suffixes, W/Wh) */
 };
 
@@ -308,7 +308,7 @@ struct p1_data {
 	char equipment_id[P1_MAX_ID]; /* 0-0:96.1.1 (or 96.1.0), decoded */
 };
 
-/* The result of p1_parse(); the caller owns it (≈ 48 KiB, no pointers). */
+/* The result of p1_parse(); the caller owns it (≈ 50 KiB, no pointers). */
 struct p1_telegram {
 	uint8_t crc;	     /* enum p1_crc */
 	bool has_crc;	     /* CRC digits were sent */
