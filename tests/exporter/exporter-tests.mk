@@ -35,3 +35,8 @@ check-exporter-prometheus: $(P1X_T_BINS)
 -include $(P1X_T_OUT)/unit_exporter.d
 
 CHECK_TARGETS += check-exporter check-exporter-prometheus
+
+bench-exporter: $(P1X_T_BINS)
+	B=$(B) $(P1X_T_DIR)/bench.sh
+
+BENCH_TARGETS += bench-exporter

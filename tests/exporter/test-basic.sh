@@ -36,6 +36,22 @@ printf 'basic_auth_users:\n  bob: notahash\n' >"$T/web-bad.yml"
 	>/dev/null 2>&1 && rc=0 || rc=$?
 check "web config without bcrypt hash fails" test "$rc" = 1
 
+echo "$TEST_NAME: journald, privileges"
+"$EXPORTER" --web.listen-address=nonsense 2>"$T/journal.err" && rc=0 || rc=$?
+check "bad listen address exits non-zero" test "$rc" != 0
+JOURNAL_STREAM=$(stat -c '%d:%i' "$T/journal.err") \
+	"$EXPORTER" --web.listen-address=nonsense 2>>"$T/journal.err" || true
+check "plain stderr: time stamp and level" grep -q "^20[0-9-]*T[0-9:.]*Z p1-exporter: error: listen address" "$T/journal.err"
+check "journald stderr: <3> priority prefix" grep -q "^<3>listen address" "$T/journal.err"
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	start_exporter user --emulate --user nobody
+	uid=$(awk '/^Uid:/ { print $2 $3 $4 $5 }' "/proc/$EXPORTER_PID/status")
+	check "--user nobody drops root (uid $uid)" test "$uid" = "$(id -u nobody)$(id -u nobody)$(id -u nobody)$(id -u nobody)"
+	check "and keeps serving" curl -sf -o /dev/null "$URL/metrics"
+	check "logged" grep -q "running as uid $(id -u nobody)" "$T/user.log"
+	stop_pid "$EXPORTER_PID"
+fi
+
 echo "$TEST_NAME: four emulated meters"
 start_exporter basic --emulate=dsmr5,name=nl5 --emulate=dsmr4,name=nl4 \
 	--emulate=dsmr22,name=old --emulate=emucs,name=be \

@@ -20,6 +20,8 @@ check "ok = $good" test "$(metric "$URL" 'p1_telegrams_total{meter="cap",result=
 check "crc_error = $bad" test "$(metric "$URL" 'p1_telegrams_total{meter="cap",result="crc_error"}')" = "$bad"
 g=$(metric "$URL" 'p1_garbage_bytes_total{meter="cap"}')
 check "line noise counted as garbage ($g bytes)" test "${g:-0}" -gt 0
+n=$(grep -c "telegram rejected" "$T/max.log" || true)
+check "$bad CRC errors, $n log lines (rate-limited)" test "$n" -ge 1 -a "$n" -le 5
 check "up after the end of the file" test "$(metric "$URL" 'p1_up{meter="cap"}')" = 1
 for o in 1-0:1.8.1:imported_joules_total:1 1-0:1.8.2:imported_joules_total:2 \
 	1-0:2.8.1:exported_joules_total:1 1-0:2.8.2:exported_joules_total:2; do
