@@ -483,12 +483,19 @@ static const char *obis_fast(const char *p, struct p1_obis *o, uint16_t *flags)
 {
 	int c;
 
-	if (field(&p, &o->a) != '-')
-		return NULL;
-	p++;
-	if (field(&p, &o->b) != ':')
-		return NULL;
-	p++;
+	if (p[1] == '-' && p[3] == ':' && is_digit(p[0]) && is_digit(p[2])) {
+		/* "1-0:", "0-1:": one digit each, nearly always */
+		o->a = (uint8_t)(p[0] - '0');
+		o->b = (uint8_t)(p[2] - '0');
+		p += 4;
+	} else {
+		if (field(&p, &o->a) != '-')
+			return NULL;
+		p++;
+		if (field(&p, &o->b) != ':')
+			return NULL;
+		p++;
+	}
 	if (field(&p, &o->c) != '.')
 		return NULL;
 	p++;
