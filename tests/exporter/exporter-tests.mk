@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # p1-exporter tests.
 #   check-exporter             cmocka unit tests, then end-to-end scripts:
-#                              emulator, replay, TCP drops, serial (pty),
+#                              emulator, replay, TCP drops, no allocation
+#                              per telegram (valgrind), serial (pty),
 #                              malformed HTTP, TLS and basic auth
 #   check-exporter-prometheus  a real Prometheus server scrapes it
 #   bench-exporter             memory, scrape rate, CPU (make bench)
@@ -26,7 +27,7 @@ $(P1X_UNIT): $(P1X_T_OUT)/unit_exporter.o $(P1X_UNIT_OBJS) $(B)/lib/libp1.a \
 .PHONY: check-exporter check-exporter-prometheus bench-exporter
 check-exporter: $(P1X_UNIT) $(P1X_T_BINS)
 	$(P1X_UNIT)
-	B=$(B) $(P1X_T_DIR)/run.sh test-basic test-replay test-tcp \
+	B=$(B) $(P1X_T_DIR)/run.sh test-basic test-replay test-tcp test-alloc \
 		test-serial test-http test-tls
 
 check-exporter-prometheus: $(P1X_T_BINS)

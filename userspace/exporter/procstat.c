@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 static int statm_fd = -1;
@@ -20,21 +21,26 @@ static DIR *fd_dir;
 static double start_time;
 static long page_size;
 
+/*
+ * starttime (field 22 of /proc/self/stat) counts clock ticks since boot;
+ * the boot time is CLOCK_REALTIME minus CLOCK_BOOTTIME (/proc/stat's
+ * btime is hidden in sandboxes with ProcSubset=pid).
+ */
 static double read_start_time(void)
 {
 	char buf[1024];
-	unsigned long long starttime = 0, btime = 0;
+	unsigned long long starttime = 0;
 	long tck = sysconf(_SC_CLK_TCK);
-	FILE *fp;
+	struct timespec rt, bt;
 	char *p;
-	size_t n;
+	ssize_t n;
 	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return 0;
-	n = (size_t)read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	if (n == (size_t)-1)
+	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
 	/* Fields after the command name, which may hold spaces: ") S ..." */
@@ -46,14 +52,10 @@ static double read_start_time(void)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p + 1, "%llu", &starttime) != 1)
 		return 0;
-	fp = fopen("/proc/stat", "re");
-	if (!fp)
-		return 0;
-	while (fgets(buf, sizeof(buf), fp))
-		if (sscanf(buf, "btime %llu", &btime) == 1)
-			break;
-	fclose(fp);
-	return (double)btime +
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	return (double)(rt.tv_sec - bt.tv_sec) +
+	       (double)(rt.tv_nsec - bt.tv_nsec) / 1e9 +
 	       (double)starttime / (double)(tck > 0 ? tck : 100);
 }
 

@@ -4,6 +4,7 @@
  */
 #include "source.h"
 
+#include <p1/p1.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -74,6 +75,24 @@ bool spec_check_keys(const struct spec *sp, const char *what,
 			return false;
 		}
 	}
+	return true;
+}
+
+bool spec_apply_common(const struct spec *sp, struct meter *m)
+{
+	const char *tz = spec_get(sp, "tz");
+	int zone;
+
+	if (!tz)
+		return true;
+	zone = p1_zone_from_name(tz);
+	if (zone < 0) {
+		log_err("%s: unknown time zone \"%s\" (Europe/Amsterdam and "
+			"the other CET zones, Europe/Dublin, UTC)",
+			sp->main, tz);
+		return false;
+	}
+	m->zone = zone;
 	return true;
 }
 

@@ -50,6 +50,9 @@ const char *spec_get(const struct spec *sp, const char *key);
 bool spec_check_keys(const struct spec *sp, const char *what,
 		     const char *const *keys);
 
+/* Options every source takes: tz=ZONE (the meter's clock zone). */
+bool spec_apply_common(const struct spec *sp, struct meter *m);
+
 /* Schedule a retry of start() after the backoff; doubles the backoff. */
 void source_retry(struct source *s);
 /* Close and unregister fd if open. */

@@ -56,7 +56,8 @@ static const struct source_ops emu_ops = {.start = emu_start, .stop = emu_stop};
 
 struct source *emulate_source_new(const char *text, int index)
 {
-	static const char *const keys[] = {"name", "interval", "seed", NULL};
+	static const char *const keys[] = {"name", "tz", "interval", "seed",
+					   NULL};
 	struct emu_source *es;
 	struct emu_params p;
 	struct spec sp;
@@ -131,6 +132,10 @@ struct source *emulate_source_new(const char *text, int index)
 	es->s.m = meter_new(name && *name ? name : defname, "emulator",
 			    emu_profile_name(p.profile));
 	if (!es->s.m) {
+		free(es);
+		return NULL;
+	}
+	if (!spec_apply_common(&sp, es->s.m)) {
 		free(es);
 		return NULL;
 	}

@@ -223,7 +223,7 @@ static bool parse_rate(const char *v, struct replay_source *rs)
 
 struct source *replay_source_new(const char *text, int index)
 {
-	static const char *const keys[] = {"name", "rate", "loop", NULL};
+	static const char *const keys[] = {"name", "tz", "rate", "loop", NULL};
 	struct replay_source *rs;
 	struct spec sp;
 	const char *name, *v;
@@ -260,6 +260,8 @@ struct source *replay_source_new(const char *text, int index)
 	name = spec_get(&sp, "name");
 	rs->s.m = meter_new(name && *name ? name : defname, "replay", rs->path);
 	if (!rs->s.m)
+		goto fail;
+	if (!spec_apply_common(&sp, rs->s.m))
 		goto fail;
 	rs->s.ops = &replay_ops;
 	rs->s.fd = -1;

@@ -193,7 +193,7 @@ static const struct source_ops serial_ops = {.start = serial_start,
 
 struct source *serial_source_new(const char *text, int index)
 {
-	static const char *const keys[] = {"name", "baud", "mode", NULL};
+	static const char *const keys[] = {"name", "tz", "baud", "mode", NULL};
 	struct serial_source *ss;
 	struct spec sp;
 	const char *name, *v;
@@ -229,6 +229,8 @@ struct source *serial_source_new(const char *text, int index)
 	name = spec_get(&sp, "name");
 	ss->s.m = meter_new(name && *name ? name : defname, "serial", ss->path);
 	if (!ss->s.m)
+		goto fail;
+	if (!spec_apply_common(&sp, ss->s.m))
 		goto fail;
 	ss->s.ops = &serial_ops;
 	ss->s.fd = -1;

@@ -284,7 +284,7 @@ static bool split_host_port(const char *s, char *host, size_t hn, char *port,
 
 struct source *tcp_source_new(const char *text, int index)
 {
-	static const char *const keys[] = {"name", NULL};
+	static const char *const keys[] = {"name", "tz", NULL};
 	struct tcp_source *ts;
 	struct spec sp;
 	const char *name;
@@ -310,6 +310,10 @@ struct source *tcp_source_new(const char *text, int index)
 	name = spec_get(&sp, "name");
 	ts->s.m = meter_new(name && *name ? name : defname, "tcp", ts->spec);
 	if (!ts->s.m) {
+		free(ts);
+		return NULL;
+	}
+	if (!spec_apply_common(&sp, ts->s.m)) {
 		free(ts);
 		return NULL;
 	}
