@@ -4,12 +4,13 @@
 # kmod, the exporter's runtime libraries) made with debootstrap, packed as
 # a tarball and cached under $P1_CACHE/system.  Prints the tarball's path.
 #   rootfs.sh
-# Rebuilt only when this script changes (its checksum is in the name).
+# Rebuilt only when the package list or the mirror changes (its checksum
+# is in the name).
 set -euo pipefail
 cache=${P1_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/p1}/system
 mirror=${P1_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-include=systemd,systemd-sysv,udev,kmod,dbus,libnl-3-200,libnl-genl-3-200,libmicrohttpd12,adduser
-sum=$(sha256sum "$0" | cut -c1-12)
+include=systemd,systemd-sysv,udev,kmod,dbus,adduser,libnl-3-200,libnl-genl-3-200,libmicrohttpd12,libyaml-0-2,libcrypt1
+sum=$(echo "v1 $include $mirror" | sha256sum | cut -c1-12)
 tarball=$cache/rootfs-bookworm-$sum.tar
 if [ -f "$tarball" ]; then
 	echo "$tarball"

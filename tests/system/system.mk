@@ -31,3 +31,8 @@ check-pnp: $(PNP_TEST)
 
 CHECK_TARGETS += check-pnp
 -include $(B)/tests/system/test_pnp.d
+
+# The full-system test (a few minutes; see tests/system/run.sh).
+.PHONY: check-system
+check-system: deb
+	$(TOP)/tests/system/run.sh $(B)/system $(DEB_OUT)
