@@ -21,8 +21,15 @@ mkdir -p "$B/bench"
 fig() { echo "$*" | tee -a "$OUT"; }
 
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+# Private_Dirty: memory only this process wrote (heap, stack, data): what
+# it really costs.  Private_Clean: unmodified file pages (code of the
+# shared libraries) that no other process happens to map right now; it
+# moves with whatever else runs, so it is shown apart.
 private_kb() {
-	awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s }' "/proc/$1/smaps_rollup"
+	awk '/^Private_Dirty:/ { s += $2 } END { print s }' "/proc/$1/smaps_rollup"
+}
+clean_kb() {
+	awk '/^Private_Clean:/ { s += $2 } END { print s }' "/proc/$1/smaps_rollup"
 }
 cpu_s() { # utime + stime of a process, in seconds
 	awk -v t="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / t }' "/proc/$1/stat"
@@ -60,11 +67,12 @@ for _ in $(seq 20); do curl -sf -o /dev/null "$URL/metrics"; done
 hwm=$(status_kb "$EXPORTER_PID" VmHWM)
 rss=$(status_kb "$EXPORTER_PID" VmRSS)
 priv=$(private_kb "$EXPORTER_PID")
+clean=$(clean_kb "$EXPORTER_PID")
 fig "replay: $ok telegrams in $(echo "$t1 - $t0" | bc -l | cut -c1-5) s wall"
 fig "cpu: $(echo "($c1 - $c0) * 1000 / $ok" | bc -l | cut -c1-6) s per 1000 telegrams (parse, metrics state, JSON-ready copy)"
-fig "memory: peak RSS $((hwm / 1024)).$((hwm % 1024 * 10 / 1024)) MiB, RSS now $((rss / 1024)).$((rss % 1024 * 10 / 1024)) MiB, private $((priv / 1024)).$((priv % 1024 * 10 / 1024)) MiB"
+fig "memory: peak RSS $((hwm / 1024)).$((hwm % 1024 * 10 / 1024)) MiB, RSS now $((rss / 1024)).$((rss % 1024 * 10 / 1024)) MiB, private dirty $((priv / 1024)).$((priv % 1024 * 10 / 1024)) MiB (+ $clean KiB private clean: library code no other process maps now)"
 fig "memory: RSS samples during the replay (KiB):$samples"
-fig "memory growth: after $n10 telegrams RSS $rss10 KiB, private $priv10 KiB; after $ok: RSS $rss KiB, private $priv KiB"
+fig "memory growth: after $n10 telegrams RSS $rss10 KiB, private dirty $priv10 KiB; after $ok: RSS $rss KiB, private dirty $priv KiB"
 reads=$(metric "$URL" 'p1_source_read_calls_total{meter="day"}')
 fig "replay: $reads read() calls for $ok telegrams (64 KiB chunks)"
 stop_pid "$EXPORTER_PID"
@@ -89,7 +97,8 @@ fig "wrk: $rps scrapes/s, p50 $p50, p99 $p99 ($WRK_CONNS connections, 1 wrk thre
 [ -z "$errs" ] || fig "wrk: $errs"
 fig "wrk: $((after - before)) telegrams taken in meanwhile (10/s replay + 2 emulated at 1/s); exporter CPU $(echo "($c1 - $c0) / $WRK_SECS * 100" | bc -l | cut -c1-5) % of one core"
 rss=$(status_kb "$EXPORTER_PID" VmRSS)
-fig "memory after the wrk run: RSS $((rss / 1024)).$((rss % 1024 * 10 / 1024)) MiB, private $(($(private_kb "$EXPORTER_PID") / 1024)).$(($(private_kb "$EXPORTER_PID") % 1024 * 10 / 1024)) MiB"
+priv=$(private_kb "$EXPORTER_PID")
+fig "memory after the wrk run: RSS $((rss / 1024)).$((rss % 1024 * 10 / 1024)) MiB, private dirty $((priv / 1024)).$((priv % 1024 * 10 / 1024)) MiB"
 stop_pid "$EXPORTER_PID"
 
 echo "bench: read() calls per telegram, TCP"
