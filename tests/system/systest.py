@@ -464,9 +464,12 @@ class Test:
         line, dt = self.attached(ntty, meter, 150) if ntty else (None, 0)
         want = f"{meter.baud} {'7E1' if meter.seven_e1 else '8N1'}"
         self.check(line is not None and want in line, f"{name}: replug attaches {ntty} again: '{line}'")
-        ok, _ = self.wait("meter up", lambda: self.has_meter(meter) and
-                          self.count_up() >= before, 60, 2.0)
-        self.check(bool(ok), f"{name}: replug brings the meter back up")
+        _, out = self.sh(f"for f in /sys/class/p1/p1-*; do [ \"$(cat $f/tty)\" = {ntty} ] "
+                         f"&& basename $f; done")
+        ndev = out.strip()
+        ok, _ = self.wait("meter up", lambda: self.up_of(ndev) == 1.0 and
+                          self.has_meter(meter), 60, 2.0)
+        self.check(bool(ok), f"{name}: replug brings the meter back up (p1_up{{meter=\"{ndev}\"}} 1)")
         if not ok:
             self.exporter_restart(meter)
         timings.append((f"{name}: replug -> meter up", time.monotonic() - t))
