@@ -31,6 +31,7 @@
 #define NL_BUF	       (64 * 1024)
 #define RETRY_NS       10000000000ull /* look for the module every 10 s */
 #define REFRESH_NS     1000000000ull
+#define REOPEN_NS      1000000000ull /* a node udev has not set up yet */
 #define READ_CAP_LIMIT (1024 * 1024)
 
 struct kdev {
@@ -41,6 +42,7 @@ struct kdev {
 	int evh;
 	uint8_t *buf;
 	size_t cap;
+	bool open_failed; /* dev named, its stats taken, open() to retry */
 };
 
 static struct kdev kdevs[METER_MAX];
@@ -48,7 +50,7 @@ static int nkdevs;
 static struct p1nl nl_req, nl_ev;
 static bool req_open, ev_open, running;
 static int ev_h = -1;
-static struct ev_timer retry_timer;
+static struct ev_timer retry_timer, reopen_timer;
 static uint64_t last_refresh;
 static uint8_t *nlbuf;
 static struct p1nl_dev dump[METER_MAX];
@@ -190,20 +192,29 @@ static void kdev_attach(const struct p1nl_dev *d)
 	if (k->fd >= 0 && !strcmp(k->dev, d->name))
 		return; /* already reading it */
 	kdev_close(k, "replaced");
+	if (!k->open_failed || strcmp(k->dev, d->name)) {
+		/* A new device for this meter: keep what the old one counted.
+		 */
+		for (int s = 0; s < 32; s++)
+			k->m->kbase[s] += k->m->kstats[s];
+		memset(k->m->kstats, 0, sizeof(k->m->kstats));
+	}
 	snprintf(k->dev, sizeof(k->dev), "%s", d->name);
 	snprintf(k->tty, sizeof(k->tty), "%s", d->tty);
 	snprintf(k->m->source, sizeof(k->m->source), "/dev/%s (%s)", d->name,
 		 d->tty[0] ? d->tty : "?");
-	/* A new device for this meter: keep what the old one counted. */
-	for (int s = 0; s < 32; s++)
-		k->m->kbase[s] += k->m->kstats[s];
-	memset(k->m->kstats, 0, sizeof(k->m->kstats));
 	kdev_stats(k, d);
 	snprintf(path, sizeof(path), "/dev/%s", d->name);
 	k->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	k->open_failed = k->fd < 0;
 	if (k->fd < 0) {
-		LOG_RL(LOG_ERR, "kernel: %s: %m", path);
+		/*
+		 * Right after the attach event udev may not have created the
+		 * node or given it to group p1 yet: try again shortly.
+		 */
+		LOG_RL(LOG_ERR, "kernel: %s: %m (retrying)", path);
 		meter_set_state(k->m, MS_DISCONNECTED, strerror(errno));
+		ev_timer_arm(&reopen_timer, REOPEN_NS);
 		return;
 	}
 	k->evh = ev_fd_add(k->fd, POLLIN, kdev_readable, k);
@@ -324,6 +335,13 @@ static void disconnect_family(void)
 	ev_open = req_open = false;
 }
 
+static void reopen(void *arg)
+{
+	(void)arg;
+	if (req_open)
+		resync();
+}
+
 static void retry(void *arg)
 {
 	(void)arg;
@@ -340,6 +358,7 @@ bool kernel_src_start(void)
 		return false;
 	running = true;
 	ev_timer_init(&retry_timer, retry, NULL);
+	ev_timer_init(&reopen_timer, reopen, NULL);
 	if (connect_family())
 		return true;
 	disconnect_family();
@@ -354,6 +373,7 @@ void kernel_src_stop(void)
 	if (!running)
 		return;
 	ev_timer_disarm(&retry_timer);
+	ev_timer_disarm(&reopen_timer);
 	for (int i = 0; i < nkdevs; i++)
 		if (kdevs[i].fd >= 0) {
 			ev_fd_del(kdevs[i].evh);
