@@ -36,3 +36,4 @@ CHECK_TARGETS += check-pnp
 .PHONY: check-system
 check-system: deb
 	$(TOP)/tests/system/run.sh $(B)/system $(DEB_OUT)
+CHECK_TARGETS += check-system
