@@ -9,8 +9,9 @@ pkgs=(
 	libyaml-dev libcrypt-dev libunistring-dev libp11-kit-dev
 	valgrind
 	# libp1 tests: tzdata (zone rules checked against it), python3 (JSON),
-	# gcc-multilib (the i386 build of the decoder)
-	tzdata gcc-multilib
+	# gcc -m32 (the i386 builds): lib32gcc-12-dev and libc6-dev-i386, not
+	# gcc-multilib, which conflicts with gcc-aarch64-linux-gnu
+	tzdata lib32gcc-12-dev libc6-dev-i386
 	# kernel module and KUnit (UML)
 	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1
 	linux-source-6.12
@@ -21,6 +22,12 @@ pkgs=(
 	dkms debootstrap lintian help2man fakeroot e2fsprogs
 	# system tests
 	curl prometheus wrk openssl
+	# arm64: cross builds and qemu guests (tests/cross, check-qemu-arm64);
+	# the :arm64 ones need "dpkg --add-architecture arm64" (done below)
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm file
+	libnl-3-dev:arm64 libnl-genl-3-dev:arm64 libmicrohttpd-dev:arm64
+	libyaml-dev:arm64 libp11-kit-dev:arm64 libunistring-dev:arm64
+	libcrypt-dev:arm64
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -34,5 +41,6 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+apt-get -o DPkg::Lock::Timeout=900 update -qq
+apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -3,15 +3,16 @@
 # Build the test guest's initramfs (an uncompressed newc cpio) for one kernel.
 #   initramfs.sh OUT.cpio KVER ROOT N_P1_KO INIT [BIN...]
 # ROOT is the unpacked linux-image (kernel.sh).  Contents: the static busybox
-# of busybox-static, INIT as /init, the USB serial modules of ROOT and their
-# dependencies (decompressed: busybox insmod takes plain .ko) listed in load
-# order in /lib/modules/load.list, N_P1_KO as /lib/p1/n_p1.ko, each BIN in
-# /bin.  Rebuilt only when an input changed (a checksum stamp next to OUT).
+# $BUSYBOX (default /bin/busybox, of busybox-static), INIT as /init, the USB
+# serial modules of ROOT and their dependencies (decompressed: busybox insmod
+# takes plain .ko) listed in load order in /lib/modules/load.list, N_P1_KO
+# as /lib/p1/n_p1.ko, each BIN in /bin.  Rebuilt only when an input changed
+# (a checksum stamp next to OUT).
 set -euo pipefail
 out=$1 kver=$2 root=$3 ko=$4 init=$5
 shift 5
 mods="xhci_pci ftdi_sio"
-busybox=/bin/busybox
+busybox=${BUSYBOX:-/bin/busybox}
 
 stamp=$out.inputs
 sum=$( (echo "$kver $mods"; cat "$root/.version";

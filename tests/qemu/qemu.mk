@@ -4,6 +4,9 @@
 # concurrent readers and exact counters, p1ctl end to end, and the FTDI
 # usb-serial path with hot-unplug.  See tests/qemu/README.md.
 #   make check-qemu [QEMU_KERNELS="6.1 6.12"]
+#   make check-qemu-arm64 [QEMU_ARM64_KERNELS="6.1 6.12"]: the same on
+#     Debian's arm64 kernels (qemu-system-aarch64 -M virt), the module and the
+#     static guest binaries cross-built (the whole tree with B=$(B)/arm64).
 QEMU_DIR := $(TOP)/tests/qemu
 QEMU_KERNELS ?= 6.1 6.12
 QEMU_P1TEST := $(B)/qemu/p1test
@@ -27,3 +30,17 @@ check-qemu: qemu-guest
 	$(QEMU_DIR)/qemu.sh $(B)/qemu $(QEMU_P1TEST) $(QEMU_P1CTL) $(QEMU_EXPORTER) \
 		-- $(QEMU_KERNELS)
 CHECK_TARGETS += check-qemu
+
+# arm64: the same rules, cross, in a sub-make with its own build directory.
+QEMU_ARM64_KERNELS ?= 6.1 6.12
+QEMU_ARM64_B := $(B)/arm64
+QEMU_ARM64_ENV := PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
+QEMU_ARM64_MAKE := $(QEMU_ARM64_ENV) $(MAKE) --no-print-directory \
+	B=$(QEMU_ARM64_B) CC=aarch64-linux-gnu-gcc
+.PHONY: check-qemu-arm64 qemu-guest-arm64
+qemu-guest-arm64:
+	+$(QEMU_ARM64_MAKE) qemu-guest
+check-qemu-arm64: qemu-guest-arm64
+	QEMU_ARCH=arm64 $(QEMU_DIR)/qemu.sh $(QEMU_ARM64_B)/qemu \
+		$(patsubst $(B)/%,$(QEMU_ARM64_B)/%,$(QEMU_P1TEST) $(QEMU_P1CTL) \
+		$(QEMU_EXPORTER)) -- $(QEMU_ARM64_KERNELS)

@@ -4,7 +4,9 @@
 # n_p1.ko against its headers, build the initramfs and run the guest tests
 # under TCG (vmrun.py).
 #   qemu.sh OUTDIR P1TEST [P1CTL] -- SERIES...
-# Environment: QEMU_TIMEOUT (per boot, s), QEMU_SMP, QEMU_APPEND, QEMU_VERBOSE,
+# Environment: QEMU_ARCH (amd64, default, or arm64: Debian's arm64 kernels
+# on qemu-system-aarch64 -M virt, the module cross-built, the binaries must
+# be arm64), QEMU_TIMEOUT (per boot, s), QEMU_SMP, QEMU_APPEND, QEMU_VERBOSE,
 # QEMU_ALLOW_SKIP (set when p1ctl is not built).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,11 +18,23 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do bins+=("$1"); shift; done
 [ $# -gt 0 ] && shift
 [ $# -gt 0 ] || set -- 6.1 6.12
 
+arch=${QEMU_ARCH:-amd64}
+kmake=() vmargs=()
+case $arch in
+amd64) ;;
+arm64)
+	kmake=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+	vmargs=(--arch arm64)
+	;;
+*) echo "qemu: unknown QEMU_ARCH $arch"; exit 2 ;;
+esac
+
 fail=0
 summary=() dirs=()
 for series in "$@"; do
 	t0=$(date +%s)
-	if ! read -r kver root kdir < <("$here/kernel.sh" "$series") || [ -z "${kdir:-}" ]; then
+	if ! read -r kver root kdir busybox < <("$here/kernel.sh" "$series" "$arch") ||
+		[ -z "${busybox:-}" ]; then
 		echo "qemu: $series: cannot get the kernel"; fail=1; continue
 	fi
 	d=$out/$kver
@@ -33,14 +47,14 @@ for series in "$@"; do
 		-o -name Makefile -o -name Kconfig \) ! -name '*.mod.c' \
 		-exec cp -p -t "$d/kmod/kernel" {} +
 	cp -rp "$top/include/." "$d/kmod/include/"
-	if ! make -s -C "$kdir" M="$d/kmod/kernel" modules >"$d/kmod.log" 2>&1; then
+	if ! make -s -C "$kdir" "${kmake[@]}" M="$d/kmod/kernel" modules >"$d/kmod.log" 2>&1; then
 		cat "$d/kmod.log"; echo "qemu: $kver: module build FAILED"; fail=1; continue
 	fi
-	"$here/initramfs.sh" "$d/initrd.cpio" "$kver" "$root" \
+	BUSYBOX=$busybox "$here/initramfs.sh" "$d/initrd.cpio" "$kver" "$root" \
 		"$d/kmod/kernel/n_p1.ko" "$here/guest/init" "${bins[@]}"
 	args=(--kernel "$root/boot/vmlinuz-$kver" --initrd "$d/initrd.cpio"
 		--out "$d" --name "$series" --timeout "${QEMU_TIMEOUT:-300}"
-		--smp "${QEMU_SMP:-2}" --append "${QEMU_APPEND:-}")
+		--smp "${QEMU_SMP:-2}" --append "${QEMU_APPEND:-}" "${vmargs[@]}")
 	[ -n "${QEMU_VERBOSE:-}" ] && args+=(-v)
 	[ -n "${QEMU_ALLOW_SKIP:-}" ] && args+=(--allow-skip)
 	if python3 "$here/vmrun.py" "${args[@]}"; then
@@ -50,7 +64,7 @@ for series in "$@"; do
 	fi
 	summary+=("$series ($kver): $r in $(($(date +%s) - t0)) s; logs in $d")
 done
-echo "=== qemu layer ==="
+echo "=== qemu layer ($arch) ==="
 for s in "${summary[@]}"; do echo "  $s"; done
 # The stream figures, one line per kernel and mode, for the report.
 for d in "${dirs[@]}"; do

@@ -34,15 +34,22 @@ $(LIBP1_UT_DECODE): $(LIBP1_UT_OUT)/decode_main.o \
 		$(LIBP1_UT_OUT)/cmd_decode.o $(B)/lib/libp1.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
-# The same decoder built for i386 (gcc-multilib): a 32-bit build must give
-# byte-identical output on the whole corpus.
+# The same decoder built for i386 (gcc -m32): a 32-bit build must give
+# byte-identical output on the whole corpus.  gcc-multilib (which conflicts
+# with the arm64 cross compiler) is not installed, so the kernel's x86 asm/
+# headers (one set for 32 and 64 bits) come from $(P1_I386_INC).
 LIBP1_UT_DECODE32 := $(LIBP1_UT_OUT)/p1-decode-i386
+P1_I386_INC := $(B)/i386-include
+P1_I386_CFLAGS := -m32 -idirafter $(P1_I386_INC)
+$(P1_I386_INC)/asm:
+	@mkdir -p $(@D)
+	ln -sfn /usr/include/x86_64-linux-gnu/asm $@
 $(LIBP1_UT_DECODE32): $(wildcard $(TOP)/userspace/lib/*.[ch]) \
 		$(TOP)/kernel/p1_framer.c $(TOP)/kernel/p1_framer.h \
 		$(TOP)/include/p1/p1.h $(TOP)/userspace/p1ctl/cmd_decode.c \
-		$(LIBP1_UT_DIR)/decode_main.c
+		$(LIBP1_UT_DIR)/decode_main.c | $(P1_I386_INC)/asm
 	@mkdir -p $(@D)
-	$(CC) -m32 $(CFLAGS) $(P1_CFLAGS) $(P1COMMON_CFLAGS) \
+	$(CC) $(P1_I386_CFLAGS) $(CFLAGS) $(P1_CFLAGS) $(P1COMMON_CFLAGS) \
 		-I$(TOP)/userspace/lib -I$(TOP)/userspace/p1ctl \
 		-o $@ $(filter %.c,$^)
 
