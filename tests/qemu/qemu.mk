@@ -44,3 +44,4 @@ check-qemu-arm64: qemu-guest-arm64
 	QEMU_ARCH=arm64 $(QEMU_DIR)/qemu.sh $(QEMU_ARM64_B)/qemu \
 		$(patsubst $(B)/%,$(QEMU_ARM64_B)/%,$(QEMU_P1TEST) $(QEMU_P1CTL) \
 		$(QEMU_EXPORTER)) -- $(QEMU_ARM64_KERNELS)
+CHECK_TARGETS += check-qemu-arm64
