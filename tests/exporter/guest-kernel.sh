@@ -63,9 +63,10 @@ check "values arrive" [ -n "$(metric 'p1_electricity_imported_joules_total{meter
 check "unplug marks it down" wait_for 5 is 'p1_source_connected{meter="p1-0"}' 0
 check "p1_up 0 when unplugged" is 'p1_up{meter="p1-0"}' 0
 
-# The delay leaves p1ctl time to attach before the first byte, even on a
-# loaded TCG host (bytes written before that go to n_tty and are lost).
-p1-emulate --pty --delay 4 --hold 1 -n 10 -i 0.1 --realtime >"$T/pty2" &
+# Bytes written before p1ctl attaches go to n_tty and are lost: start
+# once n_p1 is attached (at most 30 s), however loaded the TCG host is.
+p1-emulate --pty --wait-attach --delay 30 --hold 1 -n 10 -i 0.1 --realtime \
+	>"$T/pty2" &
 sleep 0.3
 p1ctl attach "$(head -n 1 "$T/pty2")" >"$T/attach2.log" 2>&1 &
 check "replug: the same meter is back" wait_for 10 is 'p1_source_connected{meter="p1-0"}' 1

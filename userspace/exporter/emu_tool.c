@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,6 +56,10 @@ static void usage(FILE *fp)
 		"(default 1)\n"
 		"      --hold=SECONDS      with --pty: keep it open after the "
 		"last telegram\n"
+		"      --wait-attach       with --pty: start as soon as a line "
+		"discipline\n"
+		"                          other than n_tty is attached "
+		"(--delay: at most)\n"
 		"  -h, --help, -V, --version\n");
 }
 
@@ -79,6 +84,24 @@ static void sleep_s(double s)
 		nanosleep(&ts, NULL);
 }
 
+/*
+ * Bytes written before n_p1 is attached go to n_tty and are lost: wait
+ * (at most @limit seconds) until the slave side has another discipline.
+ */
+static void wait_for_ldisc(const char *slave, double limit)
+{
+	int fd = open(slave, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	int ld = 0;
+
+	for (double t = 0; t < limit; t += 0.05) {
+		if (fd < 0 || (ioctl(fd, TIOCGETD, &ld) == 0 && ld != 0))
+			break;
+		sleep_s(0.05);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -100,6 +123,7 @@ int main(int argc, char **argv)
 		{"pty", no_argument, NULL, 11},
 		{"delay", required_argument, NULL, 12},
 		{"hold", required_argument, NULL, 13},
+		{"wait-attach", no_argument, NULL, 14},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -108,7 +132,7 @@ int main(int argc, char **argv)
 	struct emu e;
 	double interval = 0, start = (double)time(NULL);
 	unsigned long long count = 10, corrupt = 0, garbage = 0;
-	bool realtime = false, pty = false;
+	bool realtime = false, pty = false, wait_attach = false;
 	double delay = 1, hold = 0;
 	FILE *out = stdout;
 	char buf[4096];
@@ -182,6 +206,9 @@ int main(int argc, char **argv)
 		case 13:
 			hold = num(optarg, "hold");
 			break;
+		case 14:
+			wait_attach = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -210,7 +237,10 @@ int main(int argc, char **argv)
 		}
 		printf("%s\n", ptsname(m));
 		fflush(stdout);
-		sleep_s(delay);
+		if (wait_attach)
+			wait_for_ldisc(ptsname(m), delay);
+		else
+			sleep_s(delay);
 	}
 	for (unsigned long long i = 0; !count || i < count; i++) {
 		size_t n = emu_next(&e, start + (double)i * interval, buf,
