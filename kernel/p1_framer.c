@@ -168,8 +168,11 @@ static void shift_to_candidate(struct p1_framer *f)
 	f->ncand--;
 }
 
-/* Store one byte; false if the telegram overflowed and was dropped. */
-static bool append(struct p1_framer *f, u8 c, bool bad)
+/*
+ * At the size limit: go on from the first candidate if there is one, else
+ * drop the telegram.  False if it was dropped (@c is then garbage).
+ */
+static bool overflow(struct p1_framer *f, u8 c)
 {
 	while (f->len >= f->max) {
 		if (!f->ncand) {
@@ -185,6 +188,14 @@ static bool append(struct p1_framer *f, u8 c, bool bad)
 		}
 		shift_to_candidate(f);
 	}
+	return true;
+}
+
+/* Store one byte; false if the telegram overflowed and was dropped. */
+static inline bool append(struct p1_framer *f, u8 c, bool bad)
+{
+	if (f->len >= f->max && !overflow(f, c))
+		return false;
 	f->buf[f->len++] = c;
 	if (bad) {
 		f->damaged = true;

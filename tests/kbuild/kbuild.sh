@@ -37,8 +37,11 @@ if [ ! -f "$cp" ]; then
 		linux-source-6.1/scripts/const_structs.checkpatch
 fi
 files=$(cd "$top" && ls kernel/*.c kernel/*.h include/uapi/linux/p1.h | grep -v '\.mod\.c$')
-if (cd "$top" && perl "$cp" --no-tree --strict --terse --show-types -f $files) |
-	grep -E 'ERROR|WARNING|CHECK'; then
+# checkpatch exits non-zero when it finds something: judge by its output.
+report=$(cd "$top" && perl "$cp" --no-tree --strict --terse --show-types -f $files 2>&1 |
+	grep -E 'ERROR|WARNING|CHECK' || true)
+if [ -n "$report" ]; then
+	echo "$report"
 	echo "kbuild: checkpatch --strict: not clean"; fail=1
 else
 	echo "kbuild: checkpatch --strict: clean ($(echo $files | wc -w) files)"
