@@ -13,6 +13,7 @@
  * --hold seconds after the last telegram before it is closed, which
  * hangs up the other side: an unplugged cable, for tests without one.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -93,13 +94,19 @@ static void wait_for_ldisc(const char *slave, double limit)
 	int fd = open(slave, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	int ld = 0;
 
+	if (fd < 0) {
+		/* cannot look: wait the whole limit instead */
+		fprintf(stderr, "p1-emulate: %s: %s; waiting %.1f s\n", slave,
+			strerror(errno), limit);
+		sleep_s(limit);
+		return;
+	}
 	for (double t = 0; t < limit; t += 0.05) {
-		if (fd < 0 || (ioctl(fd, TIOCGETD, &ld) == 0 && ld != 0))
+		if (ioctl(fd, TIOCGETD, &ld) != 0 || ld != 0)
 			break;
 		sleep_s(0.05);
 	}
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 }
 
 int main(int argc, char **argv)
