@@ -128,14 +128,10 @@ int cmd_list(int argc, char **argv)
 	size_t n = 0;
 	int ret;
 
-	switch (list_parse(argc, argv, &o)) {
-	case P1CTL_HELP:
-		return P1CTL_EXIT_OK;
-	case P1CTL_USAGE:
-		return P1CTL_EXIT_USAGE;
-	case P1CTL_RUN:
-		break;
-	}
+	int done = p1ctl_parsed_exit(list_parse(argc, argv, &o));
+
+	if (done >= 0)
+		return done;
 	ret = p1nl_open(&nl);
 	if (ret) {
 		p1ctl_nl_err(&nl, ret);

@@ -96,14 +96,10 @@ int cmd_probe(int argc, char **argv)
 	uint32_t index;
 	int fd, ldisc, cur, ret;
 
-	switch (probe_parse(argc, argv, &o)) {
-	case P1CTL_HELP:
-		return P1CTL_EXIT_OK;
-	case P1CTL_USAGE:
-		return P1CTL_EXIT_USAGE;
-	case P1CTL_RUN:
-		break;
-	}
+	int done = p1ctl_parsed_exit(probe_parse(argc, argv, &o));
+
+	if (done >= 0)
+		return done;
 	if (p1tty_resolve(o.tty, path, sizeof(path))) {
 		p1ctl_err("%s: invalid tty name", o.tty);
 		return P1CTL_EXIT_FAIL;

@@ -249,14 +249,10 @@ int cmd_read(int argc, char **argv)
 	sigset_t wait;
 	int fd, ret;
 
-	switch (read_parse(argc, argv, &o)) {
-	case P1CTL_HELP:
-		return P1CTL_EXIT_OK;
-	case P1CTL_USAGE:
-		return P1CTL_EXIT_USAGE;
-	case P1CTL_RUN:
-		break;
-	}
+	int done = p1ctl_parsed_exit(read_parse(argc, argv, &o));
+
+	if (done >= 0)
+		return done;
 	if (p1ctl_signals(&wait)) {
 		p1ctl_err("signals: %s", strerror(errno));
 		return P1CTL_EXIT_FAIL;

@@ -35,6 +35,14 @@ enum p1ctl_parsed {
 	P1CTL_USAGE, /* an error was printed: exit P1CTL_EXIT_USAGE */
 };
 
+/* The exit status a parse result asks for, or -1 to run the command. */
+static inline int p1ctl_parsed_exit(enum p1ctl_parsed r)
+{
+	if (r == P1CTL_RUN)
+		return -1;
+	return r == P1CTL_HELP ? P1CTL_EXIT_OK : P1CTL_EXIT_USAGE;
+}
+
 struct list_opts {
 	bool json;
 };
