@@ -12,6 +12,11 @@ pkgs=(
 	# gcc -m32 (the i386 builds): lib32gcc-12-dev and libc6-dev-i386, not
 	# gcc-multilib, which conflicts with gcc-aarch64-linux-gnu
 	tzdata lib32gcc-12-dev libc6-dev-i386
+	# check-i386 runs the cmocka suites as i386 binaries; needs "dpkg
+	# --add-architecture i386" (done below).  No libmicrohttpd-dev:i386:
+	# Debian 12's does not install next to the amd64 one (its libssl3 and
+	# libc6-dev must be the very same version for both)
+	libcmocka-dev:i386 libnl-3-dev:i386 libnl-genl-3-dev:i386
 	# kernel module and KUnit (UML)
 	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1
 	linux-source-6.12
@@ -41,6 +46,13 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
-apt-get -o DPkg::Lock::Timeout=900 update -qq
+for arch in arm64 i386; do
+	dpkg --print-foreign-architectures | grep -qx $arch ||
+		dpkg --add-architecture $arch
+done
+# One index that fails to download (a mirror's i386 security index, say)
+# must not stop the rest: apt keeps the old lists, and the install below
+# still fails loudly if a package cannot be had.
+apt-get -o DPkg::Lock::Timeout=900 update -qq ||
+	echo "deps: apt-get update reported errors (above); going on" >&2
 apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -120,6 +120,13 @@ check("peaks=13" in txt[3] and "water2=56.789m3" in txt[3], txt[3])
 rc, out, err = run(stdin=b"")
 check(rc == 0 and out == b"" and b"0 telegrams" in err, "empty input")
 
+# Meter times past January 2038 print right where time_t has 32 bits too
+# (the i386 build below; gmtime_r() printed 1903-11-26 for this one).
+late = (b"/XMX5LGBBFG1009021021\r\n\r\n1-3:0.2.8(42)\r\n"
+        b"0-0:1.0.0(400101120000W)\r\n1-0:1.8.1(001234.567*kWh)\r\n!\r\n")
+rc, out, _ = run("-", stdin=late)
+check(rc == 0 and b" time=2040-01-01T11:00:00Z " in out, f"2040: {out!r}")
+
 # Errors.
 check(run("--bogus")[0] == 2, "bad option exit 2")
 check(run("a", "b")[0] == 2, "two files exit 2")
@@ -142,6 +149,14 @@ if len(sys.argv) > 3:
             check(a.stdout == b.stdout and a.stderr == b.stderr and
                   a.returncode == b.returncode,
                   f"{other} differs on {name} {mode}")
+    for mode in (["--json"], []):
+        a = subprocess.run([DECODE, *mode, "-"], input=late,
+                           capture_output=True)
+        b = subprocess.run([other, *mode, "-"], input=late,
+                           capture_output=True)
+        check(a.stdout == b.stdout and a.stderr == b.stderr and
+              a.returncode == b.returncode,
+              f"{other} differs on a 2040 time {mode}")
 
 if failures:
     print(f"decode_test: {failures} failures")

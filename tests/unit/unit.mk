@@ -47,6 +47,7 @@ $(P1_I386_INC)/asm:
 $(LIBP1_UT_DECODE32): $(wildcard $(TOP)/userspace/lib/*.[ch]) \
 		$(TOP)/kernel/p1_framer.c $(TOP)/kernel/p1_framer.h \
 		$(TOP)/include/p1/p1.h $(TOP)/userspace/p1ctl/cmd_decode.c \
+		$(TOP)/userspace/common/p1gmtime.h \
 		$(LIBP1_UT_DIR)/decode_main.c | $(P1_I386_INC)/asm
 	@mkdir -p $(@D)
 	$(CC) $(P1_I386_CFLAGS) $(CFLAGS) $(P1_CFLAGS) $(P1COMMON_CFLAGS) \

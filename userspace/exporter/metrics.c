@@ -16,6 +16,7 @@
 
 #include "meter.h"
 #include "options.h"
+#include "p1gmtime.h"
 #include "procstat.h"
 
 static struct sbuf cache;
@@ -301,17 +302,17 @@ static bool peak_month(const struct meter *m, const struct p1_peak *p,
 		       char out[16])
 {
 	struct tm tm;
-	time_t t;
+	int64_t t;
 
 	if (p->time.valid)
-		t = (time_t)p->time.t;
+		t = p->time.t;
 	else if (p->month.valid)
-		t = (time_t)p->month.t;
+		t = p->month.t;
 	else
 		return false;
 	/* Local calendar month: the zone is at most two hours ahead. */
 	t += m->zone == P1_ZONE_UTC ? 0 : 3600;
-	gmtime_r(&t, &tm);
+	p1_gmtime(t, &tm); /* not gmtime_r(): 2038 with a 32-bit time_t */
 	snprintf(out, 16, "%04u-%02u", (unsigned)(tm.tm_year + 1900) % 10000u,
 		 (unsigned)tm.tm_mon % 12u + 1);
 	return true;

@@ -20,6 +20,7 @@
 
 #include "p1_framer.h"
 #include "p1ctl.h"
+#include "p1gmtime.h"
 
 struct decode {
 	bool json;
@@ -52,7 +53,6 @@ static void put_time(const char *label, const struct p1_time *t)
 {
 	char b[32];
 	struct tm tm;
-	time_t tt;
 
 	if (!t->present)
 		return;
@@ -60,9 +60,8 @@ static void put_time(const char *label, const struct p1_time *t)
 		printf(" %sinvalid", label);
 		return;
 	}
-	tt = (time_t)t->t;
-	if (!gmtime_r(&tt, &tm) ||
-	    !strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%SZ", &tm))
+	p1_gmtime(t->t, &tm); /* not gmtime_r(): 2038 with a 32-bit time_t */
+	if (!strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%SZ", &tm))
 		return;
 	printf(" %s%s", label, b);
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "p1ctl.h"
+#include "p1gmtime.h"
 
 static bool printable(unsigned char c)
 {
@@ -49,13 +50,13 @@ void out_json_string(FILE *f, const char *s)
 
 void out_time(FILE *f, uint64_t realtime_ns)
 {
-	time_t sec = (time_t)(realtime_ns / 1000000000u);
 	unsigned long usec = (unsigned long)(realtime_ns % 1000000000u / 1000u);
 	struct tm tm;
 	char buf[32];
 
-	if (!gmtime_r(&sec, &tm) ||
-	    !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm)) {
+	/* not gmtime_r(): 2038 with a 32-bit time_t */
+	p1_gmtime((int64_t)(realtime_ns / 1000000000u), &tm);
+	if (!strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm)) {
 		fputs("-", f);
 		return;
 	}

@@ -4,6 +4,7 @@
  * scripts and the qemu tests grep: any change here is a format change.
  */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "p1ctl.h"
+#include "p1gmtime.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 
@@ -198,12 +201,21 @@ static void test_read_device_path(void **state)
 static void test_parse_ulong(void **state)
 {
 	unsigned long v;
+	char buf[32];
 
 	(void)state;
 	assert_int_equal(p1ctl_parse_ulong("0", &v), 0);
 	assert_int_equal(v, 0);
-	assert_int_equal(p1ctl_parse_ulong("4294967296", &v), 0);
-	assert_int_equal(v, 4294967296ul);
+	snprintf(buf, sizeof(buf), "%lu", ULONG_MAX);
+	assert_int_equal(p1ctl_parse_ulong(buf, &v), 0);
+	assert_true(v == ULONG_MAX);
+	/* 2^32 fits a 64-bit long; a 32-bit one refuses it, never wraps */
+	if (sizeof(long) > 4) {
+		assert_int_equal(p1ctl_parse_ulong("4294967296", &v), 0);
+		assert_int_equal(v, 4294967296ull);
+	} else {
+		assert_int_equal(p1ctl_parse_ulong("4294967296", &v), -EINVAL);
+	}
 	assert_int_equal(p1ctl_parse_ulong("", &v), -EINVAL);
 	assert_int_equal(p1ctl_parse_ulong("+1", &v), -EINVAL);
 	assert_int_equal(p1ctl_parse_ulong(" 1", &v), -EINVAL);
@@ -211,6 +223,46 @@ static void test_parse_ulong(void **state)
 	assert_int_equal(p1ctl_parse_ulong("99999999999999999999999", &v),
 			 -EINVAL);
 	assert_int_equal(p1ctl_parse_ulong(NULL, &v), -EINVAL);
+}
+
+/* p1_gmtime() is gmtime_r() without time_t: equal wherever time_t reaches
+ * (1901-2038 with 32 bits, 1800-2200 here with 64), and right beyond. */
+static void test_gmtime(void **state)
+{
+	const int64_t lo = sizeof(time_t) < 8 ? INT32_MIN : -5364662400,
+		      hi = sizeof(time_t) < 8 ? INT32_MAX : 7258118400;
+	struct tm a, b;
+	unsigned n = 0;
+
+	(void)state;
+	for (int64_t t = lo; t <= hi - 86399; t += 86399 + 7 * 3600, n++) {
+		for (int64_t s = t; s < t + 86400; s += 86399) {
+			const time_t tt = (time_t)s;
+
+			p1_gmtime(s, &a);
+			assert_non_null(gmtime_r(&tt, &b));
+			if (a.tm_year != b.tm_year || a.tm_mon != b.tm_mon ||
+			    a.tm_mday != b.tm_mday || a.tm_hour != b.tm_hour ||
+			    a.tm_min != b.tm_min || a.tm_sec != b.tm_sec ||
+			    a.tm_wday != b.tm_wday)
+				fail_msg("p1_gmtime(%lld) differs",
+					 (long long)s);
+		}
+	}
+	assert_true(n > 30000);
+	p1_gmtime(4102444799, &a); /* 2099-12-31T23:59:59, a Thursday */
+	assert_int_equal(a.tm_year, 199);
+	assert_int_equal(a.tm_mon, 11);
+	assert_int_equal(a.tm_mday, 31);
+	assert_int_equal(a.tm_hour, 23);
+	assert_int_equal(a.tm_min, 59);
+	assert_int_equal(a.tm_sec, 59);
+	assert_int_equal(a.tm_wday, 4);
+	p1_gmtime(2208988800, &a); /* 2040-01-01T00:00:00, a Sunday */
+	assert_int_equal(a.tm_year, 140);
+	assert_int_equal(a.tm_mon, 0);
+	assert_int_equal(a.tm_mday, 1);
+	assert_int_equal(a.tm_wday, 0);
 }
 
 /* --- output formats ---------------------------------------------------- */
@@ -315,6 +367,10 @@ static void test_out_helpers(void **state)
 	cap_free(&c);
 	out_time(cap_open(&c), 1700000000123456789ull);
 	assert_string_equal(cap_text(&c), "2023-11-14T22:13:20.123456Z");
+	cap_free(&c);
+	/* past 2038, also where time_t has 32 bits */
+	out_time(cap_open(&c), 4102444799000001000ull);
+	assert_string_equal(cap_text(&c), "2099-12-31T23:59:59.000001Z");
 	cap_free(&c);
 
 	out_text(cap_open(&c), "a b\\\t\x7f");
@@ -447,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_read_parse),
 		cmocka_unit_test(test_read_device_path),
 		cmocka_unit_test(test_parse_ulong),
+		cmocka_unit_test(test_gmtime),
 		cmocka_unit_test(test_list_text),
 		cmocka_unit_test(test_list_json),
 		cmocka_unit_test(test_out_helpers),
