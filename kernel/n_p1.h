@@ -21,6 +21,8 @@
  *    attach/detach and netlink dumps; never taken under p1_dev.lock.
  *  - p1_dev.tty is only used by the ldisc callbacks, which the tty core
  *    serialises with ->close.  Other paths use the tty_name copy.
+ *  - p1_dev.index, id and tty_name are set before the device is visible
+ *    and never change: read them without a lock.
  */
 #ifndef N_P1_H
 #define N_P1_H
@@ -53,6 +55,7 @@ struct p1_dev {
 	struct cdev cdev;
 	struct list_head node;		/* p1_devs, under p1_devs_mutex */
 	int index;
+	u64 id;				/* P1_A_DEV_ID: never reused */
 	char tty_name[64];
 	struct tty_struct *tty;		/* ldisc callbacks only */
 

@@ -96,6 +96,9 @@ static long p1_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (!ret)
 			ret = put_user(p1_reader_rewind(r, v), (u32 __user *)uarg);
 		break;
+	case P1_IOC_GET_DEV_ID:
+		ret = put_user(r->p->id, (u64 __user *)uarg);
+		break;
 	default:
 		ret = -ENOTTY;
 	}

@@ -7,6 +7,7 @@
  * receive_buf call, so readers and sysfs see the framer, the ring and the
  * counters change together.
  */
+#include <linux/atomic.h>
 #include <linux/ctype.h>
 #include <linux/idr.h>
 #include <linux/mm.h>
@@ -18,6 +19,7 @@
 #include "n_p1.h"
 
 static DEFINE_IDA(p1_ida);
+static atomic64_t p1_next_id = ATOMIC64_INIT(0);
 static struct class *p1_class;
 
 static char *p1_devnode(P1_CLASS_DEV_T *dev, umode_t *mode)
@@ -143,6 +145,7 @@ struct p1_dev *p1_dev_create(struct tty_struct *tty)
 	INIT_WORK(&p->notify_work, p1_notify_work);
 	p1_framer_init(&p->fr, p->frbuf, P1_MAX_TELEGRAM_LIMIT);
 	p1_framer_set_max(&p->fr, READ_ONCE(p1_max_telegram_size));
+	p->id = atomic64_inc_return(&p1_next_id);
 	p->tty = tty;
 	strscpy(p->tty_name, tty_name(tty), sizeof(p->tty_name));
 

@@ -53,6 +53,7 @@ static int p1_put_dev(struct sk_buff *skb, struct p1_dev *p)
 	spin_unlock(&p->lock);
 
 	if (nla_put_u32(skb, P1_A_DEV_INDEX, p->index) ||
+	    nla_put_u64_64bit(skb, P1_A_DEV_ID, p->id, P1_A_PAD) ||
 	    nla_put_string(skb, P1_A_DEV_NAME, dev_name(&p->dev)) ||
 	    nla_put_string(skb, P1_A_TTY, p->tty_name) ||
 	    nla_put_string(skb, P1_A_IDENT, ident) ||
@@ -241,6 +242,7 @@ void p1_genl_notify_tg(struct p1_dev *p, struct p1_tg *tg)
 	if (!hdr)
 		goto err;
 	if (nla_put_u32(msg, P1_A_DEV_INDEX, p->index) ||
+	    nla_put_u64_64bit(msg, P1_A_DEV_ID, p->id, P1_A_PAD) ||
 	    nla_put_string(msg, P1_A_DEV_NAME, dev_name(&p->dev)) ||
 	    nla_put_string(msg, P1_A_TTY, p->tty_name) ||
 	    nla_put_u64_64bit(msg, P1_A_SEQ, m->seq, P1_A_PAD) ||

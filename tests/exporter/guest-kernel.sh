@@ -40,6 +40,7 @@ is() { [ "$(metric "$1")" = "$2" ]; }
 
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null
 p1-exporter --web.listen-address=127.0.0.1:$PORT --meter.stale-after=60s \
+	--log.level=debug \
 	>"$T/exporter.log" 2>&1 &
 XP=$!
 check "exporter up without the module" wait_for 5 wget -q -O /dev/null "$URL/healthz"
@@ -48,9 +49,11 @@ if [ -e /lib/p1/n_p1.ko ]; then insmod /lib/p1/n_p1.ko; else modprobe n_p1; fi
 # 20 telegrams, every 5th with a wrong CRC, 0.2 s apart.
 p1-emulate --pty --delay 12 --hold 2 -n 20 -i 0.2 --realtime \
 	--corrupt-every 5 >"$T/pty1" &
+pids=$!
 sleep 0.3
 PTY=$(head -n 1 "$T/pty1")
 p1ctl attach "$PTY" >"$T/attach1.log" 2>&1 &
+pids="$pids $!"
 check "module found within its 10 s retry" wait_for 15 grep -q "following n_p1 devices" "$T/exporter.log"
 check "the cable appears as meter p1-0" wait_for 5 grep -q "meter p1-0: reading /dev/p1-0" "$T/exporter.log"
 check "16 good telegrams" wait_for 15 is 'p1_telegrams_total{meter="p1-0",result="ok"}' 16
@@ -62,18 +65,45 @@ check "one read() per telegram" [ "$r" = 16 ]
 check "values arrive" [ -n "$(metric 'p1_electricity_imported_joules_total{meter="p1-0",tariff="1"}')" ]
 check "unplug marks it down" wait_for 5 is 'p1_source_connected{meter="p1-0"}' 0
 check "p1_up 0 when unplugged" is 'p1_up{meter="p1-0"}' 0
+check "the unplug counted" is 'p1_source_reconnects_total{meter="p1-0"}' 1
 
 # The delay leaves p1ctl time to attach before the first byte, even on a
 # loaded TCG host (bytes written before that go to n_tty and are lost).
 p1-emulate --pty --delay 4 --hold 1 -n 10 -i 0.1 --realtime >"$T/pty2" &
+pids="$pids $!"
 sleep 0.3
 p1ctl attach "$(head -n 1 "$T/pty2")" >"$T/attach2.log" 2>&1 &
+pids="$pids $!"
 check "replug: the same meter is back" wait_for 10 is 'p1_source_connected{meter="p1-0"}' 1
+check "matched by device id, not by the reused name" grep -q "device p1-0 (id 2)" "$T/exporter.log"
 check "counters continue (26 ok)" wait_for 15 is 'p1_telegrams_total{meter="p1-0",result="ok"}' 26
 check "and keep the old CRC errors" is 'p1_telegrams_total{meter="p1-0",result="crc_error"}' 4
-check "reconnect counted" is 'p1_source_reconnects_total{meter="p1-0"}' 1
+check "second unplug" wait_for 10 is 'p1_source_connected{meter="p1-0"}' 0
+check "counted too" is 'p1_source_reconnects_total{meter="p1-0"}' 2
+check "counters stay" is 'p1_telegrams_total{meter="p1-0",result="ok"}' 26
+r=$(metric 'p1_source_read_calls_total{meter="p1-0"}')
+echo "# read() calls for 26 telegrams and 2 hangups: $r"
+check "one read() per telegram, one per hangup" [ "$r" = 28 ]
+wget -q -O - "$URL/metrics" | grep 'meter="p1-0"' >"$T/metrics.end"
 kill "$XP"
 wait "$XP"
 check "exporter stops cleanly" grep -q "info: stopped" "$T/exporter.log"
-[ $fails -eq 0 ] || { echo "--- exporter log"; cat "$T/exporter.log"; }
+# Leave nothing attached: the emulators and p1ctl end with their ptys.
+kill $pids 2>/dev/null
+wait
+if [ $fails -ne 0 ]; then
+	echo "--- exporter log"
+	cat "$T/exporter.log"
+	echo "--- metrics of p1-0 at the end"
+	cat "$T/metrics.end"
+	for f in attach1.log attach2.log; do echo "--- $f"; cat "$T/$f"; done
+	echo "--- p1 devices"
+	for d in /sys/class/p1/*; do
+		[ -e "$d" ] || continue
+		echo "$d: tty $(cat "$d/tty")"
+		grep -H . "$d"/statistics/* 2>/dev/null
+	done
+	echo "--- kernel log"
+	dmesg | tail -n 30
+fi
 exit $((fails != 0))

@@ -38,6 +38,7 @@ static struct nla_policy attr_policy[P1_A_MAX + 1] = {
 	[P1_A_CRC_RX] = {.type = NLA_U16},
 	[P1_A_CRC_CALC] = {.type = NLA_U16},
 	[P1_A_TELEGRAM] = {.type = NLA_UNSPEC, .minlen = 1},
+	[P1_A_DEV_ID] = {.type = NLA_U64},
 };
 
 static struct nla_policy stat_policy[P1_STAT_MAX + 1] = {
@@ -135,6 +136,8 @@ static int fill_dev(struct nlattr **tb, struct p1nl_dev *dev)
 		return -EINVAL;
 	dev->attrs = present_mask(tb, P1_A_MAX);
 	dev->index = nla_get_u32(tb[P1_A_DEV_INDEX]);
+	if (tb[P1_A_DEV_ID])
+		dev->id = nla_get_u64(tb[P1_A_DEV_ID]);
 	if (tb[P1_A_DEV_NAME])
 		nla_strlcpy(dev->name, tb[P1_A_DEV_NAME], sizeof(dev->name));
 	if (tb[P1_A_TTY])

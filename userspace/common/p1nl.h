@@ -37,6 +37,7 @@ struct nlmsghdr;
 struct p1nl_dev {
 	uint32_t attrs;
 	uint32_t index;
+	uint64_t id; /* P1_A_DEV_ID; 0 from a module without it */
 	char name[P1NL_NAME_MAX];
 	char tty[P1NL_TTY_MAX];
 	char ident[P1NL_IDENT_MAX];

@@ -7,6 +7,14 @@
  * of every device (P1_CMD_TELEGRAM), and going through libnl's receive
  * path would allocate for each of them.  Telegram events are skipped
  * after a look at the command byte; we read telegrams from the chardev.
+ *
+ * Counters: a meter's kernel counters are kbase (what the devices it had
+ * before counted) plus kstats (the device it has now).  The name p1-N is
+ * reused as soon as a device is gone, and a dump can show the new device
+ * before its ATTACHED event is read, so counters and events are matched
+ * to the device by P1_A_DEV_ID, never by name (by name only with a module
+ * too old to send the id).  DETACHED carries the final counters: they move
+ * into kbase and the meter has no live device until the next ATTACHED.
  */
 #include "kernel_src.h"
 
@@ -42,6 +50,7 @@ struct kdev {
 	int evh;
 	uint8_t *buf;
 	size_t cap;
+	uint64_t id;	  /* P1_A_DEV_ID counted in kstats; 0: none live */
 	bool open_failed; /* dev named, its stats taken, open() to retry */
 };
 
@@ -133,7 +142,11 @@ static struct kdev *kdev_for(const struct p1nl_dev *d)
 {
 	struct kdev *k = NULL;
 
-	/* Same device name, else a disconnected one on the same tty. */
+	/* The same device, else the same name (the meter the index had
+	 * last), else a disconnected one on the same tty. */
+	for (int i = 0; i < nkdevs; i++)
+		if (d->id && kdevs[i].id == d->id)
+			return &kdevs[i];
 	for (int i = 0; i < nkdevs; i++)
 		if (!strcmp(kdevs[i].dev, d->name))
 			k = &kdevs[i];
@@ -162,6 +175,14 @@ static struct kdev *kdev_for(const struct p1nl_dev *d)
 	return k;
 }
 
+/* Is d the device whose counters k holds? */
+static bool kdev_is(const struct kdev *k, const struct p1nl_dev *d)
+{
+	if (d->id)
+		return k->id == d->id;
+	return !strcmp(k->dev, d->name); /* a module without P1_A_DEV_ID */
+}
+
 static void kdev_stats(struct kdev *k, const struct p1nl_dev *d)
 {
 	bool changed = false;
@@ -177,6 +198,26 @@ static void kdev_stats(struct kdev *k, const struct p1nl_dev *d)
 		meters_generation++;
 }
 
+/* The device's counters are final: they become part of the base. */
+static void kdev_retire(struct kdev *k)
+{
+	for (int s = 0; s < 32; s++)
+		k->m->kbase[s] += k->m->kstats[s];
+	memset(k->m->kstats, 0, sizeof(k->m->kstats));
+	k->id = 0;
+}
+
+/* Does the open /dev/p1-N belong to device id?  (Yes with a module that
+ * cannot tell: it sends no ids either.) */
+static bool kdev_open_is(int fd, uint64_t id)
+{
+	uint64_t got;
+
+	if (ioctl(fd, P1_IOC_GET_DEV_ID, &got) < 0)
+		return errno == ENOTTY;
+	return got == id;
+}
+
 static void kdev_attach(const struct p1nl_dev *d)
 {
 	struct kdev *k;
@@ -189,15 +230,21 @@ static void kdev_attach(const struct p1nl_dev *d)
 		LOG_RL(LOG_ERR, "kernel: no room for device %s", d->name);
 		return;
 	}
-	if (k->fd >= 0 && !strcmp(k->dev, d->name))
+	if (k->fd >= 0 && kdev_is(k, d))
 		return; /* already reading it */
 	kdev_close(k, "replaced");
-	if (!k->open_failed || strcmp(k->dev, d->name)) {
-		/* A new device for this meter: keep what the old one counted.
+	if (d->id ? k->id != d->id
+		  : !k->open_failed || strcmp(k->dev, d->name)) {
+		/*
+		 * A new device for this meter.  If the old one's DETACHED was
+		 * lost, keep what it was last seen to count.
 		 */
-		for (int s = 0; s < 32; s++)
-			k->m->kbase[s] += k->m->kstats[s];
-		memset(k->m->kstats, 0, sizeof(k->m->kstats));
+		kdev_retire(k);
+		log_debug("meter %s: device %s (id %llu); %llu good "
+			  "telegrams counted before",
+			  k->m->name, d->name, (unsigned long long)d->id,
+			  (unsigned long long)k->m->kbase[P1_STAT_TELEGRAMS]);
+		k->id = d->id;
 	}
 	snprintf(k->dev, sizeof(k->dev), "%s", d->name);
 	snprintf(k->tty, sizeof(k->tty), "%s", d->tty);
@@ -207,6 +254,18 @@ static void kdev_attach(const struct p1nl_dev *d)
 	snprintf(path, sizeof(path), "/dev/%s", d->name);
 	k->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	k->open_failed = k->fd < 0;
+	if (k->fd >= 0 && d->id && !kdev_open_is(k->fd, d->id)) {
+		/*
+		 * d is gone and its index went to a newer device, whose
+		 * ATTACHED event is on its way: wait for that one.
+		 */
+		log_debug("meter %s: %s is no longer device %llu", k->m->name,
+			  path, (unsigned long long)d->id);
+		close(k->fd);
+		k->fd = -1;
+		meter_set_state(k->m, MS_DISCONNECTED, "replaced");
+		return;
+	}
 	if (k->fd < 0) {
 		/*
 		 * Right after the attach event udev may not have created the
@@ -247,15 +306,22 @@ static void resync(void)
 
 static void handle_event(const struct p1nl_event *ev)
 {
+	if (ev->cmd == P1_CMD_ATTACHED || ev->cmd == P1_CMD_DETACHED)
+		log_debug("kernel: %s %s (tty %s), %llu good telegrams",
+			  ev->cmd == P1_CMD_ATTACHED ? "attached" : "detached",
+			  ev->dev.name, ev->dev.tty[0] ? ev->dev.tty : "?",
+			  (unsigned long long)ev->dev.stats[P1_STAT_TELEGRAMS]);
 	switch (ev->cmd) {
 	case P1_CMD_ATTACHED:
 		kdev_attach(&ev->dev);
 		break;
 	case P1_CMD_DETACHED:
 		for (int i = 0; i < nkdevs; i++) {
-			if (strcmp(kdevs[i].dev, ev->dev.name))
+			if (!kdev_is(&kdevs[i], &ev->dev))
 				continue;
 			kdev_stats(&kdevs[i], &ev->dev);
+			if (ev->dev.id)
+				kdev_retire(&kdevs[i]);
 			/* Its fd still returns what was queued, then EOF. */
 		}
 		break;
@@ -406,6 +472,6 @@ void kernel_src_refresh(void)
 		count = METER_MAX;
 	for (size_t i = 0; i < count; i++)
 		for (int j = 0; j < nkdevs; j++)
-			if (!strcmp(kdevs[j].dev, dump[i].name))
+			if (kdev_is(&kdevs[j], &dump[i]))
 				kdev_stats(&kdevs[j], &dump[i]);
 }

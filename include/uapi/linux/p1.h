@@ -41,14 +41,15 @@
  *
  * P1_CMD_GET_DEVICE
  *   dump: one message per device; doit: the device named by P1_A_DEV_INDEX.
- *   Reply attributes: P1_A_DEV_INDEX, P1_A_DEV_NAME, P1_A_TTY, P1_A_IDENT,
+ *   Reply attributes: P1_A_DEV_INDEX, P1_A_DEV_ID, P1_A_DEV_NAME, P1_A_TTY,
+ *   P1_A_IDENT,
  *   P1_A_CRC_MODE, P1_A_MAX_SIZE, P1_A_LAST_SEQ, P1_A_DEAD (flag, when hung
  *   up), P1_A_STATS (nested P1_STAT_* u64 counters).
  * P1_CMD_SET_DEVICE (CAP_NET_ADMIN)
  *   P1_A_DEV_INDEX and any of P1_A_CRC_MODE, P1_A_MAX_SIZE.
  *
- * Notifications on group "events", each with P1_A_DEV_INDEX, P1_A_DEV_NAME
- * and P1_A_TTY:
+ * Notifications on group "events", each with P1_A_DEV_INDEX, P1_A_DEV_ID,
+ * P1_A_DEV_NAME and P1_A_TTY:
  * P1_CMD_ATTACHED  a device appeared (the discipline was attached);
  * P1_CMD_DETACHED  it went away (detached or hung up); carries P1_A_STATS;
  * P1_CMD_TELEGRAM  a telegram completed: P1_A_SEQ, P1_A_STATUS,
@@ -56,6 +57,12 @@
  *   P1_A_BOOTTIME_FIRST/P1_A_BOOTTIME_LAST, P1_A_CRC_RX, P1_A_CRC_CALC
  *   (u16, when the telegram had a CRC) and P1_A_TELEGRAM (the bytes).
  *   Telegrams of every status are sent; subscribers check P1_A_STATUS.
+ *
+ * Device identity: the index (and so the name p1-N) is reused once a
+ * device is gone, possibly within the same millisecond.  P1_A_DEV_ID is
+ * never reused while the module is loaded: a program that keeps per-device
+ * state (counters taken from a dump, say) matches on it, and checks with
+ * P1_IOC_GET_DEV_ID which device a /dev/p1-N it opened belongs to.
  */
 #ifndef _UAPI_LINUX_P1_H
 #define _UAPI_LINUX_P1_H
@@ -113,6 +120,8 @@ struct p1_telegram_meta {
  * were taken.
  */
 #define P1_IOC_REWIND		_IOWR(P1_IOC_MAGIC, 4, __u32)
+/* The device's P1_A_DEV_ID (see "Device identity" above). */
+#define P1_IOC_GET_DEV_ID	_IOR(P1_IOC_MAGIC, 5, __u64)
 
 /*
  * On the tty file descriptor the discipline is attached to: the N of the
@@ -158,6 +167,7 @@ enum p1_attr {
 	P1_A_CRC_RX,		/* u16 */
 	P1_A_CRC_CALC,		/* u16 */
 	P1_A_TELEGRAM,		/* binary: the telegram bytes */
+	P1_A_DEV_ID,		/* u64: never reused while the module is loaded */
 	__P1_A_MAX
 };
 

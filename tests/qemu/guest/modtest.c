@@ -173,9 +173,9 @@ static void check_ring(int master, int index, int rfd)
 int cmd_module(int argc, char **argv)
 {
 	char slave[64], dev[64], path[128], buf[512], sent[512];
-	uint64_t v;
+	uint64_t v, id = 0, id2 = 0;
 	struct stat sb;
-	int master, sfd, index, rfd, ld;
+	int master, sfd, index, index2, rfd, ld;
 	ssize_t n;
 	size_t len;
 
@@ -215,6 +215,8 @@ int cmd_module(int argc, char **argv)
 	rfd = open(dev, O_RDONLY | O_CLOEXEC);
 	if (!check(rfd >= 0, "open %s: %m", dev))
 		return 1;
+	check(ioctl(rfd, P1_IOC_GET_DEV_ID, &id) == 0 && id > 0,
+	      "P1_IOC_GET_DEV_ID: %llu", (unsigned long long)id);
 	len = send_telegram(master, sent);
 	n = read(rfd, buf, sizeof(buf));
 	check(n == (ssize_t)len && !memcmp(buf, sent, len),
@@ -230,6 +232,19 @@ int cmd_module(int argc, char **argv)
 	close(rfd);
 	snprintf(path, sizeof(path), "/sys/class/p1/p1-%d", index);
 	check(wait_path(path, false, 5000), "%s gone after last close", path);
+
+	/* The index comes back at once; the device id never does. */
+	index2 = attach_ioctl(sfd);
+	rfd = index2 == index && wait_path(dev, true, 5000)
+		      ? open(dev, O_RDONLY | O_CLOEXEC)
+		      : -1;
+	check(rfd >= 0 && ioctl(rfd, P1_IOC_GET_DEV_ID, &id2) == 0 && id2 > id,
+	      "re-attach: p1-%d again, a new id %llu (was %llu)", index2,
+	      (unsigned long long)id2, (unsigned long long)id);
+	if (rfd >= 0)
+		close(rfd);
+	check(detach_ioctl(sfd) == 0 && wait_path(path, false, 5000),
+	      "detach again");
 	close(sfd);
 	close(master);
 	check(rmmod() == 0 && !module_loaded(), "rmmod after detach: %m");

@@ -51,6 +51,7 @@ static void put_dev_full(struct nl_msg *m, bool dead)
 	assert_int_equal(nla_put_u32(m, P1_A_CRC_MODE, P1_CRC_REQUIRE), 0);
 	assert_int_equal(nla_put_u32(m, P1_A_MAX_SIZE, 16384), 0);
 	assert_int_equal(nla_put_u64(m, P1_A_LAST_SEQ, 0x100000002ull), 0);
+	assert_int_equal(nla_put_u64(m, P1_A_DEV_ID, 0x200000009ull), 0);
 	if (dead)
 		assert_int_equal(nla_put_flag(m, P1_A_DEAD), 0);
 	nest = nla_nest_start(m, P1_A_STATS);
@@ -88,6 +89,7 @@ static void test_dev_full(void **state)
 	assert_int_equal(d.crc_mode, P1_CRC_REQUIRE);
 	assert_int_equal(d.max_size, 16384);
 	assert_int_equal(d.last_seq, 0x100000002ull);
+	assert_int_equal(d.id, 0x200000009ull);
 	assert_true(d.dead);
 	for (int i = P1_STAT_TELEGRAMS; i <= P1_STAT_MAX; i++) {
 		assert_true(d.stats_present & (1U << i));
@@ -107,6 +109,7 @@ static void test_dev_minimal(void **state)
 	assert_int_equal(nla_put_u32(m, P1_A_DEV_INDEX, 7), 0);
 	assert_int_equal(parse_dev(m, &d), 0);
 	assert_int_equal(d.index, 7);
+	assert_int_equal(d.id, 0); /* an older module: no P1_A_DEV_ID */
 	assert_string_equal(d.tty, "");
 	assert_false(d.dead);
 	assert_int_equal(d.stats_present, 0);
