@@ -215,8 +215,10 @@ int cmd_module(int argc, char **argv)
 	rfd = open(dev, O_RDONLY | O_CLOEXEC);
 	if (!check(rfd >= 0, "open %s: %m", dev))
 		return 1;
-	check(ioctl(rfd, P1_IOC_GET_DEV_ID, &id) == 0 && id > 0,
-	      "P1_IOC_GET_DEV_ID: %llu", (unsigned long long)id);
+	/* (Arguments are evaluated in any order: the ioctl goes first.) */
+	ld = ioctl(rfd, P1_IOC_GET_DEV_ID, &id);
+	check(ld == 0 && id > 0, "P1_IOC_GET_DEV_ID: %llu",
+	      (unsigned long long)id);
 	len = send_telegram(master, sent);
 	n = read(rfd, buf, sizeof(buf));
 	check(n == (ssize_t)len && !memcmp(buf, sent, len),
@@ -238,7 +240,9 @@ int cmd_module(int argc, char **argv)
 	rfd = index2 == index && wait_path(dev, true, 5000)
 		      ? open(dev, O_RDONLY | O_CLOEXEC)
 		      : -1;
-	check(rfd >= 0 && ioctl(rfd, P1_IOC_GET_DEV_ID, &id2) == 0 && id2 > id,
+	if (rfd >= 0 && ioctl(rfd, P1_IOC_GET_DEV_ID, &id2) < 0)
+		id2 = 0;
+	check(rfd >= 0 && id2 > id,
 	      "re-attach: p1-%d again, a new id %llu (was %llu)", index2,
 	      (unsigned long long)id2, (unsigned long long)id);
 	if (rfd >= 0)
