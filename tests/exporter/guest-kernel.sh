@@ -9,8 +9,9 @@
 # with p1ctl appears as meter p1-N; telegrams and the kernel's counters
 # (CRC errors) arrive; one read() per telegram; unplug (the pty closes)
 # marks it down; a replug continues the same meter with counters that do
-# not go backwards.  Prints "ok ..." / "not ok ..." lines; exits 1 if any
-# check failed.
+# not go backwards; with P1X_FTDI=1 (the qemu guest), the same again with
+# the emulated FTDI USB cable unplugged and replugged by the host.  Prints
+# "ok ..." / "not ok ..." lines; exits 1 if any check failed.
 BIN=${1:-}
 [ -n "$BIN" ] && PATH=$BIN:$PATH
 PORT=9357
@@ -59,6 +60,7 @@ check "the cable appears as meter p1-0" wait_for 5 grep -q "meter p1-0: reading 
 check "16 good telegrams" wait_for 15 is 'p1_telegrams_total{meter="p1-0",result="ok"}' 16
 check "4 CRC errors, from the kernel's counters" wait_for 3 is 'p1_telegrams_total{meter="p1-0",result="crc_error"}' 4
 check "p1_up 1" is 'p1_up{meter="p1-0"}' 1
+wait_for 5 is 'p1_source_read_calls_total{meter="p1-0"}' 16
 r=$(metric 'p1_source_read_calls_total{meter="p1-0"}')
 echo "# read() calls for 16 telegrams: $r"
 check "one read() per telegram" [ "$r" = 16 ]
@@ -84,6 +86,41 @@ check "counters stay" is 'p1_telegrams_total{meter="p1-0",result="ok"}' 26
 r=$(metric 'p1_source_read_calls_total{meter="p1-0"}')
 echo "# read() calls for 26 telegrams and 2 hangups: $r"
 check "one read() per telegram, one per hangup" [ "$r" = 28 ]
+
+# The emulated FTDI cable of the qemu test guest (P1X_FTDI=1, set by its
+# init): the host feeds it 20 good and 2 bad telegrams on "P1T: MARK
+# SEND1", 20 good on SEND2, and device_dels / device_adds it on UNPLUG /
+# REPLUG (tests/qemu/vmrun.py).  It gets the freed index: meter p1-0 again.
+ftdi_attach() { # LOG
+	wait_for 30 [ -e /dev/ttyUSB0 ] || return 1
+	p1ctl attach ttyUSB0 --baud 115200 --mode 8N1 >"$T/$1" 2>&1 &
+	pids="$pids $!"
+}
+if [ "${P1X_FTDI:-0}" = 1 ]; then
+	check "FTDI cable present" ftdi_attach attach3.log
+	check "FTDI: meter p1-0 connected" wait_for 10 is 'p1_source_connected{meter="p1-0"}' 1
+	echo "P1T: MARK SEND1"
+	check "FTDI: 20 more good telegrams (46)" wait_for 30 is 'p1_telegrams_total{meter="p1-0",result="ok"}' 46
+	check "FTDI: 2 more CRC errors (6)" wait_for 5 is 'p1_telegrams_total{meter="p1-0",result="crc_error"}' 6
+	check "FTDI: p1_up 1" is 'p1_up{meter="p1-0"}' 1
+	echo "P1T: MARK UNPLUG"
+	check "FTDI unplug marks it down" wait_for 30 is 'p1_source_connected{meter="p1-0"}' 0
+	check "FTDI: p1_up 0" is 'p1_up{meter="p1-0"}' 0
+	check "FTDI unplug counted (3)" is 'p1_source_reconnects_total{meter="p1-0"}' 3
+	echo "P1T: MARK REPLUG"
+	check "FTDI replugged" ftdi_attach attach4.log
+	check "FTDI replug: connected again" wait_for 10 is 'p1_source_connected{meter="p1-0"}' 1
+	echo "P1T: MARK SEND2"
+	check "FTDI: counters continue (66)" wait_for 30 is 'p1_telegrams_total{meter="p1-0",result="ok"}' 66
+	check "FTDI: CRC errors kept (6)" is 'p1_telegrams_total{meter="p1-0",result="crc_error"}' 6
+	check "FTDI: p1_up 1 after replug" is 'p1_up{meter="p1-0"}' 1
+	# SEND2 comes in one burst: the kernel's counters can be ahead of
+	# the exporter's reads for a moment.
+	wait_for 10 is 'p1_source_read_calls_total{meter="p1-0"}' 69
+	r=$(metric 'p1_source_read_calls_total{meter="p1-0"}')
+	echo "# read() calls for 66 telegrams and 3 hangups: $r"
+	check "one read() per telegram, one per hangup" [ "$r" = 69 ]
+fi
 wget -q -O - "$URL/metrics" | grep 'meter="p1-0"' >"$T/metrics.end"
 kill "$XP"
 wait "$XP"
@@ -96,7 +133,9 @@ if [ $fails -ne 0 ]; then
 	cat "$T/exporter.log"
 	echo "--- metrics of p1-0 at the end"
 	cat "$T/metrics.end"
-	for f in attach1.log attach2.log; do echo "--- $f"; cat "$T/$f"; done
+	for f in attach1.log attach2.log attach3.log attach4.log; do
+		[ -f "$T/$f" ] && { echo "--- $f"; cat "$T/$f"; }
+	done
 	echo "--- p1 devices"
 	for d in /sys/class/p1/*; do
 		[ -e "$d" ] || continue
