@@ -8,17 +8,13 @@ are made up); the shapes follow the field notes.  Run after editing:
 The files are committed; the unit tests and fuzzers read them.
 """
 import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from p1crc import crc16  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def crc16(data):
-    crc = 0
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
 
 
 def hexs(s):

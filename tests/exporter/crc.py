@@ -10,17 +10,13 @@ their CRC16/ARC, and print values of the last good one.
                              good (or exporter-redacted) telegram, no unit
   crc.py nextline FILE OBIS  print the value on the line after OBIS (DSMR 2.2)
 """
+import os
 import re
 import sys
 
-
-def crc16(data):
-    crc = 0
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from p1crc import crc16  # noqa: E402
 
 
 def telegrams(data):

@@ -23,6 +23,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from p1crc import crc16  # noqa: E402
+
 # Keep in step with guest/ftdi.c.
 PHASE_TELEGRAMS = 20
 NOISE1 = b"noise before the first telegram\r\n"
@@ -37,15 +41,6 @@ SPLATS = re.compile(
     r"unable to handle|kernel BUG|Unable to handle")
 # Taint bits allowed: O (out-of-tree module) and E (unsigned module).
 TAINT_OK = (1 << 12) | (1 << 13)
-
-
-def crc16(data):
-    crc = 0
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
 
 
 def telegram(seq, bad=False):

@@ -33,21 +33,16 @@ import threading
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from p1crc import crc16  # noqa: E402
+
 T0 = time.monotonic()
 timings = []
 
 
 def log(msg):
     print(f"[{time.monotonic() - T0:7.1f}] {msg}", flush=True)
-
-
-def crc16(data):
-    crc = 0
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
 
 
 def hexid(s):
