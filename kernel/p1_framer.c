@@ -110,7 +110,7 @@ void p1_framer_set_crc_mode(struct p1_framer *f, u32 mode)
 		f->crc_mode = (u8)mode;
 }
 
-static int hexval(u8 c)
+int p1_hexval(u8 c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -338,7 +338,7 @@ again:
 		}
 		break;
 	case ST_TRAILER:
-		h = hexval(c);
+		h = p1_hexval(c);
 		if (h >= 0 && f->ndigits < 4) {
 			if (append(f, c, bad)) {
 				f->crc_rx = (u16)(f->crc_rx << 4 | h);

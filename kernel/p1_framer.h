@@ -147,4 +147,7 @@ size_t p1_framer_push(struct p1_framer *f, const u8 *p, const u8 *flags,
 /* CRC-16/ARC (poly 0xA001 reflected, init @crc, usually 0). */
 u16 p1_crc16(u16 crc, const u8 *p, size_t n);
 
+/* Value of hex digit @c (either case), or -1. */
+int p1_hexval(u8 c);
+
 #endif /* P1_FRAMER_H */

@@ -537,16 +537,6 @@ static const char *object_fast(struct scan *sc, const char *p,
 
 /* --- telegram --------------------------------------------------------- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* The '!' line: p at '!', e at the line end (CR dropped). */
 static void trailer(struct p1_telegram *t, const char *p, const char *e,
 		    const struct p1_parse_opts *opts)
@@ -555,7 +545,7 @@ static void trailer(struct p1_telegram *t, const char *p, const char *e,
 	unsigned nd = 0, crc = 0;
 	int h;
 
-	while (q < e && nd < 4 && (h = hexval(*q)) >= 0) {
+	while (q < e && nd < 4 && (h = p1_hexval((u8)*q)) >= 0) {
 		crc = crc << 4 | (unsigned)h;
 		q++;
 		nd++;
