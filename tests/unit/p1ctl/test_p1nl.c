@@ -39,6 +39,17 @@ static void put_dev_head(struct nl_msg *m, uint32_t index, const char *tty)
 	assert_int_equal(nla_put_string(m, P1_A_TTY, tty), 0);
 }
 
+/* The start of a P1_CMD_TELEGRAM on p1-0 (ttyS0): sequence 1, @status. */
+static struct nl_msg *tg_msg_new(uint32_t status)
+{
+	struct nl_msg *m = msg_new(P1_CMD_TELEGRAM);
+
+	put_dev_head(m, 0, "ttyS0");
+	assert_int_equal(nla_put_u64(m, P1_A_SEQ, 1), 0);
+	assert_int_equal(nla_put_u32(m, P1_A_STATUS, status), 0);
+	return m;
+}
+
 /* A whole device as P1_CMD_GET_DEVICE / ATTACHED / DETACHED carry it;
  * counter i has the value 1000 + i. */
 static void put_dev_full(struct nl_msg *m, bool dead)
@@ -305,13 +316,10 @@ static void test_event_telegram(void **state)
 
 static void test_event_telegram_no_crc_no_bytes(void **state)
 {
-	struct nl_msg *m = msg_new(P1_CMD_TELEGRAM);
+	struct nl_msg *m = tg_msg_new(P1_STATUS_NO_CRC);
 	struct p1nl_event ev;
 
 	(void)state;
-	put_dev_head(m, 0, "ttyS0");
-	assert_int_equal(nla_put_u64(m, P1_A_SEQ, 1), 0);
-	assert_int_equal(nla_put_u32(m, P1_A_STATUS, P1_STATUS_NO_CRC), 0);
 	assert_int_equal(parse_event(m, &ev), 0);
 	assert_false(ev.tg.has_crc);
 	assert_null(ev.tg.data);
@@ -332,27 +340,18 @@ static void test_event_telegram_malformed(void **state)
 	assert_int_equal(parse_event(m, &ev), -EINVAL);
 	nlmsg_free(m);
 	/* a received CRC without the computed one */
-	m = msg_new(P1_CMD_TELEGRAM);
-	put_dev_head(m, 0, "ttyS0");
-	assert_int_equal(nla_put_u64(m, P1_A_SEQ, 1), 0);
-	assert_int_equal(nla_put_u32(m, P1_A_STATUS, 0), 0);
+	m = tg_msg_new(0);
 	assert_int_equal(nla_put_u16(m, P1_A_CRC_RX, 1), 0);
 	assert_int_equal(parse_event(m, &ev), -EINVAL);
 	nlmsg_free(m);
 	/* a CRC of 4 bytes */
-	m = msg_new(P1_CMD_TELEGRAM);
-	put_dev_head(m, 0, "ttyS0");
-	assert_int_equal(nla_put_u64(m, P1_A_SEQ, 1), 0);
-	assert_int_equal(nla_put_u32(m, P1_A_STATUS, 0), 0);
+	m = tg_msg_new(0);
 	assert_int_equal(nla_put_u32(m, P1_A_CRC_RX, 1), 0);
 	assert_int_equal(nla_put_u32(m, P1_A_CRC_CALC, 1), 0);
 	assert_int_equal(parse_event(m, &ev), -EINVAL);
 	nlmsg_free(m);
 	/* empty telegram bytes */
-	m = msg_new(P1_CMD_TELEGRAM);
-	put_dev_head(m, 0, "ttyS0");
-	assert_int_equal(nla_put_u64(m, P1_A_SEQ, 1), 0);
-	assert_int_equal(nla_put_u32(m, P1_A_STATUS, 0), 0);
+	m = tg_msg_new(0);
 	assert_int_equal(nla_put(m, P1_A_TELEGRAM, 0, NULL), 0);
 	assert_int_equal(parse_event(m, &ev), -EINVAL);
 	nlmsg_free(m);
