@@ -41,7 +41,8 @@ check-cross: cross
 #     no time_t or off_t in the cmocka and libnl interfaces they use)
 #     into $(B)/i386-t64.
 # check-unit also runs an i386 decoder on the whole corpus (same output).
-CROSS_I386_SRCS := $(wildcard $(TOP)/userspace/*/*.c $(TOP)/tests/qemu/guest/*.c)
+CROSS_I386_SRCS := $(wildcard $(TOP)/userspace/*/*.c $(TOP)/userspace/exporter/*/*.c \
+	$(TOP)/tests/qemu/guest/*.c)
 CROSS_I386_PKGS := libnl-genl-3.0 libmicrohttpd yaml-0.1 p11-kit-1
 CROSS_I386_PKGDIR := /usr/lib/i386-linux-gnu/pkgconfig:/usr/share/pkgconfig
 # Recipe-time: the suites' variables come from fragments included later.
@@ -58,7 +59,8 @@ endef
 check-i386: | $(B)/i386-include/asm
 	@set -e; n=0; for f in $(CROSS_I386_SRCS); do \
 		$(CC) -m32 -idirafter $(B)/i386-include $(CFLAGS) $(P1_CFLAGS) \
-			$(addprefix -I$(TOP)/userspace/,lib common p1ctl exporter) \
+			$(addprefix -I$(TOP)/userspace/,lib common p1ctl exporter \
+				$(addprefix exporter/,sources sinks web)) \
 			$$($(PKG_CONFIG) --cflags $(CROSS_I386_PKGS)) \
 			-fsyntax-only $$f; n=$$((n + 1)); done; \
 	echo "check-i386: $$n sources compile for i386 with -Werror"

@@ -12,7 +12,8 @@ P1X_T_OUT := $(B)/tests/exporter
 P1X_UNIT := $(P1X_T_OUT)/unit_exporter
 # Included before userspace/exporter/exporter.mk: spell out its paths.
 P1X_UNIT_OBJS := $(patsubst $(TOP)/userspace/exporter/%.c,$(B)/obj/exporter/%.o,\
-	$(filter-out %/main.c %/emu_tool.c,$(wildcard $(TOP)/userspace/exporter/*.c)))
+	$(filter-out %/main.c %/emu_tool.c %/static_p11stub.c,$(wildcard \
+	$(TOP)/userspace/exporter/*.c $(TOP)/userspace/exporter/*/*.c)))
 P1X_T_BINS := $(B)/p1-exporter $(B)/p1-emulate
 
 $(P1X_T_OUT)/unit_exporter.o: $(P1X_T_DIR)/unit_exporter.c
@@ -30,7 +31,7 @@ $(P1X_UNIT): $(P1X_T_OUT)/unit_exporter.o $(P1X_UNIT_OBJS) $(B)/lib/libp1.a \
 # one.  A test reaching another object fails this link: add it here.
 P1X_UNIT_PURE := $(P1X_T_OUT)/unit_exporter-pure
 P1X_UNIT_PURE_OBJS := $(addprefix $(B)/obj/exporter/,sbuf.o options.o \
-	source.o evloop.o log.o emu.o)
+	sources/source.o evloop.o log.o sources/emu.o)
 $(P1X_UNIT_PURE): $(P1X_T_OUT)/unit_exporter.o $(P1X_UNIT_PURE_OBJS) \
 		$(B)/lib/libp1.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ \

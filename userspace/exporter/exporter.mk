@@ -9,16 +9,26 @@
 # Links libp1 ($(B)/lib/libp1.a, from userspace/lib/lib.mk, which holds the
 # framer too) and libp1common ($(B)/libp1common.a, userspace/common).
 
+#
+# Layout: the core (event loop, options, log, meters, privileges) here;
+# sources/ (where telegrams come from), sinks/ (where they go besides the
+# web side: the sink hooks and each sink), web/ (HTTP, /metrics, the JSON
+# API, TLS and auth).  Each file includes the others by name alone.
+
 P1X_DIR := $(TOP)/userspace/exporter
-P1X_TOOL_SRCS := $(P1X_DIR)/emu_tool.c
-P1X_STUB_SRCS := $(P1X_DIR)/static_p11stub.c
-P1X_SRCS := $(filter-out $(P1X_TOOL_SRCS) $(P1X_STUB_SRCS),$(wildcard $(P1X_DIR)/*.c))
+P1X_SUBDIRS := sources sinks web
+P1X_TOOL_SRCS := $(P1X_DIR)/sources/emu_tool.c
+P1X_STUB_SRCS := $(P1X_DIR)/web/static_p11stub.c
+P1X_SRCS := $(filter-out $(P1X_TOOL_SRCS) $(P1X_STUB_SRCS),$(wildcard \
+	$(P1X_DIR)/*.c $(addprefix $(P1X_DIR)/,$(addsuffix /*.c,$(P1X_SUBDIRS)))))
 P1X_OBJS := $(patsubst $(P1X_DIR)/%.c,$(B)/obj/exporter/%.o,$(P1X_SRCS))
-P1X_TOOL_OBJS := $(B)/obj/exporter/emu_tool.o $(B)/obj/exporter/emu.o
+P1X_TOOL_OBJS := $(B)/obj/exporter/sources/emu_tool.o \
+	$(B)/obj/exporter/sources/emu.o
 P1X_LIBP1 := $(B)/lib/libp1.a
 P1X_COMMON := $(B)/libp1common.a
 P1X_PKGS := libmicrohttpd yaml-0.1
-P1X_CFLAGS := -I$(P1X_DIR) -I$(TOP)/userspace/common \
+P1X_CFLAGS := -I$(P1X_DIR) $(addprefix -I$(P1X_DIR)/,$(P1X_SUBDIRS)) \
+	-I$(TOP)/userspace/common \
 	$(shell $(PKG_CONFIG) --cflags $(P1X_PKGS) libnl-genl-3.0 2>/dev/null)
 P1X_LIBS := $(or $(shell $(PKG_CONFIG) --libs $(P1X_PKGS) 2>/dev/null),-lmicrohttpd -lyaml) \
 	$(or $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null),-lnl-genl-3 -lnl-3) \
@@ -39,11 +49,11 @@ $(B)/p1-exporter: $(P1X_OBJS) $(P1X_LIBP1) $(P1X_COMMON)
 $(B)/p1-emulate: $(P1X_TOOL_OBJS) $(P1X_LIBP1)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(P1X_TOOL_OBJS) $(P1X_LIBP1) -lm
 
-$(B)/static/p1-exporter: $(P1X_OBJS) $(B)/obj/exporter/static_p11stub.o \
+$(B)/static/p1-exporter: $(P1X_OBJS) $(B)/obj/exporter/web/static_p11stub.o \
 		$(P1X_LIBP1) $(P1X_COMMON)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $(P1X_OBJS) \
-		$(B)/obj/exporter/static_p11stub.o $(P1X_LIBP1) \
+		$(B)/obj/exporter/web/static_p11stub.o $(P1X_LIBP1) \
 		$(P1X_COMMON) $(P1X_STATIC_LIBS) 2>$@.log || \
 		{ cat $@.log; rm -f $@; exit 1; }
 	@# glibc's NSS warnings: --user takes numeric ids in static guests.
@@ -80,5 +90,5 @@ ifneq ($(wildcard $(TOP)/userspace/lib/lib.mk),)
 ALL_TARGETS += p1-exporter p1-emulate
 endif
 
--include $(P1X_OBJS:.o=.d) $(B)/obj/exporter/emu_tool.d \
-	$(B)/obj/exporter/static_p11stub.d
+-include $(P1X_OBJS:.o=.d) $(B)/obj/exporter/sources/emu_tool.d \
+	$(B)/obj/exporter/web/static_p11stub.d

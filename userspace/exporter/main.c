@@ -23,6 +23,7 @@
 #include "options.h"
 #include "privdrop.h"
 #include "procstat.h"
+#include "sink.h"
 #include "source.h"
 #include "webcfg.h"
 
@@ -144,6 +145,7 @@ int main(int argc, char **argv)
 						    : "");
 
 	r = ev_run();
+	sinks_stop();
 	http_stop();
 	sources_stop_all();
 	kernel_src_stop();

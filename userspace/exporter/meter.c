@@ -14,6 +14,7 @@
 #include "evloop.h"
 #include "log.h"
 #include "options.h"
+#include "sink.h"
 
 struct meter *meters[METER_MAX];
 int nmeters;
@@ -133,6 +134,7 @@ struct meter *meter_new(const char *name, const char *kind, const char *source)
 	p1_framer_init(&m->fr, m->frbuf, (u32)cfg.telegram_max_size);
 	meters[nmeters++] = m;
 	meters_generation++;
+	sinks_meter(m);
 	return m;
 }
 
@@ -144,6 +146,7 @@ void meter_set_state(struct meter *m, enum meter_state st, const char *detail)
 	snprintf(m->state_detail, sizeof(m->state_detail), "%s",
 		 detail ? detail : "");
 	meters_generation++;
+	sinks_state(m);
 }
 
 bool meter_up(const struct meter *m)
@@ -167,6 +170,7 @@ void meters_check_stale(void)
 			if (stale && m->have_reading)
 				log_warn("meter %s: no telegram for %.0f s",
 					 m->name, cfg.stale_after);
+			sinks_state(m);
 		}
 	}
 }
@@ -216,7 +220,9 @@ void meter_telegram(struct meter *m, const uint8_t *data, size_t len,
 		.crc = has_crc ? P1_CRC_OK : P1_CRC_NONE,
 	};
 	struct p1_telegram *t;
+	bool was_stale = m->stale;
 
+	sinks_telegram(m, data, len, status, last_ns);
 	if (!p1_fr_status_good(status))
 		return; /* counted by the framer or the kernel */
 	if (status == P1_FR_UNCHECKED)
@@ -252,6 +258,9 @@ void meter_telegram(struct meter *m, const uint8_t *data, size_t len,
 			 p1_family_name(t->data.family));
 	}
 	meters_generation++;
+	sinks_reading(m);
+	if (was_stale)
+		sinks_state(m);
 }
 
 void meter_frame(struct meter *m, const struct p1_frame *fr)
