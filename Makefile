@@ -49,7 +49,7 @@ module-clean:
 	$(MAKE) -C $(KDIR) M=$(TOP)/kernel clean
 
 deps:
-	@$(TOP)/tests/deps.sh
+	@$(TOP)/tests/deps.sh all
 
 # Every layer runs even if an earlier one fails; the summary says which.
 check: deps

@@ -1,12 +1,28 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Install the Debian 12 packages the build and the tests need, if missing.
+# Install the Debian 12 packages a part of the project needs, if missing.
+#   tests/deps.sh [all]    everything the build and every test layer need
+#                          (make check)
+#   tests/deps.sh run      only what building and running p1-exporter needs
+#                          (make run)
+#   tests/deps.sh --list [all|run]   print the packages, install nothing
 set -euo pipefail
-pkgs=(
-	# build
+list=
+if [ "${1:-}" = --list ]; then
+	list=1
+	shift
+fi
+set_=${1:-all}
+# make run: build p1-exporter (libp1, libp1common, libmicrohttpd, libnl-3,
+# libyaml, libcrypt) and run it.  Nothing else.
+run_pkgs=(
 	gcc make pkg-config libc6-dev libnl-3-dev libnl-genl-3-dev
-	libmicrohttpd-dev libcmocka-dev clang clang-format libclang-rt-14-dev
-	libyaml-dev libcrypt-dev libunistring-dev libp11-kit-dev
+	libmicrohttpd-dev libyaml-dev libcrypt-dev
+)
+test_pkgs=(
+	# build extras: the static exporter, tests, format and sanitizers
+	libcmocka-dev clang clang-format libclang-rt-14-dev
+	libunistring-dev libp11-kit-dev
 	valgrind
 	# libp1 tests: tzdata (zone rules checked against it), python3 (JSON),
 	# gcc -m32 (the i386 builds): lib32gcc-12-dev and libc6-dev-i386, not
@@ -34,6 +50,18 @@ pkgs=(
 	libyaml-dev:arm64 libp11-kit-dev:arm64 libunistring-dev:arm64
 	libcrypt-dev:arm64
 )
+case $set_ in
+run) pkgs=("${run_pkgs[@]}") ;;
+all) pkgs=("${run_pkgs[@]}" "${test_pkgs[@]}") ;;
+*)
+	echo "usage: $0 [--list] [all|run]" >&2
+	exit 2
+	;;
+esac
+if [ -n "$list" ]; then
+	printf '%s\n' "${pkgs[@]}"
+	exit 0
+fi
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -41,18 +69,28 @@ for p in "${pkgs[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "deps: installing ${missing[*]}"
+sudo=()
 if [ "$(id -u)" != 0 ]; then
-	echo "deps: not root; install them with: sudo apt-get install ${missing[*]}" >&2
-	exit 1
+	if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+		sudo=(sudo)
+	else
+		echo "deps: not root; install them with: sudo apt-get install ${missing[*]}" >&2
+		exit 1
+	fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-for arch in arm64 i386; do
-	dpkg --print-foreign-architectures | grep -qx $arch ||
-		dpkg --add-architecture $arch
+foreign=()
+for p in "${missing[@]}"; do
+	case $p in *:*) foreign+=("${p##*:}") ;; esac
+done
+for arch in $(printf '%s\n' "${foreign[@]}" | sort -u); do
+	dpkg --print-foreign-architectures | grep -qx "$arch" ||
+		"${sudo[@]}" dpkg --add-architecture "$arch"
 done
 # One index that fails to download (a mirror's i386 security index, say)
 # must not stop the rest: apt keeps the old lists, and the install below
 # still fails loudly if a package cannot be had.
-apt-get -o DPkg::Lock::Timeout=900 update -qq ||
+"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=900 update -qq ||
 	echo "deps: apt-get update reported errors (above); going on" >&2
-apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 \
+	install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

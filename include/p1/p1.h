@@ -409,7 +409,7 @@ int p1_obis_format(const struct p1_obis *o, char *buf, size_t cap);
  *    "objects":[{"obis":"1-0:1.8.1","values":[{"raw":"…","number":…,
  *                "unit":"kWh"}]}, …],
  *    "electricity":{…}, "mbus":[…]}
- * See userspace/lib/README-libp1.md for every member.  Strings are escaped;
+ * See docs/libp1.md for every member.  Strings are escaped;
  * bytes that are not UTF-8 come out as \u00XX.
  */
 #define P1_JSON_OBJECTS (1u << 0) /* the generic "objects" list */

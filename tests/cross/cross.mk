@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Cross builds (see the README section "Raspberry Pi, arm64 and 32-bit"):
+# Cross builds (see docs/testing.md, "arm64 and i386"):
 #   make cross [ARCH=arm64] [CROSS_KERNELS="6.1 6.12"]
 # n_p1.ko W=1 warning-free against Debian's arm64 6.1 and 6.12 headers, and
 # the userspace (p1ctl, p1-exporter, p1-emulate dynamically linked against

@@ -70,11 +70,13 @@ p1-exporter: $(B)/p1-exporter
 p1-emulate: $(B)/p1-emulate
 p1-exporter-static: $(B)/static/p1-exporter $(B)/static/p1-emulate
 
-# make run: the exporter on the built-in emulated DSMR 5 meter.
-# P1_RUN_ARGS adds flags, e.g. P1_RUN_ARGS='--emulate=emucs'.
+# make run: the exporter on the built-in emulated DSMR 5 meter.  Installs
+# only the build packages (tests/deps.sh run).  P1_RUN_ARGS adds flags after
+# --emulate, e.g. P1_RUN_ARGS='--emulate=emucs' (a second, Belgian meter) or
+# P1_RUN_ARGS='--emulate.noise=0'.
 P1_RUN_ADDR ?= :9357
 run:
-	@$(TOP)/tests/deps.sh
+	@$(TOP)/tests/deps.sh run
 	@$(MAKE) --no-print-directory $(B)/p1-exporter
 	@port=$$(echo '$(P1_RUN_ADDR)' | sed 's/.*://'); \
 	echo; \
@@ -83,7 +85,7 @@ run:
 	echo "  meters   http://localhost:$$port/api/v1/meters"; \
 	echo; \
 	exec $(B)/p1-exporter --web.listen-address='$(P1_RUN_ADDR)' \
-		$(or $(P1_RUN_ARGS),--emulate)
+		--emulate $(P1_RUN_ARGS)
 
 # Built by default once libp1 (userspace/lib) is in the tree.
 ifneq ($(wildcard $(TOP)/userspace/lib/lib.mk),)

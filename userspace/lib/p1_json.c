@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * p1_json.c - a parsed telegram as one JSON object (format: see
- * README-libp1.md).  Output goes through a small staging buffer to the
+ * docs/libp1.md).  Output goes through a small staging buffer to the
  * caller's callback; nothing is allocated.
  */
 #include <math.h>

@@ -3,7 +3,7 @@
  * metrics.c - every p1_* metric, one family at a time over all meters
  * (the text format wants a family's samples together), in base units:
  * energy in joules (Wh * 3600), power in watts, volumes in cubic meters.
- * Fields a meter does not send produce no sample.  The README lists each
+ * Fields a meter does not send produce no sample.  docs/metrics.md lists each
  * metric with the OBIS code it comes from.
  */
 #include "metrics.h"
