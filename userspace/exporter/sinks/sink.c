@@ -50,3 +50,10 @@ void sinks_stop(void)
 		if (sinks[i]->stop)
 			sinks[i]->stop();
 }
+
+void sinks_metrics(struct sbuf *sb)
+{
+	for (int i = 0; i < nsinks; i++)
+		if (sinks[i]->metrics)
+			sinks[i]->metrics(sb);
+}

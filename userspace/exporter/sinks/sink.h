@@ -15,6 +15,11 @@
  *              user asked), m->seq was bumped
  *   state      m->state or meter_up(m) may have changed
  *   stop       clean exit: flush, say goodbye, close
+ *   metrics    append the sink's own metric families (Prometheus text,
+ *              with HELP and TYPE) to a /metrics page; called per scrape
+ *
+ * Sinks register in main() before the sources are created, so that they
+ * see every meter's creation.
  *
  * Hooks must not block and must not allocate per telegram: a sink that
  * cannot keep up drops (and counts) rather than slowing the meter.  Any
@@ -27,6 +32,7 @@
 #include <stdint.h>
 
 struct meter;
+struct sbuf;
 
 struct sink_ops {
 	const char *name;
@@ -36,6 +42,7 @@ struct sink_ops {
 	void (*reading)(struct meter *m);
 	void (*state)(struct meter *m);
 	void (*stop)(void);
+	void (*metrics)(struct sbuf *sb);
 };
 
 #define SINK_MAX 16
@@ -50,5 +57,6 @@ void sinks_telegram(struct meter *m, const uint8_t *data, size_t len,
 void sinks_reading(struct meter *m);
 void sinks_state(struct meter *m);
 void sinks_stop(void);
+void sinks_metrics(struct sbuf *sb);
 
 #endif

@@ -18,6 +18,7 @@
 #include "options.h"
 #include "p1gmtime.h"
 #include "procstat.h"
+#include "sink.h"
 
 static struct sbuf cache;
 static uint64_t cache_gen;
@@ -651,5 +652,6 @@ void metrics_render(struct sbuf *out)
 		cache_gen = meters_generation;
 	}
 	sb_put(out, cache.p, cache.len);
+	sinks_metrics(out);
 	procstat_render(out);
 }
