@@ -36,7 +36,8 @@ BENCH_TARGETS :=
 FUZZ_TARGETS :=
 ALL_TARGETS :=
 
-include $(sort $(wildcard $(TOP)/userspace/*/*.mk $(TOP)/tests/*.mk $(TOP)/tests/*/*.mk))
+include $(sort $(wildcard $(TOP)/userspace/*/*.mk $(TOP)/tests/*.mk $(TOP)/tests/*/*.mk \
+	$(TOP)/examples/*.mk))
 
 .PHONY: all module module-clean clean deps check run bench fuzz format
 

@@ -23,7 +23,7 @@ test_pkgs=(
 	# build extras: the static exporter, tests, format and sanitizers
 	libcmocka-dev clang clang-format libclang-rt-14-dev
 	libunistring-dev libp11-kit-dev
-	valgrind
+	valgrind g++
 	# libp1 tests: tzdata (zone rules checked against it), python3 (JSON),
 	# gcc -m32 (the i386 builds): lib32gcc-12-dev and libc6-dev-i386, not
 	# gcc-multilib, which conflicts with gcc-aarch64-linux-gnu

@@ -16,8 +16,8 @@
 #include <p1/p1.h>
 #include <stdlib.h>
 
-#include "emu.h"
 #include "options.h"
+#include "p1_emu.h"
 #include "p1_framer.h"
 #include "sbuf.h"
 #include "source.h"
@@ -136,12 +136,12 @@ static void test_dst(void **state)
 
 	(void)state;
 	/* 2024: CEST from 31 March 01:00 UTC to 27 October 01:00 UTC. */
-	assert_int_equal(emu_eu_offset(1711846799, &summer), 3600);
+	assert_int_equal(p1i_emu_eu_offset(1711846799, &summer), 3600);
 	assert_false(summer);
-	assert_int_equal(emu_eu_offset(1711846800, &summer), 7200);
+	assert_int_equal(p1i_emu_eu_offset(1711846800, &summer), 7200);
 	assert_true(summer);
-	assert_int_equal(emu_eu_offset(1729990799, NULL), 7200);
-	assert_int_equal(emu_eu_offset(1729990800, NULL), 3600);
+	assert_int_equal(p1i_emu_eu_offset(1729990799, NULL), 7200);
+	assert_int_equal(p1i_emu_eu_offset(1729990800, NULL), 3600);
 }
 
 /* Frame a generated telegram like a line would, then parse it. */
@@ -166,22 +166,23 @@ static void frame_and_parse(const char *buf, size_t n, bool want_crc,
 static void test_emulator(void **state)
 {
 	static struct p1_telegram t;
-	struct emu_params p;
-	struct emu e;
+	struct p1i_emu_params p;
+	struct p1i_emu e;
 	char buf[4096];
 	double start = 1705305600; /* 2024-01-15 08:00 UTC, a Monday */
 
 	(void)state;
-	for (int prof = EMU_DSMR5; prof <= EMU_EMUCS; prof++) {
-		emu_params_default(&p);
-		p.profile = (enum emu_profile)prof;
-		emu_init(&e, &p, start);
+	for (int prof = P1I_EMU_DSMR5; prof <= P1I_EMU_EMUCS; prof++) {
+		p1i_emu_params_default(&p);
+		p.profile = (enum p1i_emu_profile)prof;
+		p1i_emu_init(&e, &p, start);
 		for (int i = 0; i < 120; i++) {
-			double at = start + i * emu_default_interval(p.profile);
-			size_t n = emu_next(&e, at, buf, sizeof(buf));
+			double at =
+				start + i * p1i_emu_default_interval(p.profile);
+			size_t n = p1i_emu_next(&e, at, buf, sizeof(buf));
 
 			assert_true(n > 300);
-			frame_and_parse(buf, n, prof != EMU_DSMR22, &t);
+			frame_and_parse(buf, n, prof != P1I_EMU_DSMR22, &t);
 			/* libp1 reads back what the model holds. */
 			assert_true(t.data.elec.energy_import[1].present);
 			assert_true(fabs(t.data.elec.energy_import[1].value -
@@ -193,7 +194,7 @@ static void test_emulator(void **state)
 					 e.gas_captured) < 0.0006);
 			assert_int_equal((int)t.data.elec.tariff.value,
 					 e.tariff);
-			if (prof != EMU_DSMR22) {
+			if (prof != P1I_EMU_DSMR22) {
 				assert_true(t.data.time.valid);
 				assert_int_equal(t.data.time.t, (int64_t)at);
 			}
@@ -207,19 +208,19 @@ static void test_emulator(void **state)
 static void test_emulator_belgian(void **state)
 {
 	static struct p1_telegram t;
-	struct emu_params p;
-	struct emu e;
+	struct p1i_emu_params p;
+	struct p1i_emu e;
 	char buf[4096];
 	double start = 1705305600;
 	size_t n = 0;
 
 	(void)state;
-	emu_params_default(&p);
-	p.profile = EMU_EMUCS;
-	emu_init(&e, &p, start);
+	p1i_emu_params_default(&p);
+	p.profile = P1I_EMU_EMUCS;
+	p1i_emu_init(&e, &p, start);
 	/* Run through three quarter hours: a peak gets recorded. */
 	for (int i = 0; i <= 45 * 60; i += 10)
-		n = emu_next(&e, start + i, buf, sizeof(buf));
+		n = p1i_emu_next(&e, start + i, buf, sizeof(buf));
 	frame_and_parse(buf, n, true, &t);
 	assert_int_equal(t.data.family, P1_FAMILY_EMUCS);
 	assert_true(t.data.elec.demand.present);
@@ -233,14 +234,14 @@ static void test_emulator_belgian(void **state)
 
 static void test_emulator_small_buffer(void **state)
 {
-	struct emu_params p;
-	struct emu e;
+	struct p1i_emu_params p;
+	struct p1i_emu e;
 	char buf[100];
 
 	(void)state;
-	emu_params_default(&p);
-	emu_init(&e, &p, 1705305600);
-	assert_int_equal(emu_next(&e, 1705305601, buf, sizeof(buf)), 0);
+	p1i_emu_params_default(&p);
+	p1i_emu_init(&e, &p, 1705305600);
+	assert_int_equal(p1i_emu_next(&e, 1705305601, buf, sizeof(buf)), 0);
 }
 
 int main(void)

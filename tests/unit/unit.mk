@@ -52,7 +52,7 @@ $(LIBP1_UT_DECODE32): $(wildcard $(TOP)/userspace/lib/*.[ch]) \
 	@mkdir -p $(@D)
 	$(CC) $(P1_I386_CFLAGS) $(CFLAGS) $(P1_CFLAGS) $(P1COMMON_CFLAGS) \
 		-I$(TOP)/userspace/lib -I$(TOP)/userspace/p1ctl \
-		-o $@ $(filter %.c,$^)
+		-o $@ $(filter %.c,$^) -lm
 
 LIBP1_UT_VALGRIND := $(if $(shell command -v valgrind 2>/dev/null),\
 	env P1_TEST_QUICK=1 valgrind -q --error-exitcode=9 --leak-check=full)

@@ -22,12 +22,11 @@ P1X_STUB_SRCS := $(P1X_DIR)/web/static_p11stub.c
 P1X_SRCS := $(filter-out $(P1X_TOOL_SRCS) $(P1X_STUB_SRCS),$(wildcard \
 	$(P1X_DIR)/*.c $(addprefix $(P1X_DIR)/,$(addsuffix /*.c,$(P1X_SUBDIRS)))))
 P1X_OBJS := $(patsubst $(P1X_DIR)/%.c,$(B)/obj/exporter/%.o,$(P1X_SRCS))
-P1X_TOOL_OBJS := $(B)/obj/exporter/sources/emu_tool.o \
-	$(B)/obj/exporter/sources/emu.o
+P1X_TOOL_OBJS := $(B)/obj/exporter/sources/emu_tool.o
 P1X_LIBP1 := $(B)/lib/libp1.a
 P1X_COMMON := $(B)/libp1common.a
 P1X_PKGS := libmicrohttpd yaml-0.1
-P1X_CFLAGS := -I$(P1X_DIR) $(addprefix -I$(P1X_DIR)/,$(P1X_SUBDIRS)) \
+P1X_CFLAGS := -I$(P1X_DIR) -I$(TOP)/userspace/lib $(addprefix -I$(P1X_DIR)/,$(P1X_SUBDIRS)) \
 	-I$(TOP)/userspace/common \
 	$(shell $(PKG_CONFIG) --cflags $(P1X_PKGS) libnl-genl-3.0 2>/dev/null)
 P1X_LIBS := $(or $(shell $(PKG_CONFIG) --libs $(P1X_PKGS) 2>/dev/null),-lmicrohttpd -lyaml) \

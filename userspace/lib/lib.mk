@@ -4,7 +4,7 @@
 # Other fragments link $(B)/lib/libp1.a (write the path out: fragments
 # included before this one see LIBP1_* empty in prerequisite lists).
 # `make install-lib PREFIX=/usr/local DESTDIR=...` installs the library,
-# include/p1/p1.h, p1_framer.h and libp1.pc.
+# include/p1/p1.h, reader.h, p1_framer.h and libp1.pc.
 
 LIBP1_DIR := $(TOP)/userspace/lib
 LIBP1_SOVER := 0
@@ -33,7 +33,7 @@ $(LIBP1_A): $(LIBP1_OBJS)
 $(LIBP1_SO): $(LIBP1_OBJS) $(LIBP1_DIR)/libp1.map
 	$(CC) -shared -Wl,-soname,libp1.so.$(LIBP1_SOVER) \
 		-Wl,--version-script=$(LIBP1_DIR)/libp1.map -Wl,-z,defs \
-		-o $@ $(LIBP1_OBJS)
+		-o $@ $(LIBP1_OBJS) -lm
 	ln -sf libp1.so.$(LIBP1_SOVER) $(B)/lib/libp1.so
 
 $(LIBP1_PC): $(LIBP1_DIR)/libp1.pc.in $(TOP)/VERSION
@@ -49,7 +49,8 @@ install-lib: libp1
 	install -m 755 $(LIBP1_SO) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libp1.so.$(LIBP1_SOVER) $(DESTDIR)$(PREFIX)/lib/libp1.so
 	install -m 644 $(LIBP1_PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
-	install -m 644 $(TOP)/include/p1/p1.h $(DESTDIR)$(PREFIX)/include/p1/
+	install -m 644 $(TOP)/include/p1/p1.h $(TOP)/include/p1/reader.h \
+		$(DESTDIR)$(PREFIX)/include/p1/
 	install -m 644 $(TOP)/kernel/p1_framer.h $(DESTDIR)$(PREFIX)/include/p1/
 
 ALL_TARGETS += libp1

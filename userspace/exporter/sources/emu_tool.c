@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "emu.h"
+#include "p1_emu.h"
 
 static void usage(FILE *fp)
 {
@@ -135,8 +135,8 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{0},
 	};
-	struct emu_params p;
-	struct emu e;
+	struct p1i_emu_params p;
+	struct p1i_emu e;
 	double interval = 0, start = (double)time(NULL);
 	unsigned long long count = 10, corrupt = 0, garbage = 0;
 	bool realtime = false, pty = false, wait_attach = false;
@@ -145,18 +145,18 @@ int main(int argc, char **argv)
 	char buf[4096];
 	int c, prof;
 
-	emu_params_default(&p);
+	p1i_emu_params_default(&p);
 	while ((c = getopt_long(argc, argv, "p:n:i:s:hV", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			prof = emu_profile_from_name(optarg);
+			prof = p1i_emu_profile_from_name(optarg);
 			if (prof < 0) {
 				fprintf(stderr,
 					"p1-emulate: unknown profile %s\n",
 					optarg);
 				return 2;
 			}
-			p.profile = (enum emu_profile)prof;
+			p.profile = (enum p1i_emu_profile)prof;
 			break;
 		case 'n':
 			count = (unsigned long long)num(optarg, "count");
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 			interval = num(optarg, "interval");
 			break;
 		case 's':
-			if (!emu_parse_time(optarg, &start)) {
+			if (!p1i_emu_parse_time(optarg, &start)) {
 				fprintf(stderr, "p1-emulate: bad time %s\n",
 					optarg);
 				return 2;
@@ -232,8 +232,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (interval == 0)
-		interval = emu_default_interval(p.profile);
-	emu_init(&e, &p, start);
+		interval = p1i_emu_default_interval(p.profile);
+	p1i_emu_init(&e, &p, start);
 	if (pty) {
 		int m = posix_openpt(O_RDWR | O_NOCTTY);
 
@@ -250,8 +250,8 @@ int main(int argc, char **argv)
 			sleep_s(delay);
 	}
 	for (unsigned long long i = 0; !count || i < count; i++) {
-		size_t n = emu_next(&e, start + (double)i * interval, buf,
-				    sizeof(buf));
+		size_t n = p1i_emu_next(&e, start + (double)i * interval, buf,
+					sizeof(buf));
 
 		if (garbage && i % garbage == garbage - 1)
 			fputs("\x7f\xff noise 0-0:1.8.1(12\r\n", out);

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "emu.h"
+#include "p1_emu.h"
 #include "log.h"
 #include "meter.h"
 #include "options.h"
@@ -14,7 +14,7 @@
 
 struct emu_source {
 	struct source s;
-	struct emu emu;
+	struct p1i_emu emu;
 	double interval;
 	double meter_t;	   /* meter clock when emulate.start is set */
 	bool own_clock;	   /* use meter_t rather than the host clock */
@@ -27,7 +27,7 @@ static void emu_tick(void *arg)
 	struct emu_source *es = arg;
 	uint64_t now_rt = ev_realtime_ns(), now = ev_now();
 	double t = es->own_clock ? es->meter_t : (double)now_rt / 1e9;
-	size_t n = emu_next(&es->emu, t, es->buf, sizeof(es->buf));
+	size_t n = p1i_emu_next(&es->emu, t, es->buf, sizeof(es->buf));
 
 	if (n)
 		meter_feed(es->s.m, (const uint8_t *)es->buf, NULL, n, now_rt);
@@ -59,7 +59,7 @@ struct source *emulate_source_new(const char *text, int index)
 	static const char *const keys[] = {"name", "tz", "interval", "seed",
 					   NULL};
 	struct emu_source *es;
-	struct emu_params p;
+	struct p1i_emu_params p;
 	struct spec sp;
 	const char *name, *v;
 	char defname[32];
@@ -74,7 +74,7 @@ struct source *emulate_source_new(const char *text, int index)
 		snprintf(sp.main, sizeof(sp.main), "dsmr5");
 	if (!spec_check_keys(&sp, "--emulate", keys))
 		return NULL;
-	prof = emu_profile_from_name(sp.main);
+	prof = p1i_emu_profile_from_name(sp.main);
 	if (prof < 0) {
 		log_err("--emulate: unknown profile \"%s\" (dsmr5, dsmr4, "
 			"dsmr22, emucs)",
@@ -84,8 +84,8 @@ struct source *emulate_source_new(const char *text, int index)
 	es = calloc(1, sizeof(*es));
 	if (!es)
 		return NULL;
-	emu_params_default(&p);
-	p.profile = (enum emu_profile)prof;
+	p1i_emu_params_default(&p);
+	p.profile = (enum p1i_emu_profile)prof;
 	p.import_kwh = cfg.emu_import_kwh;
 	p.export_kwh = cfg.emu_export_kwh;
 	p.gas_m3 = cfg.emu_gas_m3;
@@ -95,7 +95,7 @@ struct source *emulate_source_new(const char *text, int index)
 	p.noise = cfg.emu_noise;
 	p.seed = (uint64_t)cfg.emu_seed + (uint64_t)index;
 	es->interval = cfg.emu_interval > 0 ? cfg.emu_interval
-					    : emu_default_interval(p.profile);
+					    : p1i_emu_default_interval(p.profile);
 	if ((v = spec_get(&sp, "interval")) &&
 	    (!parse_duration(v, &es->interval) || es->interval <= 0)) {
 		log_err("--emulate: bad interval \"%s\"", v);
@@ -116,7 +116,7 @@ struct source *emulate_source_new(const char *text, int index)
 		es->interval = 0.001;
 	start = (double)ev_realtime_ns() / 1e9;
 	if (cfg.emu_start) {
-		if (!emu_parse_time(cfg.emu_start, &start)) {
+		if (!p1i_emu_parse_time(cfg.emu_start, &start)) {
 			log_err("--emulate.start: bad time \"%s\"",
 				cfg.emu_start);
 			free(es);
@@ -125,12 +125,12 @@ struct source *emulate_source_new(const char *text, int index)
 		es->own_clock = true;
 	}
 	es->meter_t = start;
-	emu_init(&es->emu, &p, start);
+	p1i_emu_init(&es->emu, &p, start);
 	snprintf(defname, sizeof(defname), index ? "emulator%d" : "emulator",
 		 index);
 	name = spec_get(&sp, "name");
 	es->s.m = meter_new(name && *name ? name : defname, "emulator",
-			    emu_profile_name(p.profile));
+			    p1i_emu_profile_name(p.profile));
 	if (!es->s.m) {
 		free(es);
 		return NULL;

@@ -1,9 +1,9 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * emu.h - generator of realistic P1 telegrams (the emulated meter).
+ * p1_emu.h - generator of realistic P1 telegrams (the emulated meter).
  *
- * Used by the exporter's --emulate source, by the p1-emulate tool that
- * writes capture files for tests and benchmarks, and by anything else that
+ * Used by the reader's emulator source (p1/reader.h), by the p1-emulate tool
+ * that writes capture files for tests and benchmarks, and by anything else that
  * needs a plausible meter: values move with a daily load curve and solar
  * production, energy registers integrate the power, gas is captured every
  * five minutes (hourly for DSMR 4 and 2.2), voltage sags/swells and power
@@ -15,17 +15,22 @@
  * Everything is deterministic for a given seed and start time; no
  * allocation: the caller owns the struct and the output buffer.
  */
-#ifndef P1X_EMU_H
-#define P1X_EMU_H
+#ifndef P1_EMU_H
+#define P1_EMU_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-enum emu_profile { EMU_DSMR5, EMU_DSMR4, EMU_DSMR22, EMU_EMUCS };
+enum p1i_emu_profile {
+	P1I_EMU_DSMR5,
+	P1I_EMU_DSMR4,
+	P1I_EMU_DSMR22,
+	P1I_EMU_EMUCS
+};
 
-struct emu_params {
-	enum emu_profile profile;
+struct p1i_emu_params {
+	enum p1i_emu_profile profile;
 	double import_kwh; /* starting import, both tariffs together */
 	double export_kwh;
 	double gas_m3;
@@ -36,11 +41,11 @@ struct emu_params {
 	uint64_t seed;
 };
 
-#define EMU_HISTORY 13
-#define EMU_LOG	    10
+#define P1I_EMU_HISTORY 13
+#define P1I_EMU_LOG	10
 
-struct emu {
-	struct emu_params p;
+struct p1i_emu {
+	struct p1i_emu_params p;
 	uint64_t rng;
 	double t; /* meter time of the last telegram, unix s */
 	bool started;
@@ -56,7 +61,7 @@ struct emu {
 	uint32_t failures, long_failures;
 	struct {
 		double end, dur;
-	} log[EMU_LOG];
+	} log[P1I_EMU_LOG];
 	int nlog;
 	/* Belgian capacity tariff */
 	double q_start, q_energy_j; /* current quarter hour */
@@ -65,31 +70,32 @@ struct emu {
 	int peak_month; /* year * 12 + month of peak_w */
 	struct {
 		double month_t, t, w;
-	} hist[EMU_HISTORY];
+	} hist[P1I_EMU_HISTORY];
 	int nhist;
 };
 
 /* Profile by name ("dsmr5", "dsmr4", "dsmr22", "emucs"); -1 if unknown. */
-int emu_profile_from_name(const char *name);
-const char *emu_profile_name(enum emu_profile p);
+int p1i_emu_profile_from_name(const char *name);
+const char *p1i_emu_profile_name(enum p1i_emu_profile p);
 /* The profile's natural telegram interval in seconds. */
-double emu_default_interval(enum emu_profile p);
+double p1i_emu_default_interval(enum p1i_emu_profile p);
 /* DSMR 2.2/3.0 lines are 9600 7E1; the others 115200 8N1. */
-bool emu_profile_7e1(enum emu_profile p);
+bool p1i_emu_profile_7e1(enum p1i_emu_profile p);
 
-void emu_params_default(struct emu_params *p);
-void emu_init(struct emu *e, const struct emu_params *p, double start_t);
+void p1i_emu_params_default(struct p1i_emu_params *p);
+void p1i_emu_init(struct p1i_emu *e, const struct p1i_emu_params *p,
+		  double start_t);
 
 /*
  * Advance the meter to time @t (unix seconds) and write its telegram to
  * @buf.  Returns the length, or 0 if @cap is too small (the state still
  * advances).  2048 bytes is always enough.
  */
-size_t emu_next(struct emu *e, double t, char *buf, size_t cap);
+size_t p1i_emu_next(struct p1i_emu *e, double t, char *buf, size_t cap);
 
 /* Meter-local time: offset in seconds from UTC under EU rules (CET/CEST). */
-int emu_eu_offset(int64_t t, bool *summer);
+int p1i_emu_eu_offset(int64_t t, bool *summer);
 
 /* "YYYY-MM-DDThh:mm:ssZ" or "@UNIXSECONDS" to unix seconds. */
-bool emu_parse_time(const char *s, double *out);
+bool p1i_emu_parse_time(const char *s, double *out);
 #endif

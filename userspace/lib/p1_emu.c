@@ -1,6 +1,6 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * emu.c - the emulated meter (see emu.h).
+ * p1_emu.c - the emulated meter (see p1_emu.h).
  *
  * The model, per telegram of duration dt:
  *  - load: a daily curve (night base, morning and evening peaks) times the
@@ -13,7 +13,7 @@
  *  - rare events (sags, swells, short and long power failures) drawn from
  *    the seeded generator with fixed mean intervals.
  */
-#include "emu.h"
+#include "p1_emu.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -27,7 +27,7 @@
 static const char *const profile_names[] = {"dsmr5", "dsmr4", "dsmr22",
 					    "emucs"};
 
-int emu_profile_from_name(const char *name)
+int p1i_emu_profile_from_name(const char *name)
 {
 	for (int i = 0; i < 4; i++)
 		if (!strcmp(name, profile_names[i]))
@@ -35,25 +35,25 @@ int emu_profile_from_name(const char *name)
 	return -1;
 }
 
-const char *emu_profile_name(enum emu_profile p)
+const char *p1i_emu_profile_name(enum p1i_emu_profile p)
 {
 	return profile_names[p];
 }
 
-double emu_default_interval(enum emu_profile p)
+double p1i_emu_default_interval(enum p1i_emu_profile p)
 {
-	return p == EMU_DSMR5 || p == EMU_EMUCS ? 1.0 : 10.0;
+	return p == P1I_EMU_DSMR5 || p == P1I_EMU_EMUCS ? 1.0 : 10.0;
 }
 
-bool emu_profile_7e1(enum emu_profile p)
+bool p1i_emu_profile_7e1(enum p1i_emu_profile p)
 {
-	return p == EMU_DSMR22;
+	return p == P1I_EMU_DSMR22;
 }
 
-void emu_params_default(struct emu_params *p)
+void p1i_emu_params_default(struct p1i_emu_params *p)
 {
-	*p = (struct emu_params){
-		.profile = EMU_DSMR5,
+	*p = (struct p1i_emu_params){
+		.profile = P1I_EMU_DSMR5,
 		.import_kwh = 12345.678,
 		.export_kwh = 2345.6,
 		.gas_m3 = 4567.89,
@@ -78,7 +78,7 @@ static int64_t last_sunday_0100_utc(int year, int mon /* 0-based */)
 	return t - (int64_t)out.tm_wday * 86400 + 3600;
 }
 
-int emu_eu_offset(int64_t t, bool *summer)
+int p1i_emu_eu_offset(int64_t t, bool *summer)
 {
 	struct tm tm;
 	time_t tt = (time_t)t;
@@ -95,7 +95,7 @@ int emu_eu_offset(int64_t t, bool *summer)
 static void local_tm(double t, struct tm *tm, bool *summer)
 {
 	int64_t s = (int64_t)floor(t);
-	time_t lt = (time_t)(s + emu_eu_offset(s, summer));
+	time_t lt = (time_t)(s + p1i_emu_eu_offset(s, summer));
 
 	gmtime_r(&lt, tm);
 }
@@ -119,7 +119,7 @@ static double local_to_utc(int year, int mon, int mday, int h, int m)
 	int64_t local = (int64_t)timegm(&tm);
 	int64_t utc = local - 7200;
 
-	if (emu_eu_offset(utc, NULL) != 7200)
+	if (p1i_emu_eu_offset(utc, NULL) != 7200)
 		utc = local - 3600;
 	return (double)utc;
 }
@@ -139,7 +139,7 @@ static double month_start(int idx)
 
 /* ---- randomness ---------------------------------------------------- */
 
-static double urand(struct emu *e)
+static double urand(struct p1i_emu *e)
 {
 	/* xorshift64* */
 	e->rng ^= e->rng >> 12;
@@ -149,7 +149,7 @@ static double urand(struct emu *e)
 	       9007199254740992.0;
 }
 
-static double grand(struct emu *e)
+static double grand(struct p1i_emu *e)
 {
 	double g =
 		(urand(e) + urand(e) + urand(e) + urand(e) - 2.0) * 1.7320508;
@@ -157,7 +157,7 @@ static double grand(struct emu *e)
 	return g < -2 ? -2 : g > 2 ? 2 : g;
 }
 
-static bool chance(struct emu *e, double dt, double mean_interval)
+static bool chance(struct p1i_emu *e, double dt, double mean_interval)
 {
 	return urand(e) < dt / mean_interval;
 }
@@ -190,14 +190,14 @@ static double solar_shape(double h)
 	return pow(sin(M_PI * (h - 6) / 14), 1.5);
 }
 
-static int tariff_at(const struct emu *e, double t)
+static int tariff_at(const struct p1i_emu *e, double t)
 {
 	struct tm tm;
 	bool weekend, day;
 
 	local_tm(t, &tm, NULL);
 	weekend = tm.tm_wday == 0 || tm.tm_wday == 6;
-	if (e->p.profile == EMU_EMUCS) {
+	if (e->p.profile == P1I_EMU_EMUCS) {
 		/* Belgium: 1 = day (peak), 2 = night and weekend. */
 		day = !weekend && tm.tm_hour >= 7 && tm.tm_hour < 22;
 		return day ? 1 : 2;
@@ -207,13 +207,15 @@ static int tariff_at(const struct emu *e, double t)
 	return day ? 2 : 1;
 }
 
-static double gas_capture_period(const struct emu *e)
+static double gas_capture_period(const struct p1i_emu *e)
 {
-	return e->p.profile == EMU_DSMR5 || e->p.profile == EMU_EMUCS ? 300
-								      : 3600;
+	return e->p.profile == P1I_EMU_DSMR5 || e->p.profile == P1I_EMU_EMUCS
+		       ? 300
+		       : 3600;
 }
 
-void emu_init(struct emu *e, const struct emu_params *p, double start_t)
+void p1i_emu_init(struct p1i_emu *e, const struct p1i_emu_params *p,
+		  double start_t)
 {
 	int m;
 
@@ -253,7 +255,7 @@ void emu_init(struct emu *e, const struct emu_params *p, double start_t)
 		e->peak_t = month_start(m) + 2 * 86400 + 18 * 3600 + 45 * 60;
 		e->peak_w = p->load_w * (3.5 + urand(e));
 	}
-	for (int i = 0; i < EMU_HISTORY; i++) {
+	for (int i = 0; i < P1I_EMU_HISTORY; i++) {
 		int pm = m - 1 - i;
 		double ms = month_start(pm);
 
@@ -262,10 +264,10 @@ void emu_init(struct emu *e, const struct emu_params *p, double start_t)
 			       (int)(urand(e) * 4) * 900;
 		e->hist[i].w = p->load_w * (3 + 3 * urand(e));
 	}
-	e->nhist = EMU_HISTORY;
+	e->nhist = P1I_EMU_HISTORY;
 }
 
-static void step_belgian(struct emu *e, double t, double imp_w, double dt)
+static void step_belgian(struct p1i_emu *e, double t, double imp_w, double dt)
 {
 	double q = floor(t / 900) * 900;
 
@@ -276,11 +278,11 @@ static void step_belgian(struct emu *e, double t, double imp_w, double dt)
 
 		if (m != e->peak_month) {
 			memmove(&e->hist[1], &e->hist[0],
-				sizeof(e->hist[0]) * (EMU_HISTORY - 1));
+				sizeof(e->hist[0]) * (P1I_EMU_HISTORY - 1));
 			e->hist[0].month_t = month_start(e->peak_month + 1);
 			e->hist[0].t = e->peak_t;
 			e->hist[0].w = e->peak_w;
-			if (e->nhist < EMU_HISTORY)
+			if (e->nhist < P1I_EMU_HISTORY)
 				e->nhist++;
 			e->peak_month = m;
 			e->peak_w = 0;
@@ -300,7 +302,7 @@ static void step_belgian(struct emu *e, double t, double imp_w, double dt)
 	e->demand_w = t > e->q_start ? e->q_energy_j / (t - e->q_start) : 0;
 }
 
-static void step(struct emu *e, double t)
+static void step(struct p1i_emu *e, double t)
 {
 	double dt = e->started ? t - e->t : 0;
 	double h = local_hour(t);
@@ -359,9 +361,9 @@ static void step(struct emu *e, double t)
 		e->failures++;
 	if (chance(e, dt, 28800)) {
 		e->long_failures++;
-		if (e->nlog == EMU_LOG) {
+		if (e->nlog == P1I_EMU_LOG) {
 			memmove(&e->log[0], &e->log[1],
-				sizeof(e->log[0]) * (EMU_LOG - 1));
+				sizeof(e->log[0]) * (P1I_EMU_LOG - 1));
 			e->nlog--;
 		}
 		e->log[e->nlog].end = floor(t);
@@ -416,7 +418,7 @@ static void put_hex(struct out *o, const char *s)
 		put(o, "%02X", (unsigned char)*s);
 }
 
-static void put_energy(struct out *o, const struct emu *e, bool dsmr22)
+static void put_energy(struct out *o, const struct p1i_emu *e, bool dsmr22)
 {
 	static const char *const obis[] = {"1-0:1.8.1", "1-0:1.8.2",
 					   "1-0:2.8.1", "1-0:2.8.2"};
@@ -432,7 +434,7 @@ static double total(const double *p)
 	return p[0] + p[1] + p[2];
 }
 
-static void put_phases(struct out *o, const struct emu *e, bool volts,
+static void put_phases(struct out *o, const struct p1i_emu *e, bool volts,
 		       bool amp_decimals)
 {
 	static const char *const vo[] = {"32", "52", "72"};
@@ -456,7 +458,7 @@ static void put_phases(struct out *o, const struct emu *e, bool volts,
 		put(o, "1-0:%s.7.0(%06.3f*kW)\r\n", xo[i], e->p_exp[i] / 1000);
 }
 
-static void put_failures(struct out *o, const struct emu *e)
+static void put_failures(struct out *o, const struct p1i_emu *e)
 {
 	char a[40];
 
@@ -469,7 +471,7 @@ static void put_failures(struct out *o, const struct emu *e)
 	put(o, "\r\n");
 }
 
-static void put_sags(struct out *o, const struct emu *e)
+static void put_sags(struct out *o, const struct p1i_emu *e)
 {
 	static const char *const ph[] = {"32", "52", "72"};
 
@@ -479,7 +481,7 @@ static void put_sags(struct out *o, const struct emu *e)
 		put(o, "1-0:%s.36.0(%05u)\r\n", ph[i], e->swells[i]);
 }
 
-static void telegram_dsmr(struct out *o, const struct emu *e, bool v5)
+static void telegram_dsmr(struct out *o, const struct p1i_emu *e, bool v5)
 {
 	char a[40];
 
@@ -512,7 +514,7 @@ static void telegram_dsmr(struct out *o, const struct emu *e, bool v5)
 	    e->gas_captured);
 }
 
-static void telegram_dsmr22(struct out *o, const struct emu *e)
+static void telegram_dsmr22(struct out *o, const struct p1i_emu *e)
 {
 	char a[40];
 	double ip = total(e->p_imp) - total(e->p_exp);
@@ -539,7 +541,7 @@ static void telegram_dsmr22(struct out *o, const struct emu *e)
 	put(o, "0-1:24.4.0(1)\r\n");
 }
 
-static void telegram_emucs(struct out *o, const struct emu *e)
+static void telegram_emucs(struct out *o, const struct p1i_emu *e)
 {
 	char a[40], b[40];
 	double ip = total(e->p_imp) - total(e->p_exp);
@@ -589,23 +591,23 @@ static void telegram_emucs(struct out *o, const struct emu *e)
 	    e->gas_captured);
 }
 
-size_t emu_next(struct emu *e, double t, char *buf, size_t cap)
+size_t p1i_emu_next(struct p1i_emu *e, double t, char *buf, size_t cap)
 {
 	struct out o = {.buf = buf, .cap = cap};
 
 	step(e, t);
 	switch (e->p.profile) {
-	case EMU_DSMR5:
+	case P1I_EMU_DSMR5:
 		telegram_dsmr(&o, e, true);
 		break;
-	case EMU_DSMR4:
+	case P1I_EMU_DSMR4:
 		telegram_dsmr(&o, e, false);
 		break;
-	case EMU_DSMR22:
+	case P1I_EMU_DSMR22:
 		telegram_dsmr22(&o, e);
 		put(&o, "!\r\n");
 		return o.over ? 0 : o.len;
-	case EMU_EMUCS:
+	case P1I_EMU_EMUCS:
 		telegram_emucs(&o, e);
 		break;
 	}
@@ -616,7 +618,7 @@ size_t emu_next(struct emu *e, double t, char *buf, size_t cap)
 	return o.over ? 0 : o.len;
 }
 
-bool emu_parse_time(const char *s, double *out)
+bool p1i_emu_parse_time(const char *s, double *out)
 {
 	struct tm tm = {0};
 	char *end;
