@@ -46,7 +46,7 @@ CROSS_I386_SRCS := $(wildcard $(TOP)/userspace/*/*.c $(TOP)/userspace/exporter/*
 CROSS_I386_PKGS := libnl-genl-3.0 libmicrohttpd yaml-0.1 p11-kit-1
 CROSS_I386_PKGDIR := /usr/lib/i386-linux-gnu/pkgconfig:/usr/share/pkgconfig
 # Recipe-time: the suites' variables come from fragments included later.
-CROSS_I386_SUITES = $(LIBP1_UT_BINS) $(P1CTL_UT_BINS) $(P1X_UNIT_PURE)
+CROSS_I386_SUITES = $(LIBP1_UT_BINS) $(P1CTL_UT_BINS) $(P1X_UNIT_PURE) $(RD_T_BIN)
 # $(call cross_i386_run,BUILD DIR,EXTRA CFLAGS,SUITES UNDER $(B))
 define cross_i386_run
 	+PKG_CONFIG_LIBDIR=$(CROSS_I386_PKGDIR) $(MAKE) --no-print-directory \
