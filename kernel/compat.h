@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * compat.h - every kernel version split of n_p1, in one place.
- * Supported: 6.1 to 6.12 (Debian 12's kernels), and the in-tree KUnit build.
+ * Supported: 6.1 and later (tested: 6.1, 6.12, 7.3), and the in-tree KUnit
+ * build.
  */
 #ifndef N_P1_COMPAT_H
 #define N_P1_COMPAT_H
@@ -39,6 +40,34 @@
 #define P1_CLASS_DEV_T	const struct device
 #else
 #define P1_CLASS_DEV_T	struct device
+#endif
+
+/*
+ * sysfs binary attributes: 6.13 let ->read() take a const struct
+ * bin_attribute (through read_new), 7.x requires it.
+ */
+#if P1_KV >= 0x060d
+#define P1_BIN_ATTR_T	const struct bin_attribute
+#else
+#define P1_BIN_ATTR_T	struct bin_attribute
+#endif
+
+/*
+ * attribute_group.bin_attrs became an array of const pointers after 6.13's
+ * transition through bin_attrs_new: cast the (const) array to the field's own
+ * type rather than guess the version.  Older kernels never write through it.
+ */
+#define P1_GROUP_BIN_ATTRS(a) \
+	((typeof(((struct attribute_group *)NULL)->bin_attrs))(a))
+
+/*
+ * hex2bin(): declared in <linux/kernel.h> on 6.1; later kernels have it in
+ * <linux/hex.h>, which <linux/kernel.h> stopped including in 7.x.
+ */
+#if __has_include("linux/hex.h")
+#include <linux/hex.h>
+#else
+#include <linux/kernel.h>
 #endif
 
 #endif /* N_P1_COMPAT_H */

@@ -31,6 +31,7 @@
 #include <linux/device.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/math64.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/tty.h>
@@ -77,6 +78,18 @@ struct p1_dev {
 	u64 notified_seq;		/* notify_work only */
 	bool eid_announced;		/* notify_work only */
 };
+
+/*
+ * The ring slot of sequence number @seq (p->lock held).  div_u64_rem(): a
+ * plain u64 % u32 needs a libgcc helper on 32-bit kernels, which they lack.
+ */
+static inline struct p1_tg **p1_ring_slot(struct p1_dev *p, u64 seq)
+{
+	u32 slot;
+
+	div_u64_rem(seq, p->ring_size, &slot);
+	return &p->ring[slot];
+}
 
 struct p1_reader {
 	struct p1_dev *p;

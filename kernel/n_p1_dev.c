@@ -103,7 +103,7 @@ static void p1_notify_work(struct work_struct *work)
 		s = p->notified_seq + 1;
 		if (p->seq - s >= p->ring_size)
 			s = p->seq - p->ring_size + 1;
-		tg = p->ring[s % p->ring_size];
+		tg = *p1_ring_slot(p, s);
 		kref_get(&tg->ref);
 		p->notified_seq = s;
 		spin_unlock(&p->lock);
@@ -286,7 +286,7 @@ static bool p1_store(struct p1_dev *p, const struct p1_frame *f, u64 boot,
 		.crc_calc = f->crc_calc,
 		.flags = f->has_crc ? P1_META_HAS_CRC : 0,
 	};
-	slot = &p->ring[tg->meta.seq % p->ring_size];
+	slot = p1_ring_slot(p, tg->meta.seq);
 	p1_tg_put(*slot);
 	*slot = tg;
 	if (p1_fr_status_good(f->status)) {

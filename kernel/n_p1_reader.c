@@ -59,7 +59,7 @@ static struct p1_tg *p1_pick(struct p1_reader *r, int *err, bool peek)
 		return NULL;
 	}
 	for (; r->next <= p->seq; r->next++) {
-		tg = p->ring[r->next % p->ring_size];
+		tg = *p1_ring_slot(p, r->next);
 		if ((r->flags & P1_RF_ALL) || p1_fr_status_good(tg->meta.status)) {
 			kref_get(&tg->ref);
 			return tg;

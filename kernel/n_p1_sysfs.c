@@ -10,6 +10,7 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
+#include "compat.h"
 #include "n_p1.h"
 
 static const char * const p1_crc_modes[] = {
@@ -126,7 +127,7 @@ static DEVICE_ATTR_RW(max_telegram_size);
 
 /* The last good telegram, whole (telegrams can exceed a page). */
 static ssize_t last_telegram_read(struct file *file, struct kobject *kobj,
-				  struct bin_attribute *attr, char *buf,
+				  P1_BIN_ATTR_T *attr, char *buf,
 				  loff_t off, size_t count)
 {
 	struct p1_dev *p = to_p1(kobj_to_dev(kobj));
@@ -159,14 +160,14 @@ static struct attribute *p1_dev_attrs[] = {
 	NULL,
 };
 
-static struct bin_attribute *p1_dev_bin_attrs[] = {
+static const struct bin_attribute *const p1_dev_bin_attrs[] = {
 	&bin_attr_last_telegram,
 	NULL,
 };
 
 static const struct attribute_group p1_dev_group = {
 	.attrs = p1_dev_attrs,
-	.bin_attrs = p1_dev_bin_attrs,
+	.bin_attrs = P1_GROUP_BIN_ATTRS(p1_dev_bin_attrs),
 };
 
 /* statistics/: one file per counter of enum p1_stat. */
