@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Build n_p1.ko with W=1 against every installed Debian kernel header tree
-# given (default: 6.1 and 6.12) and fail on any warning; then run
+# given (default: 6.1 and 6.12) and fail on any warning or libgcc helper
+# (tests/kbuild/kmod.sh); then run
 # checkpatch.pl --strict over the kernel sources and the UAPI header.
 #   kbuild.sh OUTDIR [HEADERS_DIR...]
 set -euo pipefail
@@ -14,18 +15,8 @@ fi
 fail=0
 for kdir in "$@"; do
 	[ -d "$kdir" ] || { echo "kbuild: missing $kdir"; fail=1; continue; }
-	kver=${kdir#/usr/src/linux-headers-}
-	d=$out/kmod-$kver
-	rm -rf "$d"; mkdir -p "$d"
-	cp -r "$top/kernel" "$top/include" "$d/"
-	log=$d/build.log
-	if ! make -s -C "$kdir" M="$d/kernel" W=1 modules >"$log" 2>&1; then
-		cat "$log"; echo "kbuild: $kver: build FAILED"; fail=1; continue
-	fi
-	if grep -E 'warning:|error:' "$log"; then
-		echo "kbuild: $kver: warnings"; fail=1; continue
-	fi
-	echo "kbuild: $kver: OK ($(stat -c %s "$d/kernel/n_p1.ko") bytes, W=1 clean)"
+	"$top/tests/kbuild/kmod.sh" "$out/kmod-${kdir#/usr/src/linux-headers-}" "$kdir" ||
+		fail=1
 done
 
 # checkpatch from Debian's kernel source package, unpacked once into the cache
