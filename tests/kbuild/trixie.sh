@@ -78,7 +78,9 @@ download() {
 		log "downloading $pkg=$ver"
 		(cd "$root/tmp/p1-debs" && rm -f ./*.deb)
 		in_root sh -c "cd /tmp/p1-debs && apt-get download -qq -o APT::Sandbox::User=root '$pkg=$ver'" >/dev/null
-		mv "$root/tmp/p1-debs/"*.deb "$deb"
+		mv "$root/tmp/p1-debs/"*.deb "$deb.tmp"
+		rm -f "$cache/debs/${name}_"*"_$arch.deb"
+		mv "$deb.tmp" "$deb"
 	fi
 	echo "$deb"
 }

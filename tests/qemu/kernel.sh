@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Resolve, fetch and unpack one of Debian's stock kernels for the qemu
 # layer, and make sure the matching linux-headers are there.
-#   kernel.sh SERIES [ARCH]   SERIES: 6.1 (linux-image-ARCH) or 6.12;
+#   kernel.sh SERIES [ARCH]   SERIES: 6.1 (linux-image-ARCH) or 6.12; bpo
+#                             or 7.N: Debian 13 backports (kernel-trixie.sh);
 #                             ARCH: amd64 (default) or arm64
 # Prints "KVER ROOT KDIR BUSYBOX": ROOT/boot/vmlinuz-KVER, ROOT/lib/modules/KVER
 # (with modules.dep), KDIR the headers to build n_p1.ko against, BUSYBOX a
@@ -22,6 +23,7 @@ arm64) aq=:arm64 cache=$cache/arm64 ;;
 *) echo "kernel.sh: unknown arch $arch" >&2; exit 2 ;;
 esac
 case $series in
+bpo | 7.*) exec "$(dirname "$0")/kernel-trixie.sh" "$series" "$arch" ;;
 6.1) meta=linux-image-$arch ;;
 6.12) meta=linux-image-6.12-$arch ;;
 *) echo "kernel.sh: unknown series $series" >&2; exit 2 ;;

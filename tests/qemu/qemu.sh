@@ -4,6 +4,8 @@
 # n_p1.ko against its headers, build the initramfs and run the guest tests
 # under TCG (vmrun.py).
 #   qemu.sh OUTDIR P1TEST [P1CTL] -- SERIES...
+# SERIES: 6.1, 6.12 (Debian 12), bpo or 7.N (Debian 13 backports; see
+# kernel.sh).
 # Environment: QEMU_ARCH (amd64, default, or arm64: Debian's arm64 kernels
 # on qemu-system-aarch64 -M virt, the module cross-built, the binaries must
 # be arm64), QEMU_TIMEOUT (per boot, s), QEMU_SMP, QEMU_APPEND, QEMU_VERBOSE,
@@ -33,7 +35,8 @@ fail=0
 summary=() dirs=()
 for series in "$@"; do
 	t0=$(date +%s)
-	if ! read -r kver root kdir busybox < <("$here/kernel.sh" "$series" "$arch") ||
+	builder=
+	if ! read -r kver root kdir busybox builder < <("$here/kernel.sh" "$series" "$arch") ||
 		[ -z "${busybox:-}" ]; then
 		echo "qemu: $series: cannot get the kernel"; fail=1; continue
 	fi
@@ -47,8 +50,14 @@ for series in "$@"; do
 		-o -name Makefile -o -name Kconfig \) ! -name '*.mod.c' \
 		-exec cp -p -t "$d/kmod/kernel" {} +
 	cp -rp "$top/include/." "$d/kmod/include/"
-	if ! make -s -C "$kdir" "${kmake[@]}" M="$d/kmod/kernel" modules >"$d/kmod.log" 2>&1; then
-		cat "$d/kmod.log"; echo "qemu: $kver: module build FAILED"; fail=1; continue
+	# Kernels of Debian 13 (7.x, gcc-14): built in its chroot.
+	mk=(make)
+	[ "$builder" = trixie ] && mk=("$top/tests/kbuild/trixie.sh" make "$d/kmod")
+	if ! "${mk[@]}" -s -C "$kdir" "${kmake[@]}" M="$d/kmod/kernel" modules \
+		>"$d/kmod.log" 2>&1; then
+		cat "$d/kmod.log"
+		echo "qemu: $kver: module build FAILED: ${mk[*]} -C $kdir ${kmake[*]} M=$d/kmod/kernel modules"
+		fail=1; continue
 	fi
 	BUSYBOX=$busybox "$here/initramfs.sh" "$d/initrd.cpio" "$kver" "$root" \
 		"$d/kmod/kernel/n_p1.ko" "$here/guest/init" "${bins[@]}"
