@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Cross builds (see docs/testing.md, "arm64 and i386"):
-#   make cross [ARCH=arm64] [CROSS_KERNELS="6.1 6.12"]
-# n_p1.ko W=1 warning-free against Debian's arm64 6.1 and 6.12 headers, and
+#   make cross [ARCH=arm64] [CROSS_KERNELS="6.1 6.12 bpo"]
+# n_p1.ko W=1 warning-free against Debian's arm64 6.1 and 6.12 headers and
+# the newest of Debian 13's trixie-backports (bpo: 7.3, in a Debian 13
+# chroot, see docs/kernels.md), and
 # the userspace (p1ctl, p1-exporter, p1-emulate dynamically linked against
 # the arm64 libraries; static p1ctl, p1-exporter and the qemu test binary for
 # the guests) with the aarch64 cross compiler, all warnings errors, into
 # $(B)/arm64.  check-cross runs it as a test layer.
 CROSS_DIR := $(TOP)/tests/cross
-CROSS_KERNELS ?= 6.1 6.12
+CROSS_KERNELS ?= 6.1 6.12 bpo
 CROSS_ARCH := $(or $(ARCH),arm64)
 CROSS_B := $(B)/$(CROSS_ARCH)
 CROSS_USER := $(if $(wildcard $(TOP)/userspace/p1ctl/p1ctl.mk),p1ctl) \
