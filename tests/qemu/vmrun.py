@@ -247,6 +247,23 @@ class Run:
         self.elapsed = time.monotonic() - self.t0
         return self.verdict()
 
+    def explain(self, console):
+        """On failure: the failed checks and the last lines of both logs."""
+        failed = [m for m in self.lines
+                  if m.startswith(("not ok", "FAIL", "TAINT"))]
+        if failed:
+            self.log("failed checks:")
+            for m in failed[:30]:
+                print("    " + m, flush=True)
+        with open(self.results, "rb") as f:
+            res = f.read().decode("utf-8", "replace").splitlines()
+        for name, lines in (("results.log", res), ("console.log", console)):
+            tail = [ln.rstrip() for ln in lines[-25:]]
+            self.log("last %d lines of %s:" % (len(tail),
+                                               os.path.join(self.out, name)))
+            for ln in tail:
+                print("    " + ln, flush=True)
+
     def verdict(self):
         plan = result = taint = None
         figs = []
@@ -283,6 +300,8 @@ class Run:
             f.write("elapsed_s=%.1f\n" % self.elapsed)
             for fig in figs:
                 f.write(fig + "\n")
+        if self.errors:
+            self.explain(console)
         status = "PASS" if not self.errors else "FAIL"
         self.log("%s: %s in %.1f s%s" % (
             status, result and "%d passed, %d failed, %d skipped" %
