@@ -20,6 +20,7 @@
 #include "log.h"
 #include "meter.h"
 #include "metrics.h"
+#include "mqtt.h"
 #include "options.h"
 #include "privdrop.h"
 #include "procstat.h"
@@ -81,6 +82,8 @@ static int check_config(void)
 		ok = false;
 	if (cfg.user && !privdrop_check(cfg.user))
 		ok = false;
+	if (!mqtt_check())
+		ok = false;
 	options_dump();
 	printf("# meters:");
 	for (int i = 0; i < nmeters; i++)
@@ -133,6 +136,9 @@ int main(int argc, char **argv)
 	if (options_kernel_mode() == KERNEL_ON && !kernel_src_start())
 		return 1;
 	sources_start_all();
+	/* before privileges go: reads the password and TLS files */
+	if (!mqtt_start())
+		return 1;
 	if (cfg.user && !privdrop(cfg.user))
 		return 1;
 	if (!http_start(cfg.web_config_file ? &web : NULL))

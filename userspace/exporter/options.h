@@ -67,6 +67,20 @@ struct config {
 	double stale_after;
 	bool export_equipment_id;
 	const char *timezone;
+	/* MQTT (sinks/mqtt*.c) */
+	const char *mqtt_url;
+	const char *mqtt_password_file;
+	const char *mqtt_ca_file;
+	const char *mqtt_cert_file;
+	const char *mqtt_key_file;
+	const char *mqtt_client_id;
+	const char *mqtt_topic_prefix;
+	double mqtt_interval;
+	int64_t mqtt_qos;
+	bool mqtt_retain;
+	const char *mqtt_homeassistant;
+	bool mqtt_values;
+	bool mqtt_telegram;
 };
 
 extern struct config cfg;

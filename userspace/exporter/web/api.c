@@ -42,7 +42,7 @@ static void drop_comma(struct sbuf *sb)
 		sb->len--;
 }
 
-static void meter_summary(struct sbuf *sb, const struct meter *m)
+void api_meter_summary(struct sbuf *sb, const struct meter *m)
 {
 	struct meter_counters c;
 
@@ -96,7 +96,7 @@ void api_meters(struct sbuf *sb)
 	for (int i = 0; i < nmeters; i++) {
 		if (i)
 			sb_putc(sb, ',');
-		meter_summary(sb, meters[i]);
+		api_meter_summary(sb, meters[i]);
 	}
 	sb_puts(sb, "]}\n");
 }
@@ -117,6 +117,13 @@ int api_meter(struct sbuf *sb, const char *name)
 		return 404;
 	if (!m->have_reading)
 		return 503;
+	api_reading(sb, m);
+	sb_putc(sb, '\n');
+	return 0;
+}
+
+void api_reading(struct sbuf *sb, const struct meter *m)
+{
 	sb_putc(sb, '{');
 	kv_str(sb, "meter", m->name);
 	kv_bool(sb, "up", meter_up(m));
@@ -125,8 +132,7 @@ int api_meter(struct sbuf *sb, const char *name)
 	kv_bool(sb, "equipment_ids_redacted", !cfg.export_equipment_id);
 	p1_json_emit(m->tg, P1_JSON_ALL | P1_JSON_MEMBERS, write_sb, sb);
 	drop_comma(sb);
-	sb_puts(sb, "}\n");
-	return 0;
+	sb_putc(sb, '}');
 }
 
 int api_telegram(struct sbuf *sb, const char *name)

@@ -16,4 +16,13 @@ void api_meters(struct sbuf *sb);
 int api_meter(struct sbuf *sb, const char *name);
 int api_telegram(struct sbuf *sb, const char *name);
 
+/*
+ * The building blocks, also published over MQTT (sinks/mqtt_publish.c) so
+ * that both carry one schema: a meter's entry of /api/v1/meters, and its
+ * latest reading (the body of /api/v1/meters/NAME, without the newline;
+ * only for a meter with a reading).
+ */
+void api_meter_summary(struct sbuf *sb, const struct meter *m);
+void api_reading(struct sbuf *sb, const struct meter *m);
+
 #endif
