@@ -14,10 +14,11 @@ if [ "${1:-}" = --list ]; then
 fi
 set_=${1:-all}
 # make run: build p1-exporter (libp1, libp1common, libmicrohttpd, libnl-3,
-# libyaml, libcrypt) and run it.  Nothing else.
+# libyaml, libcrypt, libmosquitto and OpenSSL for MQTT) and run it.
+# Nothing else.
 run_pkgs=(
 	gcc make pkg-config libc6-dev libnl-3-dev libnl-genl-3-dev
-	libmicrohttpd-dev libyaml-dev libcrypt-dev
+	libmicrohttpd-dev libyaml-dev libcrypt-dev libmosquitto-dev libssl-dev
 )
 test_pkgs=(
 	# build extras: the static exporter, tests, format and sanitizers
@@ -43,6 +44,8 @@ test_pkgs=(
 	dkms debootstrap lintian help2man fakeroot e2fsprogs
 	# system tests
 	curl prometheus wrk openssl
+	# MQTT tests: a real broker and its clients
+	mosquitto mosquitto-clients
 	# arm64: cross builds and qemu guests (tests/cross, check-qemu-arm64);
 	# the :arm64 ones need "dpkg --add-architecture arm64" (done below)
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm file

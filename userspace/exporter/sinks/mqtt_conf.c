@@ -173,10 +173,14 @@ static bool make_tls(void)
 		goto fail;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-	if (!X509_VERIFY_PARAM_set1_host(SSL_CTX_get0_param(ctx), mq.host, 0)) {
+	/* the certificate names the host, or its address for an IP URL */
+	if (!(X509_VERIFY_PARAM_set1_ip_asc(SSL_CTX_get0_param(ctx), mq.host) ||
+	      X509_VERIFY_PARAM_set1_host(SSL_CTX_get0_param(ctx), mq.host,
+					  0))) {
 		ssl_error("mqtts: broker name", mq.host);
 		goto fail;
 	}
+	ERR_clear_error(); /* not an IP address */
 	if (!!cfg.mqtt_cert_file != !!cfg.mqtt_key_file) {
 		log_err("--mqtt.cert-file and --mqtt.key-file go together");
 		goto fail;

@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""MQTT checks of the p1-exporter tests, through mosquitto_sub (Debian's
+mosquitto-clients) against the test's own broker.
+
+  mqtt_check.py retained PORT TOPIC [EXPECTED]
+      the retained message on TOPIC (exit 1 if none, or not EXPECTED);
+      EXPECTED "-" wants no retained message at all
+  mqtt_check.py discovery PORT DISC NODE KEY...
+      every retained config of NODE passes Home Assistant's discovery
+      schema (ha_discovery.py), and KEYs are among them; prints
+      "object_id device_class state_class unit" lines
+  mqtt_check.py live PORT API PREFIX METER SECS
+      for SECS: state messages have the members of the JSON API's reading,
+      the last one equals it (same seq), every discovery template resolves
+      on each, every per-value topic holds the number its state has
+  mqtt_check.py count PORT TOPIC SECS
+      prints how many live (not retained) messages arrive on TOPIC (a
+      filter) within SECS
+"""
+import json
+import subprocess
+import sys
+import urllib.request
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+import ha_discovery  # noqa: E402
+
+EXTRA = []  # more mosquitto_sub arguments (-u, --cafile, ...)
+
+
+def sub(port, topics, secs, extra=()):
+    """(retained, topic, payload bytes) of what arrives within secs."""
+    cmd = ["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-W",
+           str(secs), "-F", "%r\t%t\t%x", *EXTRA, *extra]
+    for t in topics:
+        cmd += ["-t", t]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=secs + 10)
+    return [parse(line) for line in p.stdout.decode().splitlines() if line]
+
+
+def parse(line):
+    r, t, x = line.split("\t", 2) if line.count("\t") >= 2 else \
+        (*line.split("\t", 1), "")
+    return r == "1", t, bytes.fromhex(x)
+
+
+def retained(port, topics, secs=1.5):
+    out = {}
+    for r, t, p in sub(port, topics, secs):
+        if r:
+            out[t] = p
+    return out
+
+
+def cmd_retained(port, topic, expected=None):
+    got = retained(port, [topic]).get(topic)
+    if expected == "-":
+        if got:
+            print(f"{topic}: retained {got!r}, expected none")
+            return 1
+        return 0
+    if got is None:
+        print(f"{topic}: no retained message")
+        return 1
+    if expected is not None and got.decode() != expected:
+        print(f"{topic}: retained {got!r}, expected {expected!r}")
+        return 1
+    return 0
+
+
+def configs(port, disc, node):
+    return {t.split("/")[3]: (t, p) for t, p in retained(
+        port, [f"{disc}/+/{node}/+/config"]).items() if p}
+
+
+def cmd_discovery(port, disc, node, *keys):
+    cfgs = configs(port, disc, node)
+    bad = 0
+    for key, (t, p) in sorted(cfgs.items()):
+        errs = ha_discovery.check(t, p.decode())
+        for e in errs:
+            print("  schema:", e)
+        bad += len(errs)
+        c = json.loads(p)
+        print(f"{key} {c.get('device_class', '-')} "
+              f"{c.get('state_class', '-')} "
+              f"{c.get('unit_of_measurement', '-')}"
+              f"{' diagnostic' if c.get('entity_category') else ''}")
+    for k in keys:
+        if k not in cfgs:
+            print(f"  missing entity {k}")
+            bad += 1
+    for key, (_, p) in cfgs.items():
+        # made of the node (topic prefix, meter name) and the value only:
+        # stable, and nothing from the telegram (equipment id)
+        if json.loads(p).get("unique_id") != f"{node}_{key}":
+            print(f"  {key}: unique_id is not {node}_{key}")
+            bad += 1
+    return 1 if bad or not cfgs else 0
+
+
+def cmd_live(port, api, prefix, meter, secs):
+    disc = {}
+    for t, p in retained(port, ["homeassistant/+/+/+/config"]).items():
+        if p:
+            c = json.loads(p)
+            if c["state_topic"].startswith(f"{prefix}/{meter}/"):
+                disc[t] = c
+    msgs = sub(port, [f"{prefix}/{meter}/#"], int(secs))
+    equal = checked_values = 0
+    bad = 0
+    state = None
+    health = None
+    for r, t, p in msgs:
+        sub_t = t[len(f"{prefix}/{meter}/"):]
+        if sub_t == "state":
+            state = json.loads(p)
+            with urllib.request.urlopen(f"{api}/api/v1/meters/{meter}") as f:
+                a = json.load(f)
+            if a["seq"] == state["seq"]:
+                if a != state:
+                    print("  state differs from the API's reading of "
+                          f"seq {a['seq']}")
+                    bad += 1
+                else:
+                    equal += 1
+            elif set(a) != set(state):
+                print("  state and API have different members")
+                bad += 1
+            for c in disc.values():
+                if c["state_topic"].endswith("/state"):
+                    try:
+                        ha_discovery.template_value(c, state)
+                    except (KeyError, IndexError, TypeError) as e:
+                        print(f"  {c['unique_id']}: template fails on the "
+                              f"state: {e!r}")
+                        bad += 1
+        elif sub_t == "health":
+            health = json.loads(p)
+            for c in disc.values():
+                if c["state_topic"].endswith("/health"):
+                    ha_discovery.template_value(c, health)
+        elif state and sub_t not in ("availability", "telegram"):
+            v = float(p)
+            want = exact_value(state, sub_t)
+            if want is not None and v != want:
+                print(f"  {t} = {p!r}, the state has {want}")
+                bad += 1
+            elif v not in values_of(state):
+                print(f"  {t} = {p!r}: not a value of the state")
+                bad += 1
+            checked_values += 1
+    print(f"live: {equal} state messages equal to the API's reading, "
+          f"{checked_values} per-value messages, {len(disc)} entities")
+    if not equal:
+        print("  no state message could be compared with the API")
+        bad += 1
+    return 1 if bad else 0
+
+
+def exact_value(state, sub_t):
+    """The state's value for the per-value topics named in the docs."""
+    el = state.get("electricity", {})
+    parts = sub_t.split("/")
+    try:
+        if parts[0] == "electricity" and parts[1] in ("import", "export"):
+            k = "total" if parts[2] == "total" else parts[2][len("tariff"):]
+            return float(el[f"energy_{parts[1]}_wh"][k])
+        if parts[:2] == ["electricity", "power"]:
+            return float(el[f"power_{parts[2]}_w"])
+        if parts[0] == "electricity" and parts[1].startswith("L") and \
+                parts[2] == "voltage":
+            ph = [p for p in el["phases"] if p["phase"] == int(parts[1][1:])]
+            return float(ph[0]["voltage_v"])
+        if parts[0] == "mbus" and parts[2] == "volume":
+            ch = [m for m in state["mbus"] if m["channel"] == int(parts[1])]
+            return float(ch[0]["volume_m3"])
+        if sub_t == "electricity/demand":
+            return float(el["demand_w"])
+    except (KeyError, IndexError, ValueError):
+        return float("nan")
+    return None
+
+
+def values_of(doc):
+    out = set()
+
+    def walk(x):
+        if isinstance(x, bool):
+            return
+        if isinstance(x, (int, float)):
+            out.add(float(x))
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+    walk(doc)
+    return out
+
+
+def cmd_count(port, topic, secs):
+    print(sum(1 for r, _, _ in sub(port, [topic], int(secs)) if not r))
+    return 0
+
+
+def main(argv):
+    global EXTRA
+    while argv and argv[0] == "--sub-arg":
+        EXTRA.append(argv[1])
+        argv = argv[2:]
+    cmd, *args = argv
+    return {"retained": cmd_retained, "discovery": cmd_discovery,
+            "live": cmd_live, "count": cmd_count}[cmd](*args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
