@@ -52,6 +52,9 @@ test_pkgs=(
 	libnl-3-dev:arm64 libnl-genl-3-dev:arm64 libmicrohttpd-dev:arm64
 	libyaml-dev:arm64 libp11-kit-dev:arm64 libunistring-dev:arm64
 	libcrypt-dev:arm64
+	# the exporter's MQTT sink (libmosquitto, OpenSSL for mqtts) for the
+	# arm64 build, and OpenSSL's headers for check-i386's compile step
+	libmosquitto-dev:arm64 libssl-dev:arm64 libssl-dev:i386
 )
 case $set_ in
 run) pkgs=("${run_pkgs[@]}") ;;

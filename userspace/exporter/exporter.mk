@@ -81,8 +81,10 @@ p1-exporter-static: $(B)/static/p1-exporter $(B)/static/p1-emulate
 # make run: the exporter on the built-in emulated DSMR 5 meter.  Installs
 # only the build packages (tests/deps.sh run).  P1_RUN_ARGS adds flags after
 # --emulate, e.g. P1_RUN_ARGS='--emulate=emucs' (a second, Belgian meter) or
-# P1_RUN_ARGS='--emulate.noise=0'.
+# P1_RUN_ARGS='--emulate.noise=0'.  P1_RUN_MQTT=mqtt://BROKER also publishes
+# to that broker, with Home Assistant discovery (docs/home-assistant.md).
 P1_RUN_ADDR ?= :9357
+P1_RUN_MQTT ?=
 run:
 	@$(TOP)/tests/deps.sh run
 	@$(MAKE) --no-print-directory $(B)/p1-exporter
@@ -91,9 +93,15 @@ run:
 	echo "p1-exporter on an emulated meter (Ctrl-C stops):"; \
 	echo "  metrics  http://localhost:$$port/metrics"; \
 	echo "  meters   http://localhost:$$port/api/v1/meters"; \
+	if [ -n '$(P1_RUN_MQTT)' ]; then \
+		echo "  MQTT     $(P1_RUN_MQTT), topics p1/#, Home Assistant discovery"; \
+	else \
+		echo "  MQTT     make run P1_RUN_MQTT=mqtt://BROKER (Home Assistant: docs/home-assistant.md)"; \
+	fi; \
 	echo; \
 	exec $(B)/p1-exporter --web.listen-address='$(P1_RUN_ADDR)' \
-		--emulate $(P1_RUN_ARGS)
+		--emulate $(P1_RUN_ARGS) \
+		$(if $(P1_RUN_MQTT),--mqtt.url='$(P1_RUN_MQTT)' --mqtt.homeassistant)
 
 # Built by default once libp1 (userspace/lib) is in the tree.
 ifneq ($(wildcard $(TOP)/userspace/lib/lib.mk),)
