@@ -127,7 +127,9 @@ int main(int argc, char **argv)
 	}
 
 	procstat_init();
-	if (!metrics_init() || !create_sources())
+	/* MQTT before the sources (its sink sees every meter created) and
+	 * before privileges go (it reads the password and TLS files) */
+	if (!metrics_init() || !mqtt_start() || !create_sources())
 		return 1;
 	if (cfg.web_config_file && !webcfg_load(cfg.web_config_file, &web))
 		return 1;
@@ -136,9 +138,6 @@ int main(int argc, char **argv)
 	if (options_kernel_mode() == KERNEL_ON && !kernel_src_start())
 		return 1;
 	sources_start_all();
-	/* before privileges go: reads the password and TLS files */
-	if (!mqtt_start())
-		return 1;
 	if (cfg.user && !privdrop(cfg.user))
 		return 1;
 	if (!http_start(cfg.web_config_file ? &web : NULL))

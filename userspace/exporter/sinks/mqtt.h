@@ -9,8 +9,6 @@
 
 #include <stdbool.h>
 
-#include "sbuf.h"
-
 /*
  * With --mqtt.url: read the settings and the files they name (password,
  * CA, client certificate and key: before privileges are dropped),
@@ -20,7 +18,5 @@
 bool mqtt_start(void);
 /* --check-config: the same checks, no connection. */
 bool mqtt_check(void);
-/* p1_mqtt_* metrics (nothing without --mqtt.url). */
-void mqtt_metrics(struct sbuf *sb);
 
 #endif

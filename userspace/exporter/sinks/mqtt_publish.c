@@ -186,12 +186,15 @@ static void on_stop(void)
 	log_info("mqtt: stopped");
 }
 
+static void mqtt_metrics(struct sbuf *out);
+
 static const struct sink_ops mqtt_sink = {
 	.name = "mqtt",
 	.meter = on_meter,
 	.reading = on_reading,
 	.state = on_state,
 	.stop = on_stop,
+	.metrics = mqtt_metrics,
 };
 
 void mqtt_pub_connected(void)
@@ -268,12 +271,11 @@ bool mqtt_start(void)
 	return mqtt_link_start();
 }
 
-void mqtt_metrics(struct sbuf *out)
+/* p1_mqtt_*: the broker link's families (sink hook, per scrape). */
+static void mqtt_metrics(struct sbuf *out)
 {
 	const struct mqtt_link_stats *s = mqtt_link_stats();
 
-	if (!started)
-		return;
 	sb_printf(out,
 		  "# HELP p1_mqtt_connected 1 if connected to the MQTT "
 		  "broker.\n"

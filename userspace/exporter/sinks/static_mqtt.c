@@ -25,8 +25,3 @@ bool mqtt_check(void)
 {
 	return refuse();
 }
-
-void mqtt_metrics(struct sbuf *sb)
-{
-	(void)sb;
-}
