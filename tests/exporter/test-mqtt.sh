@@ -40,6 +40,8 @@ start_exporter mqtt --emulate=dsmr5,name=nl,interval=1s \
 	--mqtt.values --mqtt.client-id=p1-test
 check "connected to the broker" wait_for 10 up 1
 sleep 3
+# (telegrams before the first CONNACK count as dropped: compare from here)
+dropped0=$(m p1_mqtt_messages_dropped_total)
 check "p1/status online, retained" $MC retained "$BPORT" p1/status online
 check "p1/nl/availability online, retained" \
 	$MC retained "$BPORT" p1/nl/availability online
@@ -89,7 +91,7 @@ check "a stale entity's config is removed" \
 	wait_for 10 $MC retained "$BPORT" homeassistant/sensor/p1_nl/old_value/config -
 check "... and logged" grep -q "no longer sends old_value" "$T/mqtt.log"
 check "messages counted as sent" test "$(m p1_mqtt_messages_sent_total)" -gt 100
-check "none dropped while connected" test "$(m p1_mqtt_messages_dropped_total)" = 0
+check "none dropped while connected" test "$(m p1_mqtt_messages_dropped_total)" = "$dropped0"
 
 # The broker goes away for a while.
 tg0=$(m 'p1_telegrams_total{meter="nl",result="ok"}')

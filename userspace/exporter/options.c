@@ -347,7 +347,8 @@ static const struct opt_def defs[] = {
 	 .def = "false",
 	 .metavar = "[BOOL]",
 	 .help = "also publish each raw telegram on PREFIX/METER/telegram "
-		 "(personal data; equipment ids only with --export-equipment-id)"},
+		 "(personal data; equipment ids only with "
+		 "--export-equipment-id)"},
 	SECTION("Process"),
 	{.name = "user",
 	 .type = T_STR,
