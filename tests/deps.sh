@@ -14,11 +14,14 @@ if [ "${1:-}" = --list ]; then
 fi
 set_=${1:-all}
 # make run: build p1-exporter (libp1, libp1common, libmicrohttpd, libnl-3,
-# libyaml, libcrypt, libmosquitto and OpenSSL for MQTT) and run it.
+# libyaml, libcrypt, libmosquitto and OpenSSL for MQTT, libcurl) and run it.
 # Nothing else.
 run_pkgs=(
 	gcc make pkg-config libc6-dev libnl-3-dev libnl-genl-3-dev
 	libmicrohttpd-dev libyaml-dev libcrypt-dev libmosquitto-dev libssl-dev
+	# the DSMR-reader push (libcurl's multi interface); the static
+	# exporter of the qemu guests is built without it
+	libcurl4-openssl-dev
 )
 test_pkgs=(
 	# build extras: the static exporter, tests, format and sanitizers
@@ -34,6 +37,7 @@ test_pkgs=(
 	# Debian 12's does not install next to the amd64 one (its libssl3 and
 	# libc6-dev must be the very same version for both)
 	libcmocka-dev:i386 libnl-3-dev:i386 libnl-genl-3-dev:i386
+	libcurl4-openssl-dev:i386
 	# kernel module and KUnit (UML)
 	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1
 	linux-source-6.12
@@ -55,6 +59,8 @@ test_pkgs=(
 	# the exporter's MQTT sink (libmosquitto, OpenSSL for mqtts) for the
 	# arm64 build, and OpenSSL's headers for check-i386's compile step
 	libmosquitto-dev:arm64 libssl-dev:arm64 libssl-dev:i386
+	# the DSMR-reader push for the arm64 build
+	libcurl4-openssl-dev:arm64
 )
 case $set_ in
 run) pkgs=("${run_pkgs[@]}") ;;

@@ -15,7 +15,8 @@ P1X_T_OUT := $(B)/tests/exporter
 P1X_UNIT := $(P1X_T_OUT)/unit_exporter
 # Included before userspace/exporter/exporter.mk: spell out its paths.
 P1X_UNIT_OBJS := $(patsubst $(TOP)/userspace/exporter/%.c,$(B)/obj/exporter/%.o,\
-	$(filter-out %/main.c %/emu_tool.c %/static_p11stub.c %/static_mqtt.c,$(wildcard \
+	$(filter-out %/main.c %/emu_tool.c %/static_p11stub.c %/static_mqtt.c \
+	%/static_dsmrreader.c,$(wildcard \
 	$(TOP)/userspace/exporter/*.c $(TOP)/userspace/exporter/*/*.c)))
 P1X_T_BINS := $(B)/p1-exporter $(B)/p1-emulate
 

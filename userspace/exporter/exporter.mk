@@ -19,18 +19,19 @@ P1X_DIR := $(TOP)/userspace/exporter
 P1X_SUBDIRS := sources sinks web
 P1X_TOOL_SRCS := $(P1X_DIR)/sources/emu_tool.c
 P1X_STUB_SRCS := $(P1X_DIR)/web/static_p11stub.c \
-	$(P1X_DIR)/sinks/static_mqtt.c
+	$(P1X_DIR)/sinks/static_mqtt.c \
+	$(P1X_DIR)/sinks/static_dsmrreader.c
 P1X_SRCS := $(filter-out $(P1X_TOOL_SRCS) $(P1X_STUB_SRCS),$(wildcard \
 	$(P1X_DIR)/*.c $(addprefix $(P1X_DIR)/,$(addsuffix /*.c,$(P1X_SUBDIRS)))))
 P1X_OBJS := $(patsubst $(P1X_DIR)/%.c,$(B)/obj/exporter/%.o,$(P1X_SRCS))
 P1X_TOOL_OBJS := $(B)/obj/exporter/sources/emu_tool.o
 P1X_LIBP1 := $(B)/lib/libp1.a
 P1X_COMMON := $(B)/libp1common.a
-P1X_PKGS := libmicrohttpd yaml-0.1
+P1X_PKGS := libmicrohttpd yaml-0.1 libcurl
 P1X_CFLAGS := -I$(P1X_DIR) -I$(TOP)/userspace/lib $(addprefix -I$(P1X_DIR)/,$(P1X_SUBDIRS)) \
 	-I$(TOP)/userspace/common \
 	$(shell $(PKG_CONFIG) --cflags $(P1X_PKGS) libnl-genl-3.0 2>/dev/null)
-P1X_LIBS := $(or $(shell $(PKG_CONFIG) --libs $(P1X_PKGS) 2>/dev/null),-lmicrohttpd -lyaml) \
+P1X_LIBS := $(or $(shell $(PKG_CONFIG) --libs $(P1X_PKGS) 2>/dev/null),-lmicrohttpd -lyaml -lcurl) \
 	$(or $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null),-lnl-genl-3 -lnl-3) \
 	$(or $(shell $(PKG_CONFIG) --libs libmosquitto 2>/dev/null),-lmosquitto) \
 	$(or $(shell $(PKG_CONFIG) --libs libssl libcrypto 2>/dev/null),-lssl -lcrypto) \
@@ -41,6 +42,11 @@ P1X_LIBS := $(or $(shell $(PKG_CONFIG) --libs $(P1X_PKGS) 2>/dev/null),-lmicroht
 # has no MQTT (sinks/static_mqtt.c refuses --mqtt.url).
 P1X_MQTT_OBJS := $(patsubst $(P1X_DIR)/%.c,$(B)/obj/exporter/%.o,\
 	$(wildcard $(P1X_DIR)/sinks/mqtt_*.c))
+# Nor static GSSAPI and LDAP libraries, which Debian's libcurl.a needs: no
+# DSMR-reader push either (sinks/static_dsmrreader.c refuses
+# --dsmrreader.url).
+P1X_CURL_OBJS := $(B)/obj/exporter/sinks/dsmrreader.o \
+	$(B)/obj/exporter/sinks/curl_loop.o
 P1X_STATIC_LIBS := -lmicrohttpd -lgnutls -lhogweed -lnettle -lgmp -ltasn1 \
 	-lidn2 -lunistring -lyaml -lnl-genl-3 -lnl-3 -lcrypt -lanl -lpthread -lm
 
@@ -56,12 +62,14 @@ $(B)/p1-emulate: $(P1X_TOOL_OBJS) $(P1X_LIBP1)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(P1X_TOOL_OBJS) $(P1X_LIBP1) -lm
 
 $(B)/static/p1-exporter: $(P1X_OBJS) $(B)/obj/exporter/web/static_p11stub.o \
-		$(B)/obj/exporter/sinks/static_mqtt.o $(P1X_LIBP1) $(P1X_COMMON)
+		$(B)/obj/exporter/sinks/static_mqtt.o \
+		$(B)/obj/exporter/sinks/static_dsmrreader.o $(P1X_LIBP1) $(P1X_COMMON)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ \
-		$(filter-out $(P1X_MQTT_OBJS),$(P1X_OBJS)) \
+		$(filter-out $(P1X_MQTT_OBJS) $(P1X_CURL_OBJS),$(P1X_OBJS)) \
 		$(B)/obj/exporter/web/static_p11stub.o \
-		$(B)/obj/exporter/sinks/static_mqtt.o $(P1X_LIBP1) \
+		$(B)/obj/exporter/sinks/static_mqtt.o \
+		$(B)/obj/exporter/sinks/static_dsmrreader.o $(P1X_LIBP1) \
 		$(P1X_COMMON) $(P1X_STATIC_LIBS) 2>$@.log || \
 		{ cat $@.log; rm -f $@; exit 1; }
 	@# glibc's NSS warnings: --user takes numeric ids in static guests.
@@ -110,4 +118,5 @@ endif
 
 -include $(P1X_OBJS:.o=.d) $(B)/obj/exporter/sources/emu_tool.d \
 	$(B)/obj/exporter/web/static_p11stub.d \
-	$(B)/obj/exporter/sinks/static_mqtt.d
+	$(B)/obj/exporter/sinks/static_mqtt.d \
+	$(B)/obj/exporter/sinks/static_dsmrreader.d

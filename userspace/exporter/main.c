@@ -131,6 +131,9 @@ int main(int argc, char **argv)
 	 * before privileges go (it reads the password and TLS files) */
 	if (!metrics_init() || !mqtt_start() || !create_sources())
 		return 1;
+	if (!tglog_setup() || !capture_setup() || !dsmrreader_setup() ||
+	    !tgserver_setup())
+		return 1;
 	if (cfg.web_config_file && !webcfg_load(cfg.web_config_file, &web))
 		return 1;
 	if (!http_listen())

@@ -35,6 +35,23 @@ struct config {
 	int64_t max_connections_per_ip;
 	double web_timeout;
 	int64_t max_request_bytes;
+	/* sinks: DSMR-reader push */
+	const char *dr_url;
+	const char *dr_key_file;
+	double dr_interval;
+	const char *dr_meter;
+	const char *dr_queue_dir;
+	int64_t dr_queue_max_bytes;
+	double dr_timeout;
+	/* sinks: raw telegram TCP server */
+	struct opt_list ts_listen;
+	const char *ts_meter;
+	int64_t ts_max_clients;
+	int64_t ts_client_buffer;
+	/* sinks: capture files */
+	const char *cap_dir;
+	int64_t cap_file_bytes;
+	int64_t cap_total_bytes;
 	/* process */
 	const char *user;
 	const char *log_level;

@@ -4,6 +4,11 @@
  */
 #include "sink.h"
 
+#include <string.h>
+
+#include "log.h"
+#include "meter.h"
+
 static const struct sink_ops *sinks[SINK_MAX];
 static int nsinks;
 
@@ -56,4 +61,47 @@ void sinks_metrics(struct sbuf *sb)
 	for (int i = 0; i < nsinks; i++)
 		if (sinks[i]->metrics)
 			sinks[i]->metrics(sb);
+}
+
+bool sink_pick_meter(struct sink_pick *p, struct meter *m)
+{
+	if (p->m)
+		return p->m == m;
+	if (p->want) {
+		if (strcmp(p->want, m->name))
+			return false;
+		p->m = m;
+		return true;
+	}
+	p->m = m;
+	if (nmeters > 1 && !p->warned) {
+		log_warn("%s: following meter %s of %d; set --%s.meter to "
+			 "choose",
+			 p->what, m->name, nmeters, p->what);
+		p->warned = true;
+	}
+	return true;
+}
+
+bool sink_pick_check(struct sink_pick *p, bool more_may_come)
+{
+	if (!p->want && nmeters > 1) {
+		log_err("%s: there are %d meters: name one with --%s.meter",
+			p->what, nmeters, p->what);
+		return false;
+	}
+	if (p->want && !more_may_come && !meter_find(p->want)) {
+		log_err("%s: no meter named \"%s\"", p->what, p->want);
+		return false;
+	}
+	if (p->want && meter_find(p->want))
+		p->m = meter_find(p->want);
+	else if (!p->want && nmeters == 1)
+		p->m = meters[0];
+	return true;
+}
+
+const char *sink_pick_name(const struct sink_pick *p)
+{
+	return p->m ? p->m->name : p->want ? p->want : "";
 }

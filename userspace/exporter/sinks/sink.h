@@ -18,8 +18,10 @@
  *   metrics    append the sink's own metric families (Prometheus text,
  *              with HELP and TYPE) to a /metrics page; called per scrape
  *
- * Sinks register in main() before the sources are created, so that they
- * see every meter's creation.
+ * Sinks register in main(): before the sources are created to see every
+ * meter's creation, or after it (the ones set up by *_setup() below),
+ * finding the meters there are in meters[] and later ones through the
+ * meter hook.
  *
  * Hooks must not block and must not allocate per telegram: a sink that
  * cannot keep up drops (and counts) rather than slowing the meter.  Any
@@ -28,6 +30,7 @@
 #ifndef P1X_SINK_H
 #define P1X_SINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,5 +61,31 @@ void sinks_reading(struct meter *m);
 void sinks_state(struct meter *m);
 void sinks_stop(void);
 void sinks_metrics(struct sbuf *sb);
+
+/*
+ * Sinks that follow one meter (--X.meter=NAME; default: the only one).
+ * sink_pick_meter() is true when m is the meter the sink follows; without
+ * a name the first meter seen is taken, and a second one gets a warning.
+ */
+struct sink_pick {
+	const char *what; /* option prefix, for messages: "dsmrreader" */
+	const char *want; /* NULL: the only meter */
+	struct meter *m;  /* the meter followed, once seen */
+	bool warned;
+};
+bool sink_pick_meter(struct sink_pick *p, struct meter *m);
+/* At start-up: false (logged) if the choice is ambiguous or names no
+ * meter although every meter is known already. */
+bool sink_pick_check(struct sink_pick *p, bool more_may_come);
+/* The followed meter's name for labels ("" while none). */
+const char *sink_pick_name(const struct sink_pick *p);
+
+/* The sinks' set-up, before privileges are dropped: each one does nothing
+ * unless its options ask for it; false (logged) on a configuration
+ * error. */
+bool dsmrreader_setup(void);
+bool tgserver_setup(void);
+bool capture_setup(void);
+bool tglog_setup(void);
 
 #endif
