@@ -10,7 +10,7 @@ Every request is checked: the path, the token (401 if wrong), the form
 (exactly one field "telegram", 400 otherwise) and the telegram's CRC16
 (400 if it does not verify).  Accepted telegrams are appended to OUT
 byte-exact, one after the other; one line per request goes to OUT.log
-("201 LEN", "401 bad token", ...).  --status CODE answers CODE to every
+("201 LEN TIME", "401 bad token TIME", ...).  --status CODE answers CODE to every
 request that passes the checks, without keeping the telegram (to play an
 overloaded or misconfigured DSMR-reader).  It can be stopped (SIGTERM) and
 started again on the same port and OUT: it appends.
@@ -19,6 +19,7 @@ import http.server
 import os
 import re
 import sys
+import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -44,7 +45,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def answer(self, code, why):
         with open(OUT + ".log", "a") as f:
-            f.write(f"{code} {why}\n")
+            f.write(f"{code} {why} {time.time():.3f}\n")
         body = (why + "\n").encode()
         self.send_response(code)
         self.send_header("Content-Type", "text/plain")
