@@ -18,6 +18,7 @@ started again on the same port and OUT: it appends.
 import http.server
 import os
 import re
+import socket
 import sys
 import time
 import urllib.parse
@@ -39,6 +40,11 @@ def crc_ok(tg):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as DSMR-reader's server
+
+    def setup(self):
+        super().setup()
+        # headers and body are two writes: no Nagle delay between them
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, *args):
         pass

@@ -6,7 +6,9 @@
 #                              malformed HTTP, TLS and basic auth, make
 #                              run (its packages, P1_RUN_ARGS), MQTT and
 #                              Home Assistant discovery (real mosquitto
-#                              brokers, test-mqtt.sh)
+#                              brokers, test-mqtt.sh), DSMR-reader push (a
+#                              stand-in of its API), raw telegram TCP
+#                              server, capture files
 #   check-exporter-prometheus  a real Prometheus server scrapes it
 #   bench-exporter             memory, scrape rate, CPU (make bench)
 
@@ -45,7 +47,8 @@ $(P1X_UNIT_PURE): $(P1X_T_OUT)/unit_exporter.o $(P1X_UNIT_PURE_OBJS) \
 check-exporter: $(P1X_UNIT) $(P1X_T_BINS)
 	$(P1X_UNIT)
 	B=$(B) $(P1X_T_DIR)/run.sh test-basic test-replay test-tcp test-alloc \
-		test-serial test-http test-tls test-run test-mqtt
+		test-serial test-http test-tls test-run test-mqtt \
+		test-dsmrreader test-tgserver test-capture
 
 check-exporter-prometheus: $(P1X_T_BINS)
 	B=$(B) $(P1X_T_DIR)/run.sh test-prometheus

@@ -131,6 +131,7 @@ static void prune(void)
 			close(fd);
 		return;
 	}
+	rewinddir(d); /* the dup shares its offset with cap.dirfd */
 	while ((de = readdir(d))) {
 		struct stat st;
 

@@ -122,6 +122,7 @@ bool spool_open(struct spool *q, const char *path, uint64_t max_bytes)
 		q->dirfd = -1;
 		return false;
 	}
+	rewinddir(d);
 	while ((de = readdir(d))) {
 		uint64_t seq;
 		struct stat st;

@@ -13,6 +13,9 @@
  * far as the socket takes it (non-blocking); the rest goes out when the
  * socket is writable.  A client whose buffer cannot take the next telegram
  * is disconnected and counted: it never holds up the others or the meter.
+ * The socket's send buffer is set to the same size, so what a client may
+ * hold up is bounded too (about three times the buffer with the kernel's
+ * doubling).
  * Whatever clients send is read and thrown away.
  */
 #include <errno.h>
@@ -120,6 +123,8 @@ static void on_client(void *arg, int fd, short revents)
 
 static void on_accept(void *arg, int lfd, short revents)
 {
+	int sndbuf = (int)ts.cap;
+
 	(void)arg;
 	(void)revents;
 	for (;;) {
@@ -143,6 +148,10 @@ static void on_accept(void *arg, int lfd, short revents)
 			close(fd);
 			continue;
 		}
+		/* The kernel's send queue counts too: a client that stops
+		 * reading is found after about three buffers, not after the
+		 * megabytes send-buffer autotuning allows. */
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 		c->buf = malloc(ts.cap);
 		c->evh = c->buf ? ev_fd_add(fd, POLLIN, on_client, c) : -1;
 		if (c->evh < 0) {
