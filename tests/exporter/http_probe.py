@@ -9,6 +9,11 @@
                                    request line and then nothing, hold
                                    them SECS seconds; print how many the
                                    server closed by then
+  http_probe.py PORT trickle SECS  send a request head one header line
+                                   every 0.2 s, never ending it, for at
+                                   most SECS seconds; print after how many
+                                   seconds the server closed the
+                                   connection ("open" if it did not)
 """
 import socket
 import sys
@@ -56,11 +61,35 @@ def hold(port, n, secs):
     return closed
 
 
+def trickle(port, secs):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    t0 = time.monotonic()
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+    s.settimeout(0.2)
+    n = 0
+    while time.monotonic() - t0 < secs:
+        try:
+            if s.recv(4096) == b"":
+                return "%.1f" % (time.monotonic() - t0)
+        except socket.timeout:
+            pass
+        except OSError:
+            return "%.1f" % (time.monotonic() - t0)
+        try:
+            s.sendall(b"X-%d: y\r\n" % n)
+        except OSError:
+            return "%.1f" % (time.monotonic() - t0)
+        n += 1
+    return "open"
+
+
 def main():
     port = int(sys.argv[1])
     if sys.argv[2] == "raw":
         data = sys.argv[3].encode("latin-1").decode("unicode_escape")
         print(status(port, data.encode("latin-1")))
+    elif sys.argv[2] == "trickle":
+        print(trickle(port, float(sys.argv[3])))
     else:
         print(hold(port, int(sys.argv[3]), float(sys.argv[4])))
     return 0

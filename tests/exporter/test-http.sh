@@ -9,6 +9,11 @@ PROBE="python3 $(dirname "$0")/http_probe.py"
 
 start_exporter http --emulate=dsmr5,interval=0.5s --web.max-connections=16 \
 	--web.timeout=2s --web.max-request-bytes=4096
+HTTP1_PORT=$PORT HTTP1_URL=$URL HTTP1_PID=$EXPORTER_PID
+# The defaults, for the connection floods.
+start_exporter http-defaults --emulate=dsmr5,interval=0.5s
+PORT2=$PORT
+PORT=$HTTP1_PORT URL=$HTTP1_URL EXPORTER_PID=$HTTP1_PID
 raw() { $PROBE "$PORT" raw "$1"; }
 expect() { # DESCRIPTION REQUEST STATUS...
 	local what=$1 req=$2 got
@@ -54,13 +59,27 @@ wait "$HOLD" 2>/dev/null || true
 $PROBE "$PORT" hold 16 3.5 >"$T/hold2.txt" &
 PIDS+=($!)
 HOLD=$!
-sleep 3
-check "idle connections are closed after web.timeout" \
-	curl -sf --max-time 2 -o /dev/null "$URL/metrics"
+wait_for 5 grep -q . "$T/hold2.txt" 2>/dev/null || true
+check "at the limit, a new client is served at once" \
+	curl -sf --max-time 0.5 -o /dev/null "$URL/metrics"
 wait "$HOLD" 2>/dev/null || true
-check "at the limit: new clients wait, then are served" \
-	curl -sf --max-time 5 -o /dev/null "$URL/metrics"
 check "and the server closed all 16 stalled ones" test "$(tail -1 "$T/hold2.txt")" = 16
+# A header line every 0.2 s does not renew the 2 s request deadline.
+got=$($PROBE "$PORT" trickle 6)
+check "a trickled request head is closed at web.timeout ($got s)" \
+	python3 -c "import sys; sys.exit(not 1.5 <= float('$got') <= 3.5)" 2>/dev/null
+
+echo "$TEST_NAME: 500 idle and 500 slowloris connections"
+# From another address than the scraper's, reopening every connection the
+# server closes (a flood); from the scraper's own address, held.
+for how in "127.0.0.2" "127.0.0.1 --no-reopen"; do
+	# shellcheck disable=SC2086
+	python3 "$(dirname "$0")/http_abuse.py" "$PORT2" --idle 500 --slow 500 \
+		--attack-from $how --scrapes 200 >"$T/abuse.txt" || true
+	echo "  attack from $how, scrapes from 127.0.0.1: $(cat "$T/abuse.txt")"
+	check "no scrape failed (attack from $how)" grep -q ' failed=0 ' "$T/abuse.txt"
+done
+check "still alive" kill -0 "$EXPORTER_PID"
 
 echo "$TEST_NAME: keep-alive"
 conns=$(curl -sf --max-time 10 -w '%{num_connects}\n' -o /dev/null \

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <p1/p1.h>
+
 struct config cfg;
 
 enum otype { T_SECTION, T_STR, T_INT, T_DUR, T_DBL, T_BOOL, T_LIST, T_ACT };
@@ -70,9 +72,10 @@ static const struct opt_def defs[] = {
 	{.name = "web.max-connections-per-ip",
 	 .type = T_INT,
 	 .off = O(max_connections_per_ip),
-	 .def = "0",
+	 .def = "16",
 	 .metavar = "N",
-	 .help = "concurrent connections per client address (0: no limit)",
+	 .help = "concurrent connections per client address (an IPv6 /64); "
+		 "a new one closes the longest-waiting one (0: no limit)",
 	 .min = 0,
 	 .max = 4096},
 	{.name = "web.timeout",
@@ -80,7 +83,8 @@ static const struct opt_def defs[] = {
 	 .off = O(web_timeout),
 	 .def = "10s",
 	 .metavar = "DURATION",
-	 .help = "close an HTTP connection idle this long"},
+	 .help = "close an HTTP connection that has not sent a whole request "
+		 "this long after it opened or after its last response"},
 	{.name = "web.max-request-bytes",
 	 .type = T_INT,
 	 .off = O(max_request_bytes),
@@ -241,7 +245,7 @@ static const struct opt_def defs[] = {
 	 .metavar = "BYTES",
 	 .help = "largest telegram accepted (the spec allows about 11.5 KB)",
 	 .min = 256,
-	 .max = 1048576},
+	 .max = P1_MAX_TELEGRAM},
 	{.name = "meter.stale-after",
 	 .type = T_DUR,
 	 .off = O(stale_after),
@@ -511,7 +515,8 @@ bool parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
 	long long v;
 
 	errno = 0;
-	v = strtoll(s, &end, 0);
+	/* Decimal only: "010" is ten, not eight. */
+	v = strtoll(s, &end, 10);
 	if (errno || end == s || *end || v < min || v > max)
 		return false;
 	*out = v;
@@ -935,6 +940,19 @@ int options_load(int argc, char **argv)
 	if (cfg.telemetry_path[0] != '/') {
 		fprintf(stderr, "p1-exporter: --web.telemetry-path must start "
 				"with /\n");
+		ok = false;
+	} else if (!strcmp(cfg.telemetry_path, "/") ||
+		   !strcmp(cfg.telemetry_path, "/healthz") ||
+		   !strncmp(cfg.telemetry_path, "/api/v1/meters", 14)) {
+		fprintf(stderr,
+			"p1-exporter: --web.telemetry-path %s is taken by "
+			"another endpoint\n",
+			cfg.telemetry_path);
+		ok = false;
+	}
+	if (!(cfg.web_timeout >= 0.001)) {
+		fprintf(stderr, "p1-exporter: --web.timeout must be above 0 "
+				"(at least 1ms)\n");
 		ok = false;
 	}
 	return ok ? OPTS_OK : OPTS_EXIT_FAIL;

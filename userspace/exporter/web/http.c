@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "conns.h"
 #include "evloop.h"
 #include "kernel_src.h"
 #include "listen.h"
@@ -253,6 +254,14 @@ static enum MHD_Result check_auth(struct MHD_Connection *c, bool *ok)
 	return r;
 }
 
+static struct conn *conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *i =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return i ? i->socket_context : NULL;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 			       const char *url, const char *method,
 			       const char *version, const char *upload_data,
@@ -274,6 +283,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 	 */
 	if (!*con_cls) {
 		*con_cls = &first_call_marker;
+		conns_request(conn_of(c));
 		if (strcmp(method, MHD_HTTP_METHOD_GET) &&
 		    strcmp(method, MHD_HTTP_METHOD_HEAD))
 			goto refuse_method;
@@ -317,7 +327,14 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /*
- * At web.max-connections libmicrohttpd takes its listening socket out of
+ * libmicrohttpd's own limit, per listening socket: web.max-connections
+ * plus room for those accepted while evicted ones close (conns.h).
+ */
+#define CONN_SLACK 16
+#define MHD_LIMIT  (cfg.max_connections + CONN_SLACK)
+
+/*
+ * At its connection limit libmicrohttpd takes its listening socket out of
  * its epoll set and puts it back only from within MHD_run(); in external
  * polling mode nothing would call that once the last connection closed.
  * Count connections and run it again when one closes at the limit.
@@ -327,15 +344,25 @@ static void mhd_notify(void *cls, struct MHD_Connection *c, void **sctx,
 {
 	struct daemon *dm = cls;
 
-	(void)c;
-	(void)sctx;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		dm->nconn++;
+		*sctx = conns_started(c);
 		return;
 	}
-	if (dm->nconn >= cfg.max_connections)
+	conns_closed(*sctx);
+	if (dm->nconn >= MHD_LIMIT)
 		ev_timer_arm(&dm->timer, 0);
 	dm->nconn--;
+}
+
+/* A response was sent (or the request failed): the wait starts again. */
+static void mhd_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			  enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)con_cls;
+	(void)toe;
+	conns_completed(conn_of(c));
 }
 
 /*
@@ -411,7 +438,12 @@ static int mhd_prepare(void *arg)
 bool http_listen(void)
 {
 	for (int i = 0; i < cfg.listen.n; i++) {
-		int fd = listen_open(cfg.listen.v[i], (int)cfg.max_connections);
+		/*
+		 * A deep accept queue: connections are taken off it at once
+		 * (conns.c makes room), so a burst of them must not make the
+		 * kernel drop a scraper's SYN.
+		 */
+		int fd = listen_open(cfg.listen.v[i], 4096);
 
 		if (fd < 0)
 			return false;
@@ -425,9 +457,13 @@ bool http_listen(void)
 bool http_start(struct webcfg *wc)
 {
 	web = wc;
-	npool = (int)cfg.max_connections + 2;
+	npool = (int)MHD_LIMIT * ndaemons + 2;
 	pool = calloc((size_t)npool, sizeof(*pool));
-	if (!pool)
+	if (!pool ||
+	    !conns_init((int)cfg.max_connections,
+			(int)cfg.max_connections_per_ip,
+			(uint64_t)(cfg.web_timeout * 1e9),
+			(int)(MHD_LIMIT * ndaemons - cfg.max_connections)))
 		return false;
 	for (int i = 0; i < ndaemons; i++) {
 		struct daemon *dm = &daemons[i];
@@ -441,13 +477,12 @@ bool http_start(struct webcfg *wc)
 		OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL);
 		OPT(MHD_OPTION_LISTEN_SOCKET, dm->lfd, NULL);
 		OPT(MHD_OPTION_NOTIFY_CONNECTION, mhd_notify, dm);
+		OPT(MHD_OPTION_NOTIFY_COMPLETED, mhd_completed, NULL);
 		OPT(MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL);
 		/* Refuse sloppy requests (HTTP/1.1 without Host and such). */
 		OPT(MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL);
-		OPT(MHD_OPTION_CONNECTION_LIMIT, cfg.max_connections, NULL);
-		if (cfg.max_connections_per_ip)
-			OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-			    cfg.max_connections_per_ip, NULL);
+		/* web.max-connections(-per-ip) are kept by conns.c. */
+		OPT(MHD_OPTION_CONNECTION_LIMIT, MHD_LIMIT, NULL);
 		OPT(MHD_OPTION_CONNECTION_TIMEOUT,
 		    (unsigned int)(cfg.web_timeout + 0.999), NULL);
 		/* Request line + headers, plus room for the reply headers. */
@@ -499,4 +534,5 @@ void http_stop(void)
 			daemons[i].d = NULL;
 		}
 	}
+	conns_fini();
 }
