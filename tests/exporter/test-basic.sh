@@ -28,6 +28,15 @@ check "config file beats default" grep -q "^export-equipment-id = true   # confi
 check "config file names the meter" grep -q "be(emulator emucs)" <<<"$out"
 "$EXPORTER" --emulate=dsmr9 --check-config >"$T/bad.out" 2>&1 && rc=0 || rc=$?
 check "bad profile fails --check-config" test "$rc" = 1
+# Settings that used to be accepted with a surprise (issue 10).
+for bad in --web.timeout=0 --web.telemetry-path=/healthz \
+	--web.telemetry-path=/api/v1/meters --web.telemetry-path=/ \
+	--telegram.max-size=16385; do
+	"$EXPORTER" --emulate "$bad" --check-config >/dev/null 2>&1 && rc=0 || rc=$?
+	check "$bad is refused" test "$rc" = 2
+done
+out=$("$EXPORTER" --emulate --web.max-connections=010 --check-config)
+check "a leading zero is decimal (010 = 10)" grep -q "^web.max-connections = 10 " <<<"$out"
 echo "web.bogus = 1" >"$T/bad.conf"
 "$EXPORTER" --config.file "$T/bad.conf" --check-config >/dev/null 2>&1 && rc=0 || rc=$?
 check "unknown config key fails" test "$rc" != 0
