@@ -8,7 +8,9 @@
 #                              Home Assistant discovery (real mosquitto
 #                              brokers, test-mqtt.sh), DSMR-reader push (a
 #                              stand-in of its API), raw telegram TCP
-#                              server, capture files
+#                              server, capture files, hostile
+#                              telegrams (UTF-8, huge and negative numbers,
+#                              control bytes for p1ctl decode)
 #   check-exporter-prometheus  a real Prometheus server scrapes it
 #   bench-exporter             memory, scrape rate, CPU (make bench)
 
@@ -44,11 +46,11 @@ $(P1X_UNIT_PURE): $(P1X_T_OUT)/unit_exporter.o $(P1X_UNIT_PURE_OBJS) \
 		$(or $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null),-lcmocka) -lm
 
 .PHONY: check-exporter check-exporter-prometheus bench-exporter
-check-exporter: $(P1X_UNIT) $(P1X_T_BINS)
+check-exporter: $(P1X_UNIT) $(P1X_T_BINS) $(B)/p1ctl
 	$(P1X_UNIT)
 	B=$(B) $(P1X_T_DIR)/run.sh test-basic test-replay test-tcp test-alloc \
 		test-serial test-http test-tls test-run test-mqtt \
-		test-dsmrreader test-tgserver test-capture
+		test-dsmrreader test-tgserver test-capture test-hostile
 
 check-exporter-prometheus: $(P1X_T_BINS)
 	B=$(B) $(P1X_T_DIR)/run.sh test-prometheus

@@ -63,6 +63,15 @@ static void test_escapes(void **state)
 	sb_putc(&sb, '\0');
 	assert_string_equal(sb.p, "a\\\"b\\\\c\\nd");
 	sb_reset(&sb);
+	/* Label values: valid UTF-8 kept; a lone byte >= 0x80, an
+	 * overlong form, a surrogate, a cut sequence and controls become
+	 * U+FFFD (issue 10: one such byte made the whole scrape invalid). */
+	sb_put_label(&sb, "m\xc2\xb3 5\xff \xc0\xaf \xed\xa0\x80 \x01\x7f \xe2\x82");
+	sb_putc(&sb, '\0');
+	assert_string_equal(sb.p, "m\xc2\xb3 5\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
+				  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+				  "\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd");
+	sb_reset(&sb);
 	/* Valid UTF-8 kept, a lone 0xB3 (Latin-1 ³) replaced, controls
 	 * escaped: always valid JSON. */
 	sb_put_json_str(&sb, "m\xc2\xb3 \xb3\x01\"", 7);
@@ -123,6 +132,9 @@ static void test_duration(void **state)
 	assert_false(parse_duration("s", &d));
 	assert_false(parse_duration("1e99", &d));
 	assert_true(parse_int("0x10", 0, 100, &i) && i == 16);
+	assert_true(parse_int("010", 0, 100, &i) && i == 10);
+	assert_true(parse_int("-010", -100, 100, &i) && i == -10);
+	assert_false(parse_int("0x", 0, 100, &i));
 	assert_false(parse_int("101", 0, 100, &i));
 	assert_false(parse_int("12abc", 0, 100, &i));
 	assert_true(parse_bool("Yes", &b) && b);

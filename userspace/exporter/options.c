@@ -515,8 +515,11 @@ bool parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
 	long long v;
 
 	errno = 0;
-	/* Decimal only: "010" is ten, not eight. */
-	v = strtoll(s, &end, 10);
+	/* Decimal, or hexadecimal with 0x: "010" is ten, not eight. */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		v = strtoll(s, &end, 16);
+	else
+		v = strtoll(s, &end, 10);
 	if (errno || end == s || *end || v < min || v > max)
 		return false;
 	*out = v;

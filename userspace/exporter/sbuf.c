@@ -139,25 +139,6 @@ void sb_put_double(struct sbuf *sb, double v)
 	sb_puts(sb, tmp);
 }
 
-void sb_put_label(struct sbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '\\':
-			sb_put(sb, "\\\\", 2);
-			break;
-		case '"':
-			sb_put(sb, "\\\"", 2);
-			break;
-		case '\n':
-			sb_put(sb, "\\n", 2);
-			break;
-		default:
-			sb_putc(sb, *s);
-		}
-	}
-}
-
 /* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid. */
 static size_t utf8_len(const unsigned char *p, size_t n)
 {
@@ -179,6 +160,43 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
 	return len;
+}
+
+/*
+ * A label value must be valid UTF-8 (a scrape with one invalid byte is
+ * dropped whole): bytes that are not are replaced with U+FFFD, and so are
+ * control characters other than newline, which is escaped.
+ */
+void sb_put_label(struct sbuf *sb, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n;) {
+		unsigned char c = p[i];
+		size_t l;
+
+		if (c == '\\') {
+			sb_put(sb, "\\\\", 2);
+		} else if (c == '"') {
+			sb_put(sb, "\\\"", 2);
+		} else if (c == '\n') {
+			sb_put(sb, "\\n", 2);
+		} else if (c < 0x20 || c == 0x7f) {
+			sb_put(sb, "\xef\xbf\xbd", 3);
+		} else if (c >= 0x80) {
+			l = utf8_len(p + i, n - i);
+			if (l) {
+				sb_put(sb, p + i, l);
+				i += l;
+				continue;
+			}
+			sb_put(sb, "\xef\xbf\xbd", 3);
+		} else {
+			sb_putc(sb, (char)c);
+		}
+		i++;
+	}
 }
 
 void sb_put_json_str(struct sbuf *sb, const char *s, size_t n)

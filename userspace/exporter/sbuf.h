@@ -38,7 +38,10 @@ void sb_put_u64(struct sbuf *sb, uint64_t v);
 void sb_put_i64(struct sbuf *sb, int64_t v);
 /* 15 significant digits, integers exactly; NaN, +Inf, -Inf. */
 void sb_put_double(struct sbuf *sb, double v);
-/* Prometheus label value: escapes backslash, double quote and newline. */
+/*
+ * Prometheus label value: escapes backslash, double quote and newline;
+ * bytes that are not UTF-8 and control characters become U+FFFD.
+ */
 void sb_put_label(struct sbuf *sb, const char *s);
 /* JSON string with quotes; bytes >= 0x80 that are not valid UTF-8 become
  * U+FFFD so the output is always valid JSON. */

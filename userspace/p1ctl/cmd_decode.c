@@ -120,8 +120,10 @@ static void summary(const struct p1_telegram *t)
 
 		if (!m->present || !m->reading.present)
 			continue;
-		printf(" %s%u=%.15g%s", p1_mbus_kind_name(m->kind), i + 1,
-		       m->reading.value, m->unit);
+		/* The unit is the meter's text: no control bytes to a tty. */
+		printf(" %s%u=%.15g", p1_mbus_kind_name(m->kind), i + 1,
+		       m->reading.value);
+		put_bytes(m->unit, strlen(m->unit));
 		put_time("@", &m->time);
 		if (m->stale)
 			fputs("(stale)", stdout);

@@ -34,14 +34,20 @@ struct fam {
 
 static const char *const phase_names[] = {"L1", "L2", "L3"};
 
+/* The sample being written: s_end() takes a counter's back if negative. */
+static const struct fam *s_fam;
+static size_t s_start;
+
 /* Start a sample: header on the family's first one, name, meter label. */
 static void s_begin(struct sbuf *sb, struct fam *f, const struct meter *m)
 {
+	s_fam = f;
 	if (!f->started) {
 		sb_printf(sb, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help,
 			  f->name, f->type == COUNTER ? "counter" : "gauge");
 		f->started = true;
 	}
+	s_start = sb->len;
 	sb_puts(sb, f->name);
 	sb_puts(sb, "{meter=\"");
 	sb_put_label(sb, m->name);
@@ -59,6 +65,16 @@ static void s_label(struct sbuf *sb, const char *k, const char *v)
 
 static void s_end(struct sbuf *sb, double v)
 {
+	/*
+	 * A counter never goes below zero: a meter sending a negative (or
+	 * no) number for a register gives no sample rather than one that
+	 * breaks rate().
+	 */
+	if (s_fam && s_fam->type == COUNTER && !(v >= 0)) {
+		if (!sb->failed)
+			sb->len = s_start;
+		return;
+	}
 	sb_put(sb, "} ", 2);
 	sb_put_double(sb, v);
 	sb_putc(sb, '\n');
@@ -176,10 +192,9 @@ static void f_info(struct sbuf *sb, struct fam *f, const struct meter *m)
 
 	memcpy(hdr, t->text + t->header_off, n);
 	hdr[n] = '\0';
-	/* Label values must be UTF-8: replace anything else. */
+	/* Cut inside the text, NULs and control bytes: sb_put_label(). */
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)hdr[i] >= 0x80 ||
-		    (unsigned char)hdr[i] < 0x20)
+		if (!hdr[i])
 			hdr[i] = '?';
 	snprintf(dsmr, sizeof(dsmr), "%u.%u", D(m)->dsmr / 10, D(m)->dsmr % 10);
 	s_begin(sb, f, m);
@@ -422,15 +437,16 @@ static bool mbus_usable(const struct p1_mbus *mb)
 
 static void f_mbus_info(struct sbuf *sb, struct fam *f, const struct meter *m)
 {
-	char type[8];
+	char type[32];
 
 	for (int i = 0; i < P1_MAX_MBUS; i++) {
 		const struct p1_mbus *mb = &D(m)->mbus[i];
 
 		if (!mbus_usable(mb))
 			continue;
-		snprintf(type, sizeof(type), "%d",
-			 mb->type.present ? (int)mb->type.value : -1);
+		/* As sent, whatever its size: no conversion to int. */
+		snprintf(type, sizeof(type), "%.15g",
+			 mb->type.present ? mb->type.value : -1.0);
 		s_begin(sb, f, m);
 		mbus_labels(sb, i, mb);
 		s_label(sb, "type", mb->type.present ? type : "");
