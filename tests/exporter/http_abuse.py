@@ -5,13 +5,14 @@
   http_abuse.py PORT [--idle N] [--slow N] [--attack-from ADDR]
                 [--scrape-from ADDR] [--scrapes M] [--warmup SECS]
                 [--path P] [--auth USER:PASS] [--guess-rate N]
-                [--no-reopen]
+                [--no-reopen] [--guess-user USER]
 
 An attacker thread opens --idle connections that send nothing and --slow
 connections that send a request header one short line a second and never
 finish it (slowloris), all from --attack-from; a connection the server
 closes is opened again at once (not with --no-reopen).  With --guess-rate it also sends that many
-requests a second with wrong basic-auth passwords (new connections).
+requests a second with wrong basic-auth passwords for --guess-user
+(default admin), each on a new connection, not waiting for the answers.
 After --warmup seconds the main thread scrapes --path --scrapes times in
 a row from --scrape-from, each on a new connection with a 2 s limit, and
 prints one line:
@@ -36,6 +37,7 @@ class Attacker(threading.Thread):
     def __init__(self, port, addr, idle, slow, guess_rate, path, reopen):
         super().__init__(daemon=True)
         self.reopen = reopen
+        self.guess_user = "admin"
         self.port, self.addr = port, addr
         self.idle, self.slow = idle, slow
         self.guess_rate, self.path = guess_rate, path
@@ -63,17 +65,23 @@ class Attacker(threading.Thread):
         return True
 
     def guess(self):
-        auth = base64.b64encode(b"admin:guess%d" % self.guesses).decode()
+        """One wrong password on a new connection; the answer is read
+        when it comes (guesses overlap: the rate does not wait for it)."""
+        auth = base64.b64encode(b"%s:guess%d" % (
+            self.guess_user.encode(), self.guesses)).decode()
+        self.guesses += 1
         try:
             s = socket.create_connection(("127.0.0.1", self.port), timeout=2,
                                          source_address=(self.addr, 0))
             s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Basic "
                        "%s\r\n\r\n" % (self.path, auth)).encode())
-            code = s.recv(64).split(b" ")[1].decode()
-            s.close()
-        except (OSError, IndexError):
-            code = "closed"
-        self.guesses += 1
+            s.setblocking(False)
+        except OSError:
+            self.count("closed")
+            return
+        self.sel.register(s, selectors.EVENT_READ, {"kind": "guess"})
+
+    def count(self, code):
         self.guess_codes[code] = self.guess_codes.get(code, 0) + 1
 
     def run(self):
@@ -92,6 +100,14 @@ class Attacker(threading.Thread):
                     continue
                 except OSError:
                     data = b""
+                if st["kind"] == "guess":
+                    try:
+                        self.count(data.split(b" ")[1].decode())
+                    except IndexError:
+                        self.count("closed")
+                    self.sel.unregister(s)
+                    s.close()
+                    continue
                 if not data:
                     self.sel.unregister(s)
                     s.close()
@@ -113,7 +129,8 @@ class Attacker(threading.Thread):
             if self.guess_rate and now >= next_guess:
                 next_guess = now + 1.0 / self.guess_rate
                 self.guess()
-        self.open = len(self.sel.get_map())
+        self.open = sum(1 for k in self.sel.get_map().values()
+                        if k.data["kind"] != "guess")
 
 
 def scrape(port, addr, path, auth):
@@ -153,12 +170,14 @@ def main():
     p.add_argument("--auth", default="")
     p.add_argument("--guess-rate", type=float, default=0)
     p.add_argument("--no-reopen", action="store_true")
+    p.add_argument("--guess-user", default="admin")
     a = p.parse_args()
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
     att = Attacker(a.port, a.attack_from, a.idle, a.slow, a.guess_rate,
                    a.path, not a.no_reopen)
+    att.guess_user = a.guess_user
     att.start()
     time.sleep(a.warmup)
     times, failed = [], 0

@@ -49,6 +49,47 @@ check "TLS 1.1 refused (min_version TLS12)" bash -c \
 codes=$(for i in $(seq 20); do code -u alice:bad$i "$URL/metrics"; echo; done | sort | uniq -c)
 check "password guessing is throttled ($(echo $codes))" grep -q 429 <<<"$codes"
 check "a good scrape still works" test "$(code -u alice:s3cret "$URL/metrics")" = 200
+check "a failure is logged with the user and the client address" \
+	grep -q 'authentication failed for user "bob" from 127.0.0.1' "$T/tls.log"
+stop_pid "$EXPORTER_PID"
+
+echo "$TEST_NAME: basic auth under guessing (bcrypt cost 10)"
+hash10=$(python3 -W ignore -c \
+	'import crypt; print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1 << 10)))')
+printf "basic_auth_users:\n  alice: '%s'\n" "$hash10" >"$T/auth10.yml"
+PORT=$(free_port)
+URL=http://127.0.0.1:$PORT
+"$EXPORTER" --web.listen-address="127.0.0.1:$PORT" --emulate=dsmr5,interval=0.2s \
+	--web.config.file "$T/auth10.yml" >"$T/auth10.log" 2>&1 &
+PIDS+=($!)
+EXPORTER_PID=$!
+wait_for 5 curl -s -o /dev/null "$URL/healthz"
+# Unknown users cost a bcrypt run like known ones: the time does not tell
+# which users exist.
+t_of() { curl -s -o /dev/null -w '%{time_total}\n' -u "$1" "$URL/metrics"; }
+for i in 1 2 3; do
+	t_of "alice:wrong$i" >>"$T/t-known"
+	t_of "nosuchuser:wrong$i" >>"$T/t-unknown"
+	sleep 0.6
+done
+echo "  known user, wrong password: $(sort -n "$T/t-known" | tr '\n' ' ')s; unknown user: $(sort -n "$T/t-unknown" | tr '\n' ' ')s"
+check "an unknown user takes as long as a known one" python3 -c "
+k = sorted(float(x) for x in open('$T/t-known'))
+u = sorted(float(x) for x in open('$T/t-unknown'))
+raise SystemExit(not (u[0] >= 0.5 * k[1] and k[0] >= 0.5 * u[1]))"
+# A client guessing 20 passwords a second from 127.0.0.2: scrapes with the
+# right password from 127.0.0.1 are not delayed, and a new client's first
+# (uncached) login is not refused.
+python3 "$(dirname "$0")/http_abuse.py" "$PORT" --attack-from 127.0.0.2 \
+	--guess-rate 20 --guess-user alice --scrapes 1 --warmup 1.5 --auth alice:s3cret \
+	>"$T/first.txt" || true
+echo "  first login during guessing: $(cat "$T/first.txt")"
+check "a new client's first login is served while another guesses" \
+	grep -q ' failed=0 ' "$T/first.txt"
+python3 "$(dirname "$0")/http_abuse.py" "$PORT" --attack-from 127.0.0.2 \
+	--guess-rate 20 --guess-user alice --scrapes 150 --auth alice:s3cret >"$T/guess.txt" || true
+echo "  scrapes during guessing: $(cat "$T/guess.txt")"
+check "no scrape failed during guessing" grep -q ' failed=0 ' "$T/guess.txt"
 stop_pid "$EXPORTER_PID"
 
 for bad in "tls_server_config:\n  cert_file: $T/cert.pem\n  key_file: $T/key.pem\n  client_ca_file: $T/cert.pem" \
@@ -56,7 +97,10 @@ for bad in "tls_server_config:\n  cert_file: $T/cert.pem\n  key_file: $T/key.pem
 	"tls_server_config:\n  cert_file: $T/cert.pem\n  key_file: $T/key.pem\n  min_version: SSL3" \
 	"http_server_config:\n  headers:\n    Set-Cookie: a=b" \
 	"unknown_section: 1" \
-	"basic_auth_users: [a, b]"; do
+	"basic_auth_users: [a, b]" \
+	"basic_auth_users:\n  bob: \$2y\$10\$tooshort" \
+	"basic_auth_users:\n  bob: \$2y\$99\$$(printf 'a%.0s' $(seq 53))" \
+	"basic_auth_users:\n  alice: '$hash'\n  alice: '$hash'"; do
 	printf "$bad\n" >"$T/bad.yml"
 	"$EXPORTER" --emulate --web.config.file "$T/bad.yml" --check-config \
 		>"$T/bad.out" 2>&1 && rc=0 || rc=$?

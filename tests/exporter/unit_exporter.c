@@ -66,11 +66,13 @@ static void test_escapes(void **state)
 	/* Label values: valid UTF-8 kept; a lone byte >= 0x80, an
 	 * overlong form, a surrogate, a cut sequence and controls become
 	 * U+FFFD (issue 10: one such byte made the whole scrape invalid). */
-	sb_put_label(&sb, "m\xc2\xb3 5\xff \xc0\xaf \xed\xa0\x80 \x01\x7f \xe2\x82");
+	sb_put_label(&sb,
+		     "m\xc2\xb3 5\xff \xc0\xaf \xed\xa0\x80 \x01\x7f \xe2\x82");
 	sb_putc(&sb, '\0');
-	assert_string_equal(sb.p, "m\xc2\xb3 5\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
-				  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
-				  "\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(
+		sb.p, "m\xc2\xb3 5\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
+		      "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+		      "\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd");
 	sb_reset(&sb);
 	/* Valid UTF-8 kept, a lone 0xB3 (Latin-1 ³) replaced, controls
 	 * escaped: always valid JSON. */

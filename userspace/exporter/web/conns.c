@@ -75,8 +75,7 @@ static struct conn *victim_of(const struct conn *a, const struct conn *spare)
 static void evict(struct conn *k, const char *why)
 {
 	conns_evicted++;
-	LOG_RL(LOG_INFO, "HTTP: closing a connection of %s (%s)", k->text,
-	       why);
+	LOG_RL(LOG_INFO, "HTTP: closing a connection of %s (%s)", k->text, why);
 	close_conn(k);
 }
 
@@ -130,7 +129,7 @@ void conns_fini(void)
 
 static void set_addr(struct conn *k, const struct sockaddr *sa)
 {
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0,
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
 					   0, 0, 0, 0, 0xff, 0xff};
 
 	memset(k->addr, 0, sizeof(k->addr));
@@ -175,8 +174,8 @@ struct conn *conns_started(struct MHD_Connection *c)
 			shutdown(fdi->connect_fd, SHUT_RDWR);
 		return NULL;
 	}
-	*k = (struct conn){.c = c, .fd = fdi->connect_fd, .used = true,
-			   .since = ev_now()};
+	*k = (struct conn){
+		.c = c, .fd = fdi->connect_fd, .used = true, .since = ev_now()};
 	set_addr(k, ai ? ai->client_addr : NULL);
 	total++;
 	if (nper_ip && live_from(k) > nper_ip) {
@@ -234,4 +233,11 @@ void conns_completed(struct conn *k)
 const char *conns_addr(const struct conn *k)
 {
 	return k ? k->text : "?";
+}
+
+const uint8_t *conns_key(const struct conn *k)
+{
+	static const uint8_t none[16];
+
+	return k ? k->addr : none;
 }

@@ -38,8 +38,10 @@ void conns_closed(struct conn *k);
 /* A request head is complete; its response was sent. */
 void conns_request(struct conn *k);
 void conns_completed(struct conn *k);
-/* The connection's client address as text (for log lines). */
+/* The connection's client address as text (for log lines), and as a
+ * 16-byte key (IPv4 mapped, IPv6 cut to its /64). */
 const char *conns_addr(const struct conn *k);
+const uint8_t *conns_key(const struct conn *k);
 
 /* Counters, for tests and the log. */
 extern uint64_t conns_evicted, conns_expired;

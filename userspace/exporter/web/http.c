@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "auth.h"
 #include "conns.h"
 #include "evloop.h"
 #include "kernel_src.h"
@@ -50,6 +51,8 @@ static int ndaemons;
 static struct rbuf *pool;
 static int npool;
 static struct webcfg *web;
+/* A request's context once its head is in (auth.c's job while hashing). */
+static int first_call_marker;
 
 static struct rbuf *rbuf_get(void)
 {
@@ -214,46 +217,6 @@ static bool has_body(struct MHD_Connection *c)
 	return te || (cl && strcmp(cl, "0"));
 }
 
-static enum MHD_Result check_auth(struct MHD_Connection *c, bool *ok)
-{
-	char *pass = NULL;
-	char *user = MHD_basic_auth_get_username_password(c, &pass);
-	enum auth_result a = AUTH_DENIED;
-	struct MHD_Response *resp;
-
-	if (user && pass)
-		a = webcfg_check(web, user, pass);
-	if (pass)
-		MHD_free(pass);
-	if (user)
-		MHD_free(user);
-	*ok = a == AUTH_OK;
-	if (a == AUTH_OK)
-		return MHD_YES;
-	if (a == AUTH_DENIED)
-		LOG_RL(LOG_WARNING, "HTTP: authentication failed");
-	if (a == AUTH_BUSY) {
-		resp = MHD_create_response_from_buffer(
-			20, (void *)"too many attempts\n\n",
-			MHD_RESPMEM_PERSISTENT);
-		if (!resp)
-			return MHD_NO;
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-		return queue(c, 429, resp, CT_TEXT);
-	}
-	resp = MHD_create_response_from_buffer(14, (void *)"unauthorized\n\n",
-					       MHD_RESPMEM_PERSISTENT);
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, CT_TEXT);
-	add_headers(resp);
-	enum MHD_Result r =
-		MHD_queue_basic_auth_fail_response(c, "p1-exporter", resp);
-
-	MHD_destroy_response(resp);
-	return r;
-}
-
 static struct conn *conn_of(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *i =
@@ -262,13 +225,97 @@ static struct conn *conn_of(struct MHD_Connection *c)
 	return i ? i->socket_context : NULL;
 }
 
+/* A user name as a log line may show it: printable ASCII, bounded. */
+static void log_user(char *out, size_t cap, const char *user)
+{
+	size_t n = 0;
+
+	for (; user && *user && n + 1 < cap; user++)
+		out[n++] = *user >= 0x20 && *user < 0x7f && *user != '"' ? *user
+									 : '?';
+	out[n] = '\0';
+}
+
+static enum MHD_Result deny(struct MHD_Connection *c, enum auth_result a)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result r;
+
+	if (a == AUTH_BUSY) {
+		resp = MHD_create_response_from_buffer(
+			18, (void *)"too many attempts\n",
+			MHD_RESPMEM_PERSISTENT);
+		if (!resp)
+			return MHD_NO;
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+		return queue(c, 429, resp, CT_TEXT);
+	}
+	resp = MHD_create_response_from_buffer(13, (void *)"unauthorized\n",
+					       MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, CT_TEXT);
+	add_headers(resp);
+	r = MHD_queue_basic_auth_fail_response(c, "p1-exporter", resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+/*
+ * Basic auth (auth.h).  Returns true with *r set when the request is
+ * answered (refused) or suspended for bcrypt; false when it may go on.
+ */
+static bool check_auth(struct MHD_Connection *c, void **con_cls,
+		       enum MHD_Result *r)
+{
+	char *pass = NULL, *user = NULL, shown[64];
+	enum auth_result a = AUTH_DENIED;
+	struct auth_job *job = NULL;
+	struct conn *k = conn_of(c);
+
+	if (auth_is_job(*con_cls)) { /* resumed: bcrypt is done */
+		job = *con_cls;
+		*con_cls = &first_call_marker;
+		a = auth_finish(job);
+	} else {
+		user = MHD_basic_auth_get_username_password(c, &pass);
+		if (user && pass)
+			a = auth_check(c, conns_key(k), user, pass, &job);
+	}
+	if (a == AUTH_PENDING) {
+		*con_cls = job;
+		MHD_suspend_connection(c);
+		*r = MHD_YES;
+	} else if (a != AUTH_OK) {
+		if (!user && !pass)
+			user = MHD_basic_auth_get_username_password(c, &pass);
+		log_user(shown, sizeof(shown), user);
+		if (a == AUTH_DENIED && user)
+			LOG_RL(LOG_WARNING,
+			       "HTTP: authentication failed for user \"%s\" "
+			       "from %s",
+			       shown, conns_addr(k));
+		else if (a == AUTH_BUSY)
+			LOG_RL(LOG_WARNING,
+			       "HTTP: too many password checks from %s "
+			       "(user \"%s\"): 429",
+			       conns_addr(k), shown);
+		*r = deny(c, a);
+	}
+	if (pass) {
+		explicit_bzero(pass, strlen(pass));
+		MHD_free(pass);
+	}
+	if (user)
+		MHD_free(user);
+	return a != AUTH_OK;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 			       const char *url, const char *method,
 			       const char *version, const char *upload_data,
 			       size_t *upload_data_size, void **con_cls)
 {
-	static int first_call_marker;
-
 	(void)cls;
 	(void)version;
 	(void)upload_data;
@@ -308,10 +355,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		return queue(c, 405, resp, CT_TEXT);
 	}
 	if (web && web->nusers) {
-		bool ok;
-		enum MHD_Result r = check_auth(c, &ok);
+		enum MHD_Result r;
 
-		if (!ok)
+		if (check_auth(c, con_cls, &r))
 			return r;
 	}
 	return route(c, url);
@@ -360,8 +406,10 @@ static void mhd_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			  enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)con_cls;
 	(void)toe;
+	if (auth_is_job(*con_cls)) /* ended while waiting for bcrypt */
+		auth_release(*con_cls);
+	*con_cls = NULL;
 	conns_completed(conn_of(c));
 }
 
@@ -435,6 +483,12 @@ static int mhd_prepare(void *arg)
 	return best;
 }
 
+static void run_soon(void)
+{
+	for (int i = 0; i < ndaemons; i++)
+		ev_timer_arm(&daemons[i].timer, 0);
+}
+
 bool http_listen(void)
 {
 	for (int i = 0; i < cfg.listen.n; i++) {
@@ -469,8 +523,9 @@ bool http_start(struct webcfg *wc)
 		struct daemon *dm = &daemons[i];
 		struct MHD_OptionItem opts[20];
 		int n = 0;
-		unsigned int flags =
-			MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+		unsigned int flags = MHD_USE_EPOLL | MHD_USE_TURBO |
+				     MHD_USE_ERROR_LOG |
+				     MHD_ALLOW_SUSPEND_RESUME;
 
 #define OPT(o, v, p)                                                           \
 	opts[n++] = (struct MHD_OptionItem){(o), (intptr_t)(v), (p)}
@@ -521,11 +576,12 @@ bool http_start(struct webcfg *wc)
 			 wc && wc->tls ? " with TLS" : "", cfg.telemetry_path);
 	}
 	ev_set_prepare(mhd_prepare, NULL);
-	return true;
+	return auth_start(wc, run_soon);
 }
 
 void http_stop(void)
 {
+	auth_stop();
 	for (int i = 0; i < ndaemons; i++) {
 		if (daemons[i].d) {
 			ev_fd_del(daemons[i].evh);

@@ -5,13 +5,11 @@
  */
 #include "webcfg.h"
 
-#include <crypt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <yaml.h>
 
 #define PEM_MAX (256 * 1024)
@@ -233,6 +231,26 @@ static void parse_http(const char *path, yaml_document_t *doc, yaml_node_t *map,
 	}
 }
 
+/*
+ * A bcrypt hash as htpasswd -B and Go's bcrypt write it: $2a$, $2b$ or
+ * $2y$, a two-digit cost 04-31, 22 characters of salt and 31 of hash.
+ */
+static bool bcrypt_valid(const char *h)
+{
+	static const char b64[] = "./ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz0123456789";
+	int cost;
+
+	if (strlen(h) != 60 || h[0] != '$' || h[1] != '2' ||
+	    !strchr("aby", h[2]) || h[3] != '$' || h[6] != '$' || h[4] < '0' ||
+	    h[4] > '9' || h[5] < '0' || h[5] > '9')
+		return false;
+	cost = (h[4] - '0') * 10 + (h[5] - '0');
+	if (cost < 4 || cost > 31)
+		return false;
+	return strspn(h + 7, b64) == 53;
+}
+
 static void parse_users(const char *path, yaml_document_t *doc,
 			yaml_node_t *map, struct webcfg *wc)
 {
@@ -246,9 +264,20 @@ static void parse_users(const char *path, yaml_document_t *doc,
 	{
 		const char *user = scalar(doc, k), *hash = scalar(doc, v);
 
-		if (!user || !hash || strncmp(hash, "$2", 2)) {
-			err(path, "basic_auth_users: %s needs a bcrypt hash",
+		if (!user || !hash || !bcrypt_valid(hash)) {
+			err(path,
+			    "basic_auth_users: %s needs a bcrypt hash "
+			    "($2y$10$ and 53 characters, as htpasswd -nB "
+			    "writes)",
 			    user ? user : "?");
+			continue;
+		}
+		bool dup = false;
+
+		for (int i = 0; i < wc->nusers; i++)
+			dup |= !strcmp(wc->users[i].user, user);
+		if (dup) {
+			err(path, "basic_auth_users: %s is given twice", user);
 			continue;
 		}
 		if (wc->nusers == WEBCFG_MAX_USERS) {
@@ -313,49 +342,4 @@ bool webcfg_load(const char *path, struct webcfg *wc)
 	yaml_parser_delete(&parser);
 	fclose(fp);
 	return !failed;
-}
-
-/* Compare without leaking where the strings differ (length aside). */
-static bool same(const char *a, const char *b)
-{
-	size_t na = strlen(a), nb = strlen(b);
-	unsigned char d = na != nb;
-
-	for (size_t i = 0; i < na && i < nb; i++)
-		d |= (unsigned char)(a[i] ^ b[i]);
-	return d == 0;
-}
-
-enum auth_result webcfg_check(struct webcfg *wc, const char *user,
-			      const char *password)
-{
-	static struct crypt_data cd;
-	static time_t window;
-	static int runs;
-	struct timespec now;
-	const char *h;
-	int i;
-
-	for (i = 0; i < wc->nusers; i++)
-		if (!strcmp(wc->users[i].user, user))
-			break;
-	if (i == wc->nusers)
-		return AUTH_DENIED;
-	if (wc->users[i].verified && same(wc->users[i].verified, password))
-		return AUTH_OK;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec != window) {
-		window = now.tv_sec;
-		runs = 0;
-	}
-	if (runs >= AUTH_BCRYPT_PER_SEC)
-		return AUTH_BUSY;
-	runs++;
-	memset(&cd, 0, sizeof(cd));
-	h = crypt_r(password, wc->users[i].hash, &cd);
-	if (!h || h[0] == '*' || !same(h, wc->users[i].hash))
-		return AUTH_DENIED;
-	free(wc->users[i].verified);
-	wc->users[i].verified = strdup(password);
-	return AUTH_OK;
 }

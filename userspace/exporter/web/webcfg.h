@@ -48,15 +48,4 @@ struct webcfg {
 /* Parse path into wc; false (with messages on stderr) if invalid. */
 bool webcfg_load(const char *path, struct webcfg *wc);
 
-enum auth_result { AUTH_OK, AUTH_DENIED, AUTH_BUSY };
-/*
- * Check a user/password pair.  A pair proven right before is accepted from
- * a cache; otherwise bcrypt runs, at most AUTH_BCRYPT_PER_SEC times a
- * second (each run takes tens of ms of the one event loop): beyond that
- * AUTH_BUSY, and the caller answers 429.
- */
-#define AUTH_BCRYPT_PER_SEC 4
-enum auth_result webcfg_check(struct webcfg *wc, const char *user,
-			      const char *password);
-
 #endif
