@@ -9,10 +9,11 @@
  *   telegram   a framed telegram: its bytes and metadata (receive times,
  *              CRC verdict, sequence number); rejected ones too
  *   reading    a good telegram, parsed (struct p1_telegram of p1/p1.h)
- *   error      something went wrong; the reader carries on (retrying
- *              with backoff where that makes sense)
- *   closed     the source was lost (a retry follows unless @final) or
- *              has ended (end of a capture, p1_reader_stop())
+ *   error      something went wrong; the reader carries on (opening
+ *              the source failed: it is retried with backoff)
+ *   closed     the open source was lost (a retry follows unless @final),
+ *              or the reader has ended (end of a capture, a source that
+ *              cannot be opened and is not retried, p1_reader_stop())
  *
  * Sources ("SOURCE[,KEY=VALUE]..."):
  *

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The replay source: counts of good and damaged telegrams in a capture,
-# values of the last good one, the meter's own pace, looping, DSMR 2.2.
+# values of the last good one, the meter's own pace, looping, DSMR 2.2;
+# input without telegrams (no spinning) and standard input.
 . "$(dirname "$0")/lib.sh"
 CRC="python3 $(dirname "$0")/crc.py"
 
@@ -63,4 +64,64 @@ start_exporter missing --replay "$T/nonexistent,name=gone"
 check "reported, not fatal" bash -c \
 	"curl -sf '$URL/api/v1/meters' | grep -q '\"state\":\"disconnected\"'"
 check "p1_up 0" test "$(metric "$URL" 'p1_up{meter="gone"}')" = 0
+# Issue 10 item 1: input with no complete telegram, looped or endless,
+# must leave the event loop free: HTTP answers, the CPU is not burnt,
+# SIGTERM ends the process.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+terminates() { # PID: SIGTERM ends it within 3 s
+	kill -TERM "$1" 2>/dev/null
+	for _ in $(seq 30); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+head -c 20000 /dev/urandom | tr -d '/!' >"$T/noise.bin"
+: >"$T/empty.txt"
+for src in "$T/noise.bin,loop,rate=max" "$T/empty.txt,loop" \
+	"/dev/zero,rate=max" "/dev/zero,loop"; do
+	echo "$TEST_NAME: no telegram in $src"
+	if ! start_exporter spin --replay "$src,name=spin"; then
+		fail "HTTP starts ($src)"
+		kill -KILL "$EXPORTER_PID" 2>/dev/null || true # SIGTERM is lost
+		stop_pid "$EXPORTER_PID"
+		continue
+	fi
+	ok "HTTP starts ($src)"
+	t0=$(cpu_ticks "$EXPORTER_PID")
+	sleep 1
+	t1=$(cpu_ticks "$EXPORTER_PID")
+	check "CPU not burnt: $((t1 - t0)) ticks in 1 s" test $((t1 - t0)) -lt 40
+	check "HTTP answers" bash -c "curl -sf --max-time 2 '$URL/metrics' >/dev/null"
+	check "SIGTERM ends it" terminates "$EXPORTER_PID"
+	kill -KILL "$EXPORTER_PID" 2>/dev/null || true
+	stop_pid "$EXPORTER_PID"
+done
+
+# Issue 10 item 6: --replay=- gives the caller's stdin back as it was
+# (not non-blocking).
+echo "$TEST_NAME: standard input"
+mkfifo "$T/fifo"
+exec 5<>"$T/fifo"
+nonblock() { # FD of this shell: is O_NONBLOCK (04000) set?
+	local f
+	f=$(awk '/^flags:/ { print $2 }' "/proc/$$/fdinfo/$1")
+	[ $(( 8#$f & 8#4000 )) -ne 0 ]
+}
+blocking() { ! nonblock "$1"; }
+check "stdin blocking before" blocking 5
+# (start_exporter's "&" would give it /dev/null as stdin)
+PORT=$(free_port)
+URL=http://127.0.0.1:$PORT
+"$EXPORTER" --web.listen-address="127.0.0.1:$PORT" \
+	--replay "-,name=stdin,rate=max" <&5 >"$T/stdin.log" 2>&1 &
+PIDS+=($!)
+EXPORTER_PID=$!
+"$EMULATE" -n 2 >&5
+two() { [ "$(metric "$URL" 'p1_telegrams_total{meter="stdin",result="ok"}')" = 2 ]; }
+check "telegrams from stdin" wait_for 5 two
+check "SIGTERM ends it" terminates "$EXPORTER_PID"
+stop_pid "$EXPORTER_PID"
+check "stdin blocking again after" blocking 5
+exec 5>&-
 finish

@@ -7,6 +7,7 @@
 
 #include <linux/p1.h>
 #include <p1/p1.h>
+#include <p1/reader.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,22 @@ void meter_counters(const struct meter *m, struct meter_counters *c)
 		c->rx_bytes = k[P1_STAT_RX_BYTES];
 		c->garbage_bytes = k[P1_STAT_GARBAGE_BYTES];
 		c->recovered = k[P1_STAT_RECOVERED];
+	} else if (m->rc) {
+		const struct p1_reader_counters *r = m->rc;
+
+		c->results[RES_OK] = r->telegrams;
+		c->results[RES_CRC_ERROR] = r->crc_errors;
+		c->results[RES_CRC_MISSING] = r->crc_missing;
+		c->results[RES_LINE_ERROR] = r->line_errors;
+		c->results[RES_TRUNCATED] = r->truncated;
+		c->results[RES_OVERSIZE] = r->oversize;
+		c->line_errors[LE_PARITY] = r->parity_errors;
+		c->line_errors[LE_FRAMING] = r->frame_errors;
+		c->line_errors[LE_OVERRUN] = r->uart_overruns;
+		c->line_errors[LE_BREAK] = r->breaks;
+		c->rx_bytes = r->rx_bytes;
+		c->garbage_bytes = r->garbage_bytes;
+		c->recovered = r->recovered;
 	} else {
 		const struct p1_framer_stats *s = &m->fr.st;
 

@@ -16,6 +16,7 @@
 
 #include "p1_framer.h"
 
+struct p1_reader_counters;
 struct p1_telegram;
 struct source;
 
@@ -69,7 +70,8 @@ struct meter {
 	uint64_t kbase[32];
 	uint64_t read_calls; /* read()/recv() calls on the source */
 
-	/* framing (stream sources) */
+	/* framing: a libp1 reader's (rc), or meter_feed()'s own framer */
+	const struct p1_reader_counters *rc;
 	struct p1_framer fr;
 	uint8_t *frbuf;
 

@@ -153,16 +153,16 @@ void p1i_rd_lost(struct p1_reader *r, int err, const char *why)
 		p1_framer_reset(&r->fr);
 	p1i_rd_sync_counters(r);
 	r->open = false;
-	if (was_open) {
+	if (was_open)
 		r->c.disconnects++;
+	if (was_open || final) {
+		snprintf(r->errmsg, sizeof(r->errmsg), "%s", why);
 		if (r->cb.closed)
 			r->cb.closed(r, r->user, final, err, why);
 	} else {
-		p1i_rd_error(r, err, "%s", why);
+		p1i_rd_error(r, err, "%s", why); /* not open: retried */
 	}
 	if (final) {
-		if (!was_open && r->cb.closed)
-			r->cb.closed(r, r->user, 1, err, why);
 		r->ended = true;
 		return;
 	}

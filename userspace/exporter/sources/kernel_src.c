@@ -8,6 +8,11 @@
  * path would allocate for each of them.  Telegram events are skipped
  * after a look at the command byte; we read telegrams from the chardev.
  *
+ * Telegrams are read with a libp1 reader per device ("kernel:/dev/p1-N",
+ * p1/reader.h: one read() per telegram, its metadata from P1_IOC_GET_META,
+ * reader overruns reported), glued to the event loop by rdglue.c; a reader
+ * that ends (EOF: unplugged or detached) is freed after its callback.
+ *
  * Counters: a meter's kernel counters are kbase (what the devices it had
  * before counted) plus kstats (the device it has now).  The name p1-N is
  * reused as soon as a device is gone, and a dump can show the new device
@@ -19,10 +24,10 @@
 #include "kernel_src.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/p1.h>
+#include <p1/reader.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,23 +40,23 @@
 #include "meter.h"
 #include "options.h"
 #include "p1nl.h"
+#include "rdglue.h"
 
-#define NL_BUF	       (64 * 1024)
-#define RETRY_NS       10000000000ull /* look for the module every 10 s */
-#define REFRESH_NS     1000000000ull
-#define REOPEN_NS      1000000000ull /* a node udev has not set up yet */
-#define READ_CAP_LIMIT (1024 * 1024)
+#define NL_BUF	   (64 * 1024)
+#define RETRY_NS   10000000000ull /* look for the module every 10 s */
+#define REFRESH_NS 1000000000ull
+#define REOPEN_NS  1000000000ull /* a node udev has not set up yet */
 
 struct kdev {
 	struct meter *m;
 	char tty[P1NL_TTY_MAX];
 	char dev[P1NL_NAME_MAX];
-	int fd;
-	int evh;
-	uint8_t *buf;
-	size_t cap;
-	uint64_t id;	  /* P1_A_DEV_ID counted in kstats; 0: none live */
-	bool open_failed; /* dev named, its stats taken, open() to retry */
+	struct rdglue g;     /* g.rd: the reader of /dev/dev, NULL: none */
+	bool up;	     /* the reader opened the device and is reading */
+	bool ended;	     /* the reader has ended: free it */
+	uint64_t calls_base; /* read() calls of the readers before */
+	uint64_t id;	     /* P1_A_DEV_ID counted in kstats; 0: none live */
+	bool open_failed;    /* dev named, its stats taken, open() to retry */
 };
 
 static struct kdev kdevs[METER_MAX];
@@ -64,51 +69,55 @@ static uint64_t last_refresh;
 static uint8_t *nlbuf;
 static struct p1nl_dev dump[METER_MAX];
 
+static bool kdev_live(const struct kdev *k)
+{
+	return k->g.rd && p1_reader_fd(k->g.rd, NULL) >= 0;
+}
+
+/* Free the reader (no callbacks); its read() calls stay counted. */
+static void kdev_free_reader(struct kdev *k)
+{
+	if (!k->g.rd)
+		return;
+	rdglue_detach(&k->g);
+	k->calls_base += p1_reader_get_counters(k->g.rd)->read_calls;
+	p1_reader_free(k->g.rd);
+	k->g.rd = NULL;
+	k->ended = false;
+	k->up = false;
+}
+
 static void kdev_close(struct kdev *k, const char *why)
 {
-	if (k->fd < 0)
+	if (!kdev_live(k)) {
+		kdev_free_reader(k);
 		return;
-	ev_fd_del(k->evh);
-	close(k->fd);
-	k->fd = -1;
-	k->evh = -1;
+	}
+	kdev_free_reader(k);
 	meter_set_state(k->m, MS_DISCONNECTED, why);
 	log_info("meter %s: /dev/%s %s", k->m->name, k->dev, why);
 }
 
-static void kdev_readable(void *arg, int fd, short revents)
+static void kdev_telegram(struct p1_reader *r, void *user, const uint8_t *data,
+			  const struct p1_reader_meta *meta)
 {
-	struct kdev *k = arg;
-	struct p1_telegram_meta meta;
-	ssize_t n;
+	struct kdev *k = user;
+	uint64_t before = k->m->parse_errors;
 
-	/* One read() per telegram; poll() tells us when there is another. */
-	n = read(fd, k->buf, k->cap);
-	k->m->read_calls++;
-	if (n > 0) {
-		if (ioctl(fd, P1_IOC_GET_META, &meta) < 0) {
-			memset(&meta, 0, sizeof(meta));
-			meta.status = P1_STATUS_OK;
-		}
-		uint64_t before = k->m->parse_errors;
+	(void)r;
+	meter_telegram(k->m, data, meta->len, meta->status, meta->has_crc,
+		       meta->realtime_first_ns, meta->realtime_last_ns);
+	if (k->m->parse_errors != before)
+		last_refresh = 0; /* keep "ok" from dipping */
+}
 
-		meter_telegram(k->m, k->buf, (size_t)n, meta.status,
-			       meta.flags & P1_META_HAS_CRC,
-			       meta.realtime_first_ns, meta.realtime_last_ns);
-		if (k->m->parse_errors != before)
-			last_refresh = 0; /* keep "ok" from dipping */
-		return;
-	}
-	if (n == 0) {
-		kdev_close(k, "hung up (unplugged or detached)");
-		k->m->reconnects++;
-		return;
-	}
-	switch (errno) {
-	case EAGAIN:
-	case EINTR:
-		return;
-	case EPIPE:
+static void kdev_error(struct p1_reader *r, void *user, int err,
+		       const char *msg)
+{
+	struct kdev *k = user;
+
+	(void)r;
+	if (err == -EPIPE) {
 		k->m->overruns++;
 		meters_generation++;
 		LOG_RL(LOG_WARNING,
@@ -116,26 +125,45 @@ static void kdev_readable(void *arg, int fd, short revents)
 		       "lost",
 		       k->m->name);
 		return;
-	case EMSGSIZE: {
-		int need = 0;
+	}
+	LOG_RL(LOG_WARNING, "meter %s: /dev/%s: %s", k->m->name, k->dev, msg);
+}
 
-		if (ioctl(fd, FIONREAD, &need) == 0 && need > 0 &&
-		    (size_t)need <= READ_CAP_LIMIT) {
-			uint8_t *b = realloc(k->buf, (size_t)need);
+/* The device went away (EOF) or cannot be read: the reader has ended. */
+static void kdev_closed(struct p1_reader *r, void *user, int final, int err,
+			const char *why)
+{
+	struct kdev *k = user;
 
-			if (b) {
-				k->buf = b;
-				k->cap = (size_t)need;
-				return;
-			}
-		}
-		kdev_close(k, "telegram too large to read");
+	(void)r;
+	(void) final;
+	k->ended = true;
+	if (!k->up)
+		return; /* not opened: kdev_attach() reports it */
+	k->up = false;
+	meter_set_state(k->m, MS_DISCONNECTED, why);
+	log_info("meter %s: /dev/%s %s", k->m->name, k->dev, why);
+	if (err == -ENODEV)
+		k->m->reconnects++;
+}
+
+static const struct p1_reader_callbacks kdev_callbacks = {
+	.telegram = kdev_telegram,
+	.error = kdev_error,
+	.closed = kdev_closed,
+};
+
+/* After each turn of the reader: counters; free it once it has ended. */
+static void kdev_after(void *arg)
+{
+	struct kdev *k = arg;
+
+	if (!k->g.rd)
 		return;
-	}
-	default:
-		(void)revents;
-		kdev_close(k, strerror(errno));
-	}
+	k->m->read_calls =
+		k->calls_base + p1_reader_get_counters(k->g.rd)->read_calls;
+	if (k->ended)
+		kdev_free_reader(k);
 }
 
 static struct kdev *kdev_for(const struct p1nl_dev *d)
@@ -151,7 +179,7 @@ static struct kdev *kdev_for(const struct p1nl_dev *d)
 		if (!strcmp(kdevs[i].dev, d->name))
 			k = &kdevs[i];
 	for (int i = 0; !k && i < nkdevs; i++)
-		if (kdevs[i].fd < 0 && d->tty[0] &&
+		if (!kdev_live(&kdevs[i]) && d->tty[0] &&
 		    !strcmp(kdevs[i].tty, d->tty))
 			k = &kdevs[i];
 	if (k)
@@ -159,17 +187,11 @@ static struct kdev *kdev_for(const struct p1nl_dev *d)
 	if (nkdevs == METER_MAX)
 		return NULL;
 	k = &kdevs[nkdevs];
-	k->fd = -1;
-	k->evh = -1;
-	k->cap = (size_t)cfg.telegram_max_size;
-	k->buf = malloc(k->cap);
-	if (!k->buf)
-		return NULL;
+	memset(k, 0, sizeof(*k));
+	rdglue_init(&k->g, NULL, kdev_after, k);
 	k->m = meter_new(d->name, "kernel", "");
-	if (!k->m) {
-		free(k->buf);
+	if (!k->m)
 		return NULL;
-	}
 	k->m->kernel = true;
 	nkdevs++;
 	return k;
@@ -213,6 +235,8 @@ static bool kdev_open_is(int fd, uint64_t id)
 {
 	uint64_t got;
 
+	if (fd < 0)
+		return false;
 	if (ioctl(fd, P1_IOC_GET_DEV_ID, &got) < 0)
 		return errno == ENOTTY;
 	return got == id;
@@ -230,7 +254,7 @@ static void kdev_attach(const struct p1nl_dev *d)
 		LOG_RL(LOG_ERR, "kernel: no room for device %s", d->name);
 		return;
 	}
-	if (k->fd >= 0 && kdev_is(k, d))
+	if (kdev_live(k) && kdev_is(k, d))
 		return; /* already reading it */
 	kdev_close(k, "replaced");
 	if (d->id ? k->id != d->id
@@ -251,37 +275,42 @@ static void kdev_attach(const struct p1nl_dev *d)
 	snprintf(k->m->source, sizeof(k->m->source), "/dev/%s (%s)", d->name,
 		 d->tty[0] ? d->tty : "?");
 	kdev_stats(k, d);
-	snprintf(path, sizeof(path), "/dev/%s", d->name);
-	k->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	k->open_failed = k->fd < 0;
-	if (k->fd >= 0 && d->id && !kdev_open_is(k->fd, d->id)) {
+	snprintf(path, sizeof(path), "kernel:/dev/%s,reopen=no", d->name);
+	k->ended = false;
+	k->g.rd = p1_reader_new(path, &kdev_callbacks, k, NULL, 0);
+	if (!k->g.rd || !rdglue_start(&k->g)) {
+		LOG_RL(LOG_ERR, "kernel: /dev/%s: out of memory", d->name);
+		kdev_free_reader(k);
+		return;
+	}
+	k->open_failed = !kdev_live(k);
+	if (!k->open_failed && d->id &&
+	    !kdev_open_is(p1_reader_fd(k->g.rd, NULL), d->id)) {
 		/*
 		 * d is gone and its index went to a newer device, whose
 		 * ATTACHED event is on its way: wait for that one.
 		 */
-		log_debug("meter %s: %s is no longer device %llu", k->m->name,
-			  path, (unsigned long long)d->id);
-		close(k->fd);
-		k->fd = -1;
+		log_debug("meter %s: /dev/%s is no longer device %llu",
+			  k->m->name, d->name, (unsigned long long)d->id);
+		kdev_free_reader(k);
 		meter_set_state(k->m, MS_DISCONNECTED, "replaced");
 		return;
 	}
-	if (k->fd < 0) {
+	if (k->open_failed) {
 		/*
 		 * Right after the attach event udev may not have created the
 		 * node or given it to group p1 yet: try again shortly.
 		 */
-		LOG_RL(LOG_ERR, "kernel: %s: %m (retrying)", path);
-		meter_set_state(k->m, MS_DISCONNECTED, strerror(errno));
+		LOG_RL(LOG_ERR, "kernel: /dev/%s: %s (retrying)", d->name,
+		       p1_reader_errmsg(k->g.rd));
+		meter_set_state(k->m, MS_DISCONNECTED,
+				p1_reader_errmsg(k->g.rd));
+		kdev_free_reader(k);
 		ev_timer_arm(&reopen_timer, REOPEN_NS);
 		return;
 	}
-	k->evh = ev_fd_add(k->fd, POLLIN, kdev_readable, k);
-	if (k->evh < 0) {
-		close(k->fd);
-		k->fd = -1;
-		return;
-	}
+	k->up = true;
+	snprintf(path, sizeof(path), "/dev/%s", d->name);
 	log_info("meter %s: reading %s (tty %s)", k->m->name, path,
 		 d->tty[0] ? d->tty : "?");
 	meter_set_state(k->m, MS_CONNECTED, NULL);
@@ -441,11 +470,7 @@ void kernel_src_stop(void)
 	ev_timer_disarm(&retry_timer);
 	ev_timer_disarm(&reopen_timer);
 	for (int i = 0; i < nkdevs; i++)
-		if (kdevs[i].fd >= 0) {
-			ev_fd_del(kdevs[i].evh);
-			close(kdevs[i].fd);
-			kdevs[i].fd = -1;
-		}
+		kdev_free_reader(&kdevs[i]);
 	disconnect_family();
 	running = false;
 }

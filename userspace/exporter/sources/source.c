@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * source.c - source specs, retry backoff and the table of sources.
+ * source.c - source specs and the table of sources.
  */
 #include "source.h"
 
 #include <p1/p1.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "meter.h"
-
-#define BACKOFF_MIN 1.0
-#define BACKOFF_MAX 30.0
 
 static struct source *sources[METER_MAX];
 static int nsources;
@@ -94,26 +90,6 @@ bool spec_apply_common(const struct spec *sp, struct meter *m)
 	}
 	m->zone = zone;
 	return true;
-}
-
-void source_retry(struct source *s)
-{
-	if (s->backoff < BACKOFF_MIN)
-		s->backoff = BACKOFF_MIN;
-	ev_timer_arm(&s->timer, (uint64_t)(s->backoff * 1e9));
-	s->backoff *= 2;
-	if (s->backoff > BACKOFF_MAX)
-		s->backoff = BACKOFF_MAX;
-}
-
-void source_close_fd(struct source *s)
-{
-	if (s->evh >= 0)
-		ev_fd_del(s->evh);
-	s->evh = -1;
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
 }
 
 bool sources_add(struct source *s)

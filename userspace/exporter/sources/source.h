@@ -4,9 +4,10 @@
  *
  * A source is created from its command-line spec ("PATH,name=x,baud=9600")
  * before privileges are dropped, started (opens its device or socket, or
- * schedules a retry), and from then on runs from the event loop.  Sources
- * that lose their device or connection retry with exponential backoff
- * (1 s doubling to 30 s, reset after a good telegram).
+ * schedules a retry), and from then on runs from the event loop.  The
+ * --serial, --tcp, --replay and --emulate sources are libp1 readers
+ * (src_reader.c); those that lose their device or connection retry with
+ * exponential backoff (1 s doubling to 30 s, reset after a good telegram).
  */
 #ifndef P1X_SOURCE_H
 #define P1X_SOURCE_H
@@ -14,17 +15,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "evloop.h"
-
 struct meter;
 
 struct source {
 	const struct source_ops *ops;
 	struct meter *m;
-	int fd;
-	int evh; /* event loop handle of fd, -1 if none */
-	struct ev_timer timer;
-	double backoff; /* seconds until the next retry */
 };
 
 struct source_ops {
@@ -52,11 +47,6 @@ bool spec_check_keys(const struct spec *sp, const char *what,
 
 /* Options every source takes: tz=ZONE (the meter's clock zone). */
 bool spec_apply_common(const struct spec *sp, struct meter *m);
-
-/* Schedule a retry of start() after the backoff; doubles the backoff. */
-void source_retry(struct source *s);
-/* Close and unregister fd if open. */
-void source_close_fd(struct source *s);
 
 /* Constructors: NULL (message logged) if the spec is invalid. */
 struct source *emulate_source_new(const char *spec, int index);
