@@ -140,6 +140,8 @@ struct p1_reader_counters {
 	uint64_t connects;     /* times the source was opened */
 	uint64_t disconnects;  /* times it was lost */
 	uint64_t read_calls;   /* read()/recv() calls */
+	uint64_t cut_at_end;   /* captures: a telegram cut off by the end of
+				  the input */
 };
 
 struct p1_reader_callbacks {

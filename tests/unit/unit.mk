@@ -32,7 +32,7 @@ $(LIBP1_UT_OUT)/cmd_decode.o: $(TOP)/userspace/p1ctl/cmd_decode.c
 
 $(LIBP1_UT_DECODE): $(LIBP1_UT_OUT)/decode_main.o \
 		$(LIBP1_UT_OUT)/cmd_decode.o $(B)/lib/libp1.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 
 # The same decoder built for i386 (gcc -m32): a 32-bit build must give
 # byte-identical output on the whole corpus.  gcc-multilib (which conflicts

@@ -163,6 +163,8 @@ static bool refill(struct p1_reader *r, size_t *budget, int *rewinds,
 			schedule(r);
 			return true;
 		}
+		if (r->fr.len)
+			r->c.cut_at_end++;
 	}
 	if (F(r)->loop && lseek(r->fd, 0, SEEK_SET) == 0) {
 		p1_framer_reset(&r->fr);

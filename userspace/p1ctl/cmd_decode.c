@@ -8,30 +8,28 @@
  * line per telegram: a readable summary, or with --json one JSON object
  * per line (JSON Lines).  Telegrams with a bad CRC are still decoded and
  * marked.  A summary of what the framer saw goes to stderr at the end.
+ * The input is read and framed by libp1's reader ("file:PATH" or "-",
+ * rate=max, p1/reader.h).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <p1/p1.h>
+#include <p1/reader.h>
 
-#include "p1_framer.h"
 #include "p1ctl.h"
 #include "p1gmtime.h"
 
 struct decode {
 	bool json;
 	struct p1_parse_opts opts;
-	struct p1_framer fr;
 	unsigned long long found;
 	unsigned long long verdicts[4]; /* by enum p1_crc */
-	unsigned cut;	      /* a telegram was cut off by the end of input */
+	int err;			/* reading failed: -errno */
+	char errmsg[256];
 	struct p1_telegram t; /* ~50 KiB: keep it off the stack */
-	u8 frame[P1_MAX_TELEGRAM];
-	u8 in[65536];
 };
 
 static void usage(FILE *f)
@@ -134,16 +132,20 @@ static void summary(const struct p1_telegram *t)
 	putchar('\n');
 }
 
-static void one(struct decode *dc, const struct p1_frame *f)
+/* Every framed telegram, whatever its CRC says. */
+static void one(struct p1_reader *r, void *user, const uint8_t *data,
+		const struct p1_reader_meta *m)
 {
+	struct decode *dc = user;
 	struct p1_parse_opts o = dc->opts;
 
+	(void)r;
 	o.flags |= P1_PARSE_CRC_GIVEN;
-	if (!f->has_crc)
+	if (!m->has_crc)
 		o.crc = P1_CRC_NONE;
 	else
-		o.crc = f->crc_rx == f->crc_calc ? P1_CRC_OK : P1_CRC_BAD;
-	p1_parse(f->data, f->len, &dc->t, &o);
+		o.crc = m->crc_rx == m->crc_calc ? P1_CRC_OK : P1_CRC_BAD;
+	p1_parse(data, m->len, &dc->t, &o);
 	dc->found++;
 	dc->verdicts[o.crc]++;
 	if (dc->json) {
@@ -154,59 +156,38 @@ static void one(struct decode *dc, const struct p1_frame *f)
 	}
 }
 
-static int run(struct decode *dc, int fd)
+static void failed(struct p1_reader *r, void *user, int final, int err,
+		   const char *why)
 {
-	struct p1_frame f;
-	ssize_t r;
+	struct decode *dc = user;
 
-	p1_framer_init(&dc->fr, dc->frame, sizeof(dc->frame));
-	p1_framer_set_crc_mode(&dc->fr, P1_FR_CRC_AUTO);
-	for (;;) {
-		size_t off = 0;
-
-		r = read(fd, dc->in, sizeof(dc->in));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			fprintf(stderr, "p1ctl decode: read: %s\n",
-				strerror(errno));
-			return 1;
-		}
-		if (!r)
-			break;
-		while (off < (size_t)r) {
-			off += p1_framer_push(&dc->fr, dc->in + off, NULL,
-					      (size_t)r - off, 0, &f);
-			if (f.len)
-				one(dc, &f);
-		}
+	(void)r;
+	(void) final;
+	if (err) {
+		dc->err = err;
+		snprintf(dc->errmsg, sizeof(dc->errmsg), "%s", why);
 	}
-	/*
-	 * The stream may end right after a trailer's CR: a byte that is not
-	 * LF completes it (and is not consumed).  Otherwise whatever is left
-	 * is a telegram cut off by the end of the input.
-	 */
-	if (dc->fr.len) {
-		p1_framer_push(&dc->fr, (const u8 *)"", NULL, 1, 0, &f);
-		if (f.len)
-			one(dc, &f);
-		else
-			dc->cut = 1;
-	}
-	return 0;
 }
+
+static const struct p1_reader_callbacks decode_callbacks = {
+	.telegram = one,
+	.closed = failed,
+};
 
 int cmd_decode(int argc, char **argv)
 {
 	static struct decode dc;
+	const struct p1_reader_counters *c;
 	const char *path = NULL;
-	int i, fd = 0, rc;
+	char src[4200], err[256];
+	struct p1_reader *r;
+	int i, rc = 0;
 
 	memset(&dc.opts, 0, sizeof(dc.opts));
 	dc.json = false;
 	dc.found = 0;
 	memset(dc.verdicts, 0, sizeof(dc.verdicts));
-	dc.cut = 0;
+	dc.err = 0;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -235,27 +216,38 @@ int cmd_decode(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (path && strcmp(path, "-")) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			fprintf(stderr, "p1ctl decode: %s: %s\n", path,
-				strerror(errno));
-			return 1;
-		}
+	if (!path || !strcmp(path, "-"))
+		path = "-";
+	if (snprintf(src, sizeof(src), "file:%s,rate=max,crc=auto", path) >=
+	    (int)sizeof(src)) {
+		fprintf(stderr, "p1ctl decode: %s: name too long\n", path);
+		return 1;
 	}
-	rc = run(&dc, fd);
-	if (fd)
-		close(fd);
+	r = p1_reader_new(src, &decode_callbacks, &dc, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "p1ctl decode: %s: %s\n", path, err);
+		return 1;
+	}
+	if (p1_reader_run(r) < 0 || dc.err) {
+		fprintf(stderr, "p1ctl decode: %s: %s\n", path,
+			dc.err ? dc.errmsg : "interrupted");
+		rc = 1;
+	}
+	c = p1_reader_get_counters(r);
+	if (!c->connects) { /* could not open it */
+		p1_reader_free(r);
+		return rc;
+	}
 	fflush(stdout);
 	fprintf(stderr,
 		"p1ctl decode: %llu telegrams: %llu CRC ok, %llu CRC bad, "
 		"%llu without CRC; %llu truncated, %llu oversize, "
 		"%llu garbage bytes%s\n",
 		dc.found, dc.verdicts[P1_CRC_OK], dc.verdicts[P1_CRC_BAD],
-		dc.verdicts[P1_CRC_NONE],
-		(unsigned long long)dc.fr.st.truncated,
-		(unsigned long long)dc.fr.st.oversize,
-		(unsigned long long)dc.fr.st.garbage_bytes,
-		dc.cut ? ", 1 cut off at the end" : "");
+		dc.verdicts[P1_CRC_NONE], (unsigned long long)c->truncated,
+		(unsigned long long)c->oversize,
+		(unsigned long long)c->garbage_bytes,
+		c->cut_at_end ? ", 1 cut off at the end" : "");
+	p1_reader_free(r);
 	return rc;
 }

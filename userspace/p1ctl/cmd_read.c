@@ -11,23 +11,19 @@
  *     realtime_last_ns=... boottime_first_ns=... boottime_last_ns=...
  * (one line).  A reader overrun (EPIPE) is reported on stderr and reading
  * goes on; when the device goes away (EOF) p1ctl says so and exits 0.
+ * The reading is libp1's reader (p1/reader.h, "kernel:/dev/p1-N").
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <p1/reader.h>
 #include <poll.h>
 #include <string.h>
-#include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "p1ctl.h"
 #include "p1names.h"
-
-/* The largest telegram n_p1 can be configured to accept. */
-#define READ_BUF_SIZE (64 * 1024)
-
-static uint8_t read_buf[READ_BUF_SIZE];
 
 static void usage(FILE *f)
 {
@@ -150,104 +146,147 @@ void read_print_meta(FILE *f, const char *name,
 		(uint64_t)m->boottime_first_ns, (uint64_t)m->boottime_last_ns);
 }
 
-static int open_device(const struct read_opts *o)
+/* One read: the reader's callbacks and what they found. */
+struct read_run {
+	const struct read_opts *o;
+	unsigned long n; /* telegrams printed */
+	bool opened;	 /* the device was opened */
+	int ret;	 /* exit status once done, -1: go on */
+};
+
+static void read_telegram(struct p1_reader *r, void *user, const uint8_t *data,
+			  const struct p1_reader_meta *rm)
 {
-	int fd = open(o->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct read_run *rr = user;
 
-	if (fd < 0) {
-		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
-			p1ctl_err("%s: no such device (see p1ctl list)",
-				  o->path);
-		else if (errno == EACCES || errno == EPERM)
-			p1ctl_err("%s: permission denied", o->path);
-		else
-			p1ctl_err("%s: %s", o->path, strerror(errno));
-		return -1;
-	}
-	if (o->all) {
-		__u32 flags = P1_RF_ALL;
+	if (rr->o->meta) {
+		struct p1_telegram_meta m = {
+			.seq = rm->seq,
+			.realtime_first_ns = rm->realtime_first_ns,
+			.realtime_last_ns = rm->realtime_last_ns,
+			.boottime_first_ns = rm->boottime_first_ns,
+			.boottime_last_ns = rm->boottime_last_ns,
+			.len = rm->len,
+			.status = rm->status,
+			.crc_rx = rm->crc_rx,
+			.crc_calc = rm->crc_calc,
+			.flags = rm->has_crc ? P1_META_HAS_CRC : 0,
+		};
 
-		if (ioctl(fd, P1_IOC_SET_FLAGS, &flags)) {
-			if (errno == ENOTTY || errno == EINVAL)
-				p1ctl_err("%s: not a p1 device", o->path);
-			else
-				p1ctl_err("%s: cannot set reader flags: %s",
-					  o->path, strerror(errno));
-			close(fd);
-			return -1;
-		}
+		read_print_meta(stdout, rr->o->name, &m);
 	}
-	return fd;
+	out_telegram(stdout, data, rm->len, isatty(STDOUT_FILENO));
+	if (fflush(stdout) || ferror(stdout)) {
+		rr->ret = P1CTL_EXIT_FAIL;
+		p1_reader_stop(r);
+	} else if (rr->o->count && ++rr->n >= rr->o->count) {
+		rr->ret = P1CTL_EXIT_OK;
+		p1_reader_stop(r);
+	}
 }
 
-/* One telegram to stdout; false if stdout failed. */
-static bool print_one(const struct read_opts *o, int fd, size_t len)
+static void read_connected(struct p1_reader *r, void *user, const char *detail)
 {
-	if (o->meta) {
-		struct p1_telegram_meta m;
+	struct read_run *rr = user;
 
-		if (ioctl(fd, P1_IOC_GET_META, &m))
-			p1ctl_err("%s: no metadata: %s", o->name,
-				  strerror(errno));
-		else
-			read_print_meta(stdout, o->name, &m);
-	}
-	out_telegram(stdout, read_buf, len, isatty(STDOUT_FILENO));
-	return !fflush(stdout) && !ferror(stdout);
+	(void)r;
+	(void)detail;
+	rr->opened = true;
 }
 
-static int read_loop(const struct read_opts *o, int fd, const sigset_t *wait)
+static void read_error(struct p1_reader *r, void *user, int err,
+		       const char *msg)
 {
-	unsigned long n = 0;
+	struct read_run *rr = user;
 
-	while (!p1ctl_stop) {
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		ssize_t len;
+	(void)r;
+	if (err == -EPIPE)
+		p1ctl_err("%s: reader overrun: telegrams were lost, going on "
+			  "with the oldest kept",
+			  rr->o->name);
+	else
+		p1ctl_err("%s: %s", rr->o->name, msg);
+}
 
-		len = read(fd, read_buf, sizeof(read_buf));
-		if (len > 0) {
-			if (!print_one(o, fd, (size_t)len))
-				return P1CTL_EXIT_FAIL;
-			if (o->count && ++n >= o->count)
-				return P1CTL_EXIT_OK;
-			continue;
-		}
-		if (len == 0) {
-			p1ctl_err("%s: device gone (tty hung up or detached)",
-				  o->name);
-			return P1CTL_EXIT_OK;
-		}
-		switch (errno) {
-		case EAGAIN:
-			if (ppoll(&pfd, 1, NULL, wait) < 0 && errno != EINTR) {
-				p1ctl_err("poll: %s", strerror(errno));
-				return P1CTL_EXIT_FAIL;
-			}
-			break;
-		case EINTR:
-			break;
-		case EPIPE:
-			p1ctl_err("%s: reader overrun: telegrams were lost, "
-				  "going on with the oldest kept",
-				  o->name);
-			break;
-		case EMSGSIZE:
-			p1ctl_err("%s: telegram larger than %d bytes", o->name,
-				  READ_BUF_SIZE);
-			return P1CTL_EXIT_FAIL;
-		default:
-			p1ctl_err("%s: read: %s", o->name, strerror(errno));
-			return P1CTL_EXIT_FAIL;
-		}
+static void read_closed(struct p1_reader *r, void *user, int final, int err,
+			const char *why)
+{
+	struct read_run *rr = user;
+
+	(void)r;
+	(void) final;
+	if (rr->ret >= 0)
+		return; /* we stopped it */
+	if (rr->opened && err == -ENODEV) {
+		p1ctl_err("%s: device gone (tty hung up or detached)",
+			  rr->o->name);
+		rr->ret = P1CTL_EXIT_OK;
+		return;
 	}
-	return P1CTL_EXIT_OK;
+	rr->ret = P1CTL_EXIT_FAIL;
+	if (rr->opened)
+		p1ctl_err("%s: read: %s", rr->o->name, why);
+	else if (err == -ENOENT || err == -ENODEV || err == -ENXIO)
+		p1ctl_err("%s: no such device (see p1ctl list)", rr->o->path);
+	else
+		p1ctl_err("%s: %s", rr->o->path, why);
+}
+
+static const struct p1_reader_callbacks read_callbacks = {
+	.connected = read_connected,
+	.telegram = read_telegram,
+	.error = read_error,
+	.closed = read_closed,
+};
+
+/* libp1's reader on the device, in a ppoll() that lets signals in. */
+static int read_loop(const struct read_opts *o, const sigset_t *wait)
+{
+	struct read_run rr = {.o = o, .ret = -1};
+	char src[P1CTL_PATH_MAX + 32], err[256];
+	struct p1_reader *r;
+
+	snprintf(src, sizeof(src), "kernel:%s,reopen=no%s", o->path,
+		 o->all ? ",all" : "");
+	r = p1_reader_new(src, &read_callbacks, &rr, err, sizeof(err));
+	if (!r) {
+		p1ctl_err("%s: %s", o->path, err);
+		return P1CTL_EXIT_FAIL;
+	}
+	if (p1_reader_start(r) < 0) {
+		p1ctl_err("%s: out of memory", o->path);
+		rr.ret = P1CTL_EXIT_FAIL;
+	}
+	while (rr.ret < 0 && !p1ctl_stop) {
+		struct pollfd pfd = {.fd = -1};
+		struct timespec ts, *tp = NULL;
+		int ms, n;
+
+		pfd.fd = p1_reader_fd(r, &pfd.events);
+		ms = p1_reader_timeout(r);
+		if (ms >= 0) {
+			ts.tv_sec = ms / 1000;
+			ts.tv_nsec = (long)(ms % 1000) * 1000000;
+			tp = &ts;
+		}
+		n = ppoll(&pfd, 1, tp, wait);
+		if (n < 0 && errno != EINTR) {
+			p1ctl_err("poll: %s", strerror(errno));
+			rr.ret = P1CTL_EXIT_FAIL;
+			break;
+		}
+		if (n >= 0 && p1_reader_process(r, n > 0 ? pfd.revents : 0) &&
+		    rr.ret < 0)
+			rr.ret = P1CTL_EXIT_OK;
+	}
+	p1_reader_free(r);
+	return rr.ret < 0 ? P1CTL_EXIT_OK : rr.ret;
 }
 
 int cmd_read(int argc, char **argv)
 {
 	struct read_opts o;
 	sigset_t wait;
-	int fd, ret;
 
 	int done = p1ctl_parsed_exit(read_parse(argc, argv, &o));
 
@@ -257,10 +296,5 @@ int cmd_read(int argc, char **argv)
 		p1ctl_err("signals: %s", strerror(errno));
 		return P1CTL_EXIT_FAIL;
 	}
-	fd = open_device(&o);
-	if (fd < 0)
-		return P1CTL_EXIT_FAIL;
-	ret = read_loop(&o, fd, &wait);
-	close(fd);
-	return ret;
+	return read_loop(&o, &wait);
 }
