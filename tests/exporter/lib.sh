@@ -57,7 +57,7 @@ start_exporter() {
 	PIDS+=($!)
 	EXPORTER_PID=$!
 	for _ in $(seq 100); do
-		curl -sf "$URL/healthz" >/dev/null 2>&1 && return 0
+		curl -sf --max-time 1 "$URL/healthz" >/dev/null 2>&1 && return 0
 		kill -0 "$EXPORTER_PID" 2>/dev/null || break
 		sleep 0.05
 	done
