@@ -21,3 +21,10 @@ check-examples: $(EX_BINS)
 
 ALL_TARGETS += examples
 CHECK_TARGETS += check-examples
+
+# Layer check-libp1-deb: the libp1-0 / libp1-dev packages (make deb) used
+# on their own (examples/check-deb.sh).
+.PHONY: check-libp1-deb
+check-libp1-deb: deb
+	@$(EX_DIR)/check-deb.sh $(TOP) $(B)/deb
+CHECK_TARGETS += check-libp1-deb

@@ -4,10 +4,16 @@
 #   p1-dkms      n_p1 sources for dkms (arch all)
 #   p1-tools     p1ctl, udev rules, p1-attach@.service, group p1
 #   p1-exporter  p1-exporter, p1-exporter.service, /etc/p1/exporter.conf
-#   mkdeb.sh TOP OUTDIR P1CTL P1EXPORTER
+#   libp1-0      the shared library libp1.so.0 (parser and reader)
+#   libp1-dev    its headers, libp1.so, libp1.a, libp1.pc, p1_reader(3),
+#                the examples
+#   mkdeb.sh TOP OUTDIR P1CTL P1EXPORTER [LIBDIR]
+# (LIBDIR: where libp1.so.0 and libp1.a were built; default: lib/ next to
+# P1CTL.)
 # The binaries should be built with dpkg-buildflags (the deb target does).
 set -euo pipefail
 top=$1 out=$2 p1ctl=$3 exporter=$4
+libdir=${5:-$(dirname "$p1ctl")/lib}
 pkg=$top/packaging
 ver=$(cat "$top/VERSION")
 debver=$ver-1
@@ -150,6 +156,55 @@ Description: Prometheus exporter for P1 smart meters (DSMR, eMUCs)
  It runs as an unprivileged dynamic user in group p1, hardened by systemd.
 DESC
 control $p "$arch" "$(shlibdeps "$(d $p)/usr/bin/p1-exporter"), p1-tools (= $debver)" "$stage/$p.desc"
+build $p
+
+# --- libp1-0, libp1-dev ----------------------------------------------------
+# Named after the soname (Debian policy 8.1); separate from the module and
+# the daemon (which link libp1 statically).
+ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo "$(uname -m)-linux-gnu")
+lv=$(sed -n 's/^LIBP1_SOVER := //p' "$top/userspace/lib/lib.mk")
+p=libp1-$lv
+mkdir -p "$(d $p)/DEBIAN"
+install -D -m 644 -s "$libdir/libp1.so.$lv" "$(d $p)/usr/lib/$ma/libp1.so.$lv"
+docs $p
+echo "libp1 $lv $p (>= $ver)" >"$(d $p)/DEBIAN/shlibs"
+printf 'activate-noawait ldconfig\n' >"$(d $p)/DEBIAN/triggers"
+cat >"$stage/$p.desc" <<'DESC'
+Description: P1 smart-meter reader and telegram parser library
+ libp1 reads DSMR / eMUCs smart-meter telegrams from /dev/p1-N (the n_p1
+ kernel module), a serial line, a TCP P1 dongle, a capture file or a
+ built-in emulated meter, checks their CRC and parses them into typed
+ values, without allocating per telegram.
+DESC
+control $p "$arch" "$(shlibdeps "$(d $p)/usr/lib/$ma/libp1.so.$lv")" "$stage/$p.desc"
+build $p
+
+p=libp1-dev
+mkdir -p "$(d $p)/DEBIAN"
+for h in "$top/include/p1/p1.h" "$top/include/p1/reader.h" "$top/kernel/p1_framer.h"; do
+	inst 644 "$h" "$(d $p)/usr/include/p1/$(basename "$h")"
+done
+inst 644 "$libdir/libp1.a" "$(d $p)/usr/lib/$ma/libp1.a"
+ln -s "libp1.so.$lv" "$(d $p)/usr/lib/$ma/libp1.so"
+mkdir -p "$(d $p)/usr/lib/$ma/pkgconfig"
+sed -e "s|@PREFIX@|/usr|" -e "s|@VERSION@|$ver|" \
+	-e "s|^libdir=.*|libdir=\${prefix}/lib/$ma|" \
+	"$top/userspace/lib/libp1.pc.in" >"$(d $p)/usr/lib/$ma/pkgconfig/libp1.pc"
+chmod 644 "$(d $p)/usr/lib/$ma/pkgconfig/libp1.pc"
+mkdir -p "$(d $p)/usr/share/man/man3"
+gzip -9n <"$top/man/p1_reader.3" >"$(d $p)/usr/share/man/man3/p1_reader.3.gz"
+chmod 644 "$(d $p)/usr/share/man/man3/p1_reader.3.gz"
+for f in "$top"/examples/p1-*.c; do
+	inst 644 "$f" "$(d $p)/usr/share/doc/$p/examples/$(basename "$f")"
+done
+docs $p
+cat >"$stage/$p.desc" <<'DESC'
+Description: P1 smart-meter reader and parser library (development files)
+ Headers (p1/p1.h: the parser; p1/reader.h: open a meter from a source
+ string and get callbacks), the static library, the pkg-config file, the
+ p1_reader(3) manual and two example programs.
+DESC
+control $p "$arch" "libp1-$lv (= $debver)" "$stage/$p.desc"
 build $p
 
 ls -l "$out"/*.deb

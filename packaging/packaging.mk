@@ -5,7 +5,8 @@
 #                                 running kernel); later kernels are built
 #                                 by dkms' autoinstall
 #   make dkms-remove              dkms remove p1/$(VERSION) --all
-#   make deb                      build/deb/*.deb (p1-dkms, p1-tools)
+#   make deb                      build/deb/*.deb (p1-dkms, p1-tools,
+#                                 p1-exporter, libp1-0, libp1-dev)
 #   make check-packaging          units, rules, dkms build for 6.1 and
 #                                 6.12 in a scratch dkms tree, lintian
 
@@ -40,5 +41,7 @@ deb:
 	$(MAKE) --no-print-directory B=$(DEB_B) \
 		CFLAGS="$$(dpkg-buildflags --get CFLAGS) $$(dpkg-buildflags --get CPPFLAGS)" \
 		LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" \
-		$(DEB_B)/p1ctl $(DEB_B)/p1-exporter
-	$(PKG_DIR)/mkdeb.sh $(TOP) $(DEB_OUT) $(DEB_B)/p1ctl $(DEB_B)/p1-exporter
+		$(DEB_B)/p1ctl $(DEB_B)/p1-exporter $(DEB_B)/lib/libp1.so.0 \
+		$(DEB_B)/lib/libp1.a
+	$(PKG_DIR)/mkdeb.sh $(TOP) $(DEB_OUT) $(DEB_B)/p1ctl $(DEB_B)/p1-exporter \
+		$(DEB_B)/lib
