@@ -18,10 +18,12 @@ QEMU_EXPORTER := $(if $(wildcard $(TOP)/userspace/exporter/exporter.mk),\
 	$(B)/static/p1-exporter $(B)/static/p1-emulate \
 	$(TOP)/tests/exporter/guest-kernel.sh)
 
+# p1test links libp1 (its reader test, guest/reader.c).
 $(QEMU_P1TEST): $(QEMU_P1TEST_SRCS) $(wildcard $(QEMU_DIR)/guest/*.h) \
-		$(TOP)/include/uapi/linux/p1.h
+		$(TOP)/include/uapi/linux/p1.h $(B)/lib/libp1.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(P1_CFLAGS) -static -o $@ $(QEMU_P1TEST_SRCS)
+	$(CC) $(CFLAGS) $(P1_CFLAGS) -static -o $@ $(QEMU_P1TEST_SRCS) \
+		$(B)/lib/libp1.a -lm
 
 .PHONY: check-qemu qemu-guest
 qemu-guest: $(QEMU_P1TEST) $(QEMU_P1CTL) $(if $(QEMU_EXPORTER),p1-exporter-static)

@@ -24,7 +24,6 @@
 #include "p1_reader_int.h"
 
 #define KREAD_LIMIT (1024 * 1024)
-#define KREAD_BATCH 16 /* telegrams per process() */
 
 static void k_open(struct p1_reader *r)
 {
@@ -59,10 +58,12 @@ static void k_open(struct p1_reader *r)
 	p1i_rd_connected(r, "reading");
 }
 
+/* One read() per readiness: poll() says when there is another telegram,
+ * so a read never comes back empty while telegrams flow. */
 static void k_io(struct p1_reader *r, short revents)
 {
 	(void)revents;
-	for (int i = 0; i < KREAD_BATCH && r->fd >= 0 && !r->stopping; i++) {
+	if (r->fd >= 0 && !r->stopping) {
 		struct p1_telegram_meta km;
 		struct p1_reader_meta m;
 		ssize_t n = read(r->fd, r->in, r->in_cap);
@@ -91,7 +92,7 @@ static void k_io(struct p1_reader *r, short revents)
 				r->backoff = 0;
 			}
 			p1i_rd_deliver(r, r->in, &m);
-			continue;
+			return;
 		}
 		if (n == 0) {
 			p1i_rd_lost(r, -ENODEV,
@@ -107,7 +108,7 @@ static void k_io(struct p1_reader *r, short revents)
 			p1i_rd_error(r, -EPIPE,
 				     "reader overrun: fell behind the kernel's "
 				     "ring; telegrams lost");
-			continue;
+			return;
 		case EMSGSIZE: {
 			int need = 0;
 
@@ -119,7 +120,7 @@ static void k_io(struct p1_reader *r, short revents)
 				if (b) {
 					r->in = b;
 					r->in_cap = (size_t)need;
-					continue;
+					return; /* poll() says it again */
 				}
 			}
 			p1i_rd_lost(r, -EMSGSIZE, "telegram too large to read");

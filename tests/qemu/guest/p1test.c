@@ -5,6 +5,7 @@
  *   p1test stream MODE N [SEED]  N records through a pty, MODE ioctl|p1ctl
  *   p1test ftdi [p1ctl]       usb-serial path with unplug/replug (host-driven)
  *   p1test p1ctl              p1ctl list / watch / read
+ *   p1test reader N [SEED]    libp1's reader on /dev/p1-N (reader.c)
  * Exit status 0 when every check passed.
  */
 #include <stdio.h>
@@ -23,6 +24,7 @@ int main(int argc, char **argv)
 		{"stream", cmd_stream},
 		{"ftdi", cmd_ftdi},
 		{"p1ctl", cmd_p1ctl},
+		{"reader", cmd_reader},
 	};
 	size_t i;
 
@@ -30,6 +32,6 @@ int main(int argc, char **argv)
 	for (i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "usage: p1test module|stream|ftdi|p1ctl ...\n");
+	fprintf(stderr, "usage: p1test module|stream|ftdi|p1ctl|reader ...\n");
 	return 2;
 }
