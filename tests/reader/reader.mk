@@ -24,7 +24,7 @@ $(RD_T_CXX): $(RD_T_DIR)/cxx_check.cc $(TOP)/include/p1/reader.h \
 		-Wl,-rpath,$(B)/lib
 
 RD_T_VALGRIND := $(if $(shell command -v valgrind 2>/dev/null),\
-	valgrind -q --error-exitcode=9 --leak-check=full \
+	env P1_TEST_SLOW=30 valgrind -q --error-exitcode=9 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect)
 
 .PHONY: check-reader
