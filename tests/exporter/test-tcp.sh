@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The TCP source against a local server that misbehaves: connections that
-# drop mid-telegram, a server that goes silent (idle timeout), a server
-# that is not there yet.
+# drop mid-telegram (and the reconnect log's rate limit), a server that
+# goes silent (idle timeout), a server that is not there yet.
 . "$(dirname "$0")/lib.sh"
 SRV="python3 $(dirname "$0")/p1_tcp_server.py"
 
@@ -25,6 +25,14 @@ check "each cut telegram counted truncated ($t), the rest ok ($k)" \
 check "no CRC error from a cut telegram" \
 	test "$(metric "$URL" 'p1_telegrams_total{meter="net",result="crc_error"}')" = 0
 check "server saw the reconnections" test "$(grep -c connection "$T/srv1.log")" -ge 3
+# Issue 10 item 6: a connection that drops every second is logged at most
+# LOG_RL_BURST (5) times a minute, connects and drops alike.
+eight() { [ "$(metric "$URL" 'p1_source_reconnects_total{meter="net"}')" -ge 8 ]; }
+check "eight reconnects" wait_for 30 eight
+c=$(grep -c "tcp 127.0.0.1:$SP: connected" "$T/drop.log" || true)
+d=$(grep -c "reconnecting with backoff" "$T/drop.log" || true)
+check "reconnect log rate-limited ($c connected, $d dropped lines)" \
+	test "$c" -le 5 -a "$d" -le 5
 stop_pid "$EXPORTER_PID"
 stop_pid "$SRV_PID"
 
