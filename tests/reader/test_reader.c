@@ -468,6 +468,38 @@ static void test_serial_pty(void **state)
 	p1_reader_free(r);
 }
 
+/* baud=auto: no telegram at the first setting within auto-timeout, the
+ * next is tried (reported as an error), telegrams then lock it. */
+static void test_serial_auto(void **state)
+{
+	int master, slave;
+	char name[128], src[200];
+	size_t n;
+	const char *a = corpus("nl-dsmr22.txt", &n);
+	struct rec c = {0};
+	struct p1_reader *r;
+
+	(void)state;
+	assert_int_equal(openpty(&master, &slave, name, NULL, NULL), 0);
+	snprintf(src, sizeof(src), "%s,baud=auto,auto-timeout=0.2", name);
+	r = p1_reader_new(src, &cbs, &c, NULL, 0);
+	assert_int_equal(p1_reader_start(r), 0);
+	drive(r, &c, NULL, 300);
+	assert_string_equal(c.ev, "CE");
+	assert_non_null(strstr(c.lasterr, "no telegram at 115200 8N1; "
+					  "trying 9600 7E1"));
+	assert_int_equal(write(master, a, n), (ssize_t)n);
+	drive(r, &c, NULL, 300);
+	assert_int_equal(c.nread, 1);
+	assert_int_equal(c.last_status, P1_READER_NO_CRC);
+	/* locked: silence no longer switches */
+	drive(r, &c, NULL, 500);
+	assert_int_equal(c.nerr, 1);
+	p1_reader_free(r);
+	close(master);
+	close(slave);
+}
+
 static void test_serial_missing(void **state)
 {
 	struct rec c = {0};
@@ -609,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_file_no_telegram_bounded),
 		cmocka_unit_test(test_stdin_flags),
 		cmocka_unit_test(test_serial_pty),
+		cmocka_unit_test(test_serial_auto),
 		cmocka_unit_test(test_serial_missing),
 		cmocka_unit_test(test_tcp_reconnect),
 		cmocka_unit_test(test_emulator_run),
