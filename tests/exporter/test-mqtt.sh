@@ -125,10 +125,13 @@ check "clean exit: availability offline" \
 	$MC retained "$BPORT" p1/nl/availability offline
 
 # --mqtt.retain, then the last will on kill -9.
-start_exporter mqtt2 --emulate=dsmr5,name=nl,interval=1s \
+start_exporter mqtt2 --emulate=dsmr5,name=nl,interval=0.5s \
 	--mqtt.url="mqtt://127.0.0.1:$BPORT" --mqtt.retain --mqtt.qos=1 \
-	--mqtt.telegram
+	--mqtt.telegram --mqtt.interval=2s
 check "connected (QoS 1)" wait_for 10 up 1
+n=$($MC count "$BPORT" p1/nl/state 6)
+check "--mqtt.interval=2s: $n state messages in 6 s (12 telegrams)" \
+	test "$n" -ge 2 -a "$n" -le 4
 check "p1/status online" wait_for 5 $MC retained "$BPORT" p1/status online
 check "state retained with --mqtt.retain" wait_for 5 $MC retained "$BPORT" p1/nl/state
 check "raw telegram published, equipment id blanked" bash -c \
