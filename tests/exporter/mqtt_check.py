@@ -12,7 +12,8 @@ mosquitto-clients) against the test's own broker.
       "object_id device_class state_class unit" lines
   mqtt_check.py live PORT API PREFIX METER SECS
       for SECS: state messages have the members of the JSON API's reading,
-      the last one equals it (same seq), every discovery template resolves
+      equal it when the API still has the same seq (at least one must),
+      every discovery template resolves
       on each, every per-value topic holds the number its state has
   mqtt_check.py count PORT TOPIC SECS
       prints how many live (not retained) messages arrive on TOPIC (a
@@ -38,6 +39,20 @@ def sub(port, topics, secs, extra=()):
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        timeout=secs + 10)
     return [parse(line) for line in p.stdout.decode().splitlines() if line]
+
+
+def stream(port, topics, secs):
+    """Like sub(), but yields each message as it arrives."""
+    cmd = ["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-W",
+           str(secs), "-F", "%r\t%t\t%x", *EXTRA]
+    for t in topics:
+        cmd += ["-t", t]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL) as p:
+        for line in p.stdout:
+            line = line.decode().rstrip("\n")
+            if line:
+                yield parse(line)
 
 
 def parse(line):
@@ -108,7 +123,9 @@ def cmd_live(port, api, prefix, meter, secs):
             c = json.loads(p)
             if c["state_topic"].startswith(f"{prefix}/{meter}/"):
                 disc[t] = c
-    msgs = sub(port, [f"{prefix}/{meter}/#"], int(secs))
+    # each state is compared with the API as soon as it arrives (the
+    # next telegram replaces both a second later)
+    msgs = stream(port, [f"{prefix}/{meter}/#"], int(secs))
     equal = checked_values = 0
     bad = 0
     state = None

@@ -141,6 +141,30 @@ check "kill -9: the last will sets p1/status offline" \
 	wait_for 5 $MC retained "$BPORT" p1/status offline
 stop_pid "$BROKER_PID"
 
+# A value the meter stops sending: its entity goes (replay: 6 telegrams
+# with the gas meter, then 6 without it).
+"$EMULATE" -n 6 -s @1700000000 -i 1 >"$T/gas.txt"
+"$EMULATE" -n 6 -s @1700000006 -i 1 | python3 -c '
+import re, sys
+sys.path.insert(0, sys.argv[1])
+from p1crc import crc16
+for m in re.finditer(rb"/[^!]*!", sys.stdin.buffer.read()):
+    body = re.sub(rb"0-1:[^\n]*\n", b"", m.group(0))
+    sys.stdout.buffer.write(body + b"%04X\r\n" % crc16(body))
+' "$TOP/tests/lib" >"$T/nogas.txt"
+cat "$T/gas.txt" "$T/nogas.txt" >"$T/gasgone.txt"
+start_broker broker "$BPORT"
+start_exporter gone --replay="$T/gasgone.txt,name=r,rate=2" \
+	--mqtt.url="mqtt://127.0.0.1:$BPORT" --mqtt.homeassistant
+check "gas gone: its entity is removed" wait_for 15 \
+	grep -q "meter r no longer sends mbus1_volume" "$T/gone.log"
+check "gas gone: no retained config left" \
+	$MC retained "$BPORT" homeassistant/sensor/p1_r/mbus1_volume/config -
+check "gas gone: the other entities stay" \
+	$MC retained "$BPORT" homeassistant/sensor/p1_r/energy_import_tariff1/config
+stop_pid "$EXPORTER_PID"
+stop_pid "$BROKER_PID"
+
 # Password authentication.
 P2=$(free_port)
 mosquitto_passwd -b -c "$T/passwd" alice s3cret 2>/dev/null
