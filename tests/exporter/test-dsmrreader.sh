@@ -118,6 +118,23 @@ qa=$(m p1_dsmrreader_queue_telegrams home)
 check "telegrams keep queueing ($qa)" test "${qa:-0}" -ge 20
 stop_pid "$EXPORTER_PID"
 
+if [ "$(id -u)" = 0 ]; then
+	echo "$TEST_NAME: --user: the queue goes to that user"
+	stop_pid "$STANDIN_PID"
+	chmod 755 "$T"
+	start_exporter user --replay "$T/forty.txt,name=home,rate=max" \
+		$(dr --dsmrreader.api-key-file="$T/key" --dsmrreader.queue-dir="$T/qu/dsmr") \
+		--user=65534:65534
+	check "replayed" wait_for 10 finished
+	check "40 telegrams queued as uid 65534" test "$(m p1_dsmrreader_queue_telegrams home)" = 40
+	check "queue files owned by 65534" test "$(stat -c %u "$T/qu/dsmr" "$T"/qu/dsmr/*.tg | sort -u)" = 65534
+	standin
+	check "and sent from there" wait_for 20 drained
+	stop_pid "$EXPORTER_PID"
+	stop_pid "$STANDIN_PID"
+	chmod 700 "$T"
+fi
+
 echo "$TEST_NAME: configuration errors"
 check "a key file is required" bash -c "! '$EXPORTER' --replay '$T/forty.txt' $(dr) --dsmrreader.queue-dir='$T/qx' 2>/dev/null"
 check "an http(s) URL is required" bash -c "! '$EXPORTER' --replay '$T/forty.txt' --dsmrreader.url=ftp://x --dsmrreader.api-key-file='$T/key' 2>/dev/null"

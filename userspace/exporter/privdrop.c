@@ -4,13 +4,16 @@
  */
 #include "privdrop.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -111,5 +114,55 @@ bool privdrop(const char *spec)
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	log_info("running as uid %u gid %u", (unsigned int)uid,
 		 (unsigned int)gid);
+	return true;
+}
+
+bool privdrop_target(const char *spec, uid_t *uid, gid_t *gid)
+{
+	char name[128];
+	bool have_name;
+
+	return spec && *spec && geteuid() == 0 &&
+	       resolve(spec, uid, gid, name, sizeof(name), &have_name);
+}
+
+bool privdrop_give_dir(const char *spec, int dirfd, const char *path,
+		       bool files)
+{
+	char name[128];
+	bool have_name;
+	uid_t uid;
+	gid_t gid;
+	DIR *d;
+	struct dirent *de;
+	int fd;
+
+	if (!spec || !*spec || geteuid() != 0)
+		return true;
+	if (!resolve(spec, &uid, &gid, name, sizeof(name), &have_name))
+		return false;
+	if (fchown(dirfd, uid, gid) < 0) {
+		log_err("%s: cannot give it to --user %s: %m", path, spec);
+		return false;
+	}
+	if (!files)
+		return true;
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		log_err("%s: %m", path);
+		return false;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode))
+			fchownat(dirfd, de->d_name, uid, gid,
+				 AT_SYMLINK_NOFOLLOW);
+	}
+	closedir(d);
 	return true;
 }

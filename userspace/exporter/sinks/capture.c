@@ -36,6 +36,7 @@
 #include "meter.h"
 #include "options.h"
 #include "p1gmtime.h"
+#include "privdrop.h"
 #include "sbuf.h"
 #include "sink.h"
 
@@ -321,10 +322,13 @@ static const struct sink_ops cap_ops = {
 
 bool capture_setup(void)
 {
+	bool created;
+
 	if (!cfg.cap_dir || !*cfg.cap_dir)
 		return true;
 	cap.dir = cfg.cap_dir;
-	if (mkdir(cap.dir, 0700) < 0 && errno != EEXIST) {
+	created = mkdir(cap.dir, 0700) == 0;
+	if (!created && errno != EEXIST) {
 		log_err("capture: %s: %m", cap.dir);
 		return false;
 	}
@@ -333,6 +337,10 @@ bool capture_setup(void)
 		log_err("capture: %s: %m", cap.dir);
 		return false;
 	}
+	/* A directory we made goes to --user; an existing one is the
+	 * user's to set up. */
+	if (created && !privdrop_give_dir(cfg.user, cap.dirfd, cap.dir, false))
+		return false;
 	prune();
 	log_info("capture: every telegram to %s (personal data: the files "
 		 "hold equipment ids)",

@@ -32,6 +32,7 @@
 #include "log.h"
 #include "meter.h"
 #include "options.h"
+#include "privdrop.h"
 #include "sbuf.h"
 #include "sink.h"
 #include "spool.h"
@@ -411,8 +412,12 @@ bool dsmrreader_setup(void)
 	if (!sink_pick_check(&dr.pick, options_kernel_mode() == KERNEL_ON))
 		return false;
 	dir = queue_dir(dirbuf, sizeof(dirbuf));
-	if (!spool_open(&dr.q, dir, (uint64_t)cfg.dr_queue_max_bytes))
+	if (!spool_open(&dr.q, dir, (uint64_t)cfg.dr_queue_max_bytes) ||
+	    !privdrop_give_dir(cfg.user, dr.q.dirfd, dr.q.path, true))
 		return false;
+	/* Telegrams queued before privileges are dropped (a replay at full
+	 * speed) must be readable afterwards. */
+	dr.q.give = privdrop_target(cfg.user, &dr.q.owner, &dr.q.group);
 	dr.tg_cap = (size_t)cfg.telegram_max_size + 1;
 	dr.body_cap = 9 + 3 * (size_t)cfg.telegram_max_size + 1;
 	dr.tg = malloc(dr.tg_cap);

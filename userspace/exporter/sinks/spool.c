@@ -175,6 +175,8 @@ bool spool_push(struct spool *q, const void *p, size_t n)
 		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		goto fail;
+	if (q->give && geteuid() == 0)
+		(void)!fchown(fd, q->owner, q->group);
 	w = write(fd, p, n);
 	if (w != (ssize_t)n) {
 		if (w >= 0)

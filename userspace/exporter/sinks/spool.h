@@ -31,6 +31,9 @@ struct spool {
 	uint64_t max_bytes;
 	uint64_t dropped; /* deleted unsent to make room, or too large */
 	uint64_t write_errors;
+	bool give; /* files written while root go to owner:group */
+	uid_t owner;
+	gid_t group;
 };
 
 /* Create the directory if needed, take in what it holds; false (logged)
