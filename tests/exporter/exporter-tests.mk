@@ -39,7 +39,7 @@ $(P1X_UNIT): $(P1X_T_OUT)/unit_exporter.o $(P1X_UNIT_OBJS) $(B)/lib/libp1.a \
 # one.  A test reaching another object fails this link: add it here.
 P1X_UNIT_PURE := $(P1X_T_OUT)/unit_exporter-pure
 P1X_UNIT_PURE_OBJS := $(addprefix $(B)/obj/exporter/,sbuf.o options.o \
-	sources/source.o evloop.o log.o)
+	sources/source.o evloop.o log.o sinks/spool.o)
 $(P1X_UNIT_PURE): $(P1X_T_OUT)/unit_exporter.o $(P1X_UNIT_PURE_OBJS) \
 		$(B)/lib/libp1.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ \

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <math.h>
 #include <p1/p1.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "options.h"
@@ -21,6 +22,7 @@
 #include "p1_framer.h"
 #include "sbuf.h"
 #include "source.h"
+#include "spool.h"
 
 static const char *fmt_double(double v)
 {
@@ -258,6 +260,76 @@ static void test_emulator_small_buffer(void **state)
 	assert_int_equal(p1i_emu_next(&e, 1705305601, buf, sizeof(buf)), 0);
 }
 
+/* The DSMR-reader queue: order, the byte bound (oldest dropped), taken in
+ * again after a restart, and files removed by hand skipped. */
+static void spool_put(struct spool *q, char c, size_t n)
+{
+	char buf[400];
+
+	memset(buf, c, n);
+	assert_true(spool_push(q, buf, n));
+}
+
+static char spool_head(struct spool *q, size_t *n, uint64_t *seq)
+{
+	char buf[1024];
+	ssize_t r = spool_peek(q, buf, sizeof(buf), seq);
+
+	assert_true(r >= 0);
+	*n = (size_t)r;
+	return r ? buf[0] : 0;
+}
+
+static void test_spool(void **state)
+{
+	char dir[] = "/tmp/p1x-spool.XXXXXX", path[64], cmd[96];
+	struct spool q;
+	uint64_t seq;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/q/dsmr", dir);
+	assert_true(spool_open(&q, path, 1000));
+	assert_int_equal(spool_head(&q, &n, &seq), 0);
+	spool_put(&q, 'a', 300);
+	spool_put(&q, 'b', 300);
+	spool_put(&q, 'c', 300);
+	assert_int_equal(q.count, 3);
+	assert_int_equal(q.bytes, 900);
+	spool_put(&q, 'd', 300); /* 1200 > 1000: 'a' goes */
+	assert_int_equal(q.count, 3);
+	assert_int_equal(q.dropped, 1);
+	assert_int_equal(spool_head(&q, &n, &seq), 'b');
+	assert_int_equal(n, 300);
+	spool_pop(&q, seq);
+	spool_pop(&q, seq); /* twice: no effect */
+	assert_int_equal(q.count, 2);
+	assert_int_equal(q.bytes, 600);
+	spool_close(&q);
+
+	assert_true(spool_open(&q, path, 1000)); /* a restart */
+	assert_int_equal(q.count, 2);
+	assert_int_equal(q.bytes, 600);
+	spool_put(&q, 'e', 100);
+	snprintf(cmd, sizeof(cmd), "rm %s/*%llu.tg", path,
+		 (unsigned long long)q.head);
+	assert_int_equal(system(cmd), 0); /* 'c' removed by hand */
+	assert_int_equal(spool_head(&q, &n, &seq), 'd');
+	spool_pop(&q, seq);
+	assert_int_equal(spool_head(&q, &n, &seq), 'e');
+	assert_int_equal(n, 100);
+	spool_pop(&q, seq);
+	assert_int_equal(spool_head(&q, &n, &seq), 0);
+	assert_int_equal(q.count, 0);
+	assert_int_equal(q.bytes, 0);
+	assert_false(spool_push(&q, dir, 2000)); /* larger than the bound */
+	assert_int_equal(q.dropped, 1); /* counted since this open */
+	spool_close(&q);
+	snprintf(cmd, sizeof(cmd), "rm -r %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_emulator),
 		cmocka_unit_test(test_emulator_belgian),
 		cmocka_unit_test(test_emulator_small_buffer),
+		cmocka_unit_test(test_spool),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
