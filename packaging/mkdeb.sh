@@ -139,6 +139,7 @@ mkdir -p "$(d $p)/DEBIAN"
 install -D -m 755 -s "$exporter" "$(d $p)/usr/bin/p1-exporter"
 inst 644 "$top/systemd/p1-exporter.service" "$(d $p)/lib/systemd/system/p1-exporter.service"
 inst 644 "$pkg/exporter.conf" "$(d $p)/etc/p1/exporter.conf"
+inst 644 "$top/dashboards/grafana-p1.json" "$(d $p)/usr/share/p1-exporter/grafana-p1.json"
 if [ -f "$top/man/p1-exporter.8" ]; then
 	man $p "$top/man/p1-exporter.8"
 else

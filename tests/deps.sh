@@ -50,6 +50,10 @@ test_pkgs=(
 	curl prometheus wrk openssl
 	# MQTT tests: a real broker and its clients
 	mosquitto mosquitto-clients
+	# the live page in headless Chromium (playwright-core from the npm
+	# registry drives it; node and npm: Debian's, or any already there,
+	# see below) and the container image (podman builds it)
+	chromium podman
 	# arm64: cross builds and qemu guests (tests/cross, check-qemu-arm64);
 	# the :arm64 ones need "dpkg --add-architecture arm64" (done below)
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm file
@@ -79,6 +83,12 @@ for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing+=("$p")
 done
+# Node.js and npm for the page test: a machine may have them from another
+# source (whose nodejs conflicts with Debian's npm): Debian's only when
+# there is no npm at all.
+if [ "$set_" = all ] && ! command -v npm >/dev/null; then
+	missing+=(nodejs npm)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "deps: installing ${missing[*]}"
 sudo=()

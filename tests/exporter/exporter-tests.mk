@@ -21,7 +21,9 @@ P1X_UNIT := $(P1X_T_OUT)/unit_exporter
 P1X_UNIT_OBJS := $(patsubst $(TOP)/userspace/exporter/%.c,$(B)/obj/exporter/%.o,\
 	$(filter-out %/main.c %/emu_tool.c %/static_p11stub.c %/static_mqtt.c \
 	%/static_dsmrreader.c,$(wildcard \
-	$(TOP)/userspace/exporter/*.c $(TOP)/userspace/exporter/*/*.c)))
+	$(TOP)/userspace/exporter/*.c $(TOP)/userspace/exporter/*/*.c))) \
+	$(patsubst $(TOP)/userspace/exporter/%.S,$(B)/obj/exporter/%.o,\
+	$(wildcard $(TOP)/userspace/exporter/*/*.S))
 P1X_T_BINS := $(B)/p1-exporter $(B)/p1-emulate
 
 $(P1X_T_OUT)/unit_exporter.o: $(P1X_T_DIR)/unit_exporter.c
@@ -45,7 +47,7 @@ $(P1X_UNIT_PURE): $(P1X_T_OUT)/unit_exporter.o $(P1X_UNIT_PURE_OBJS) \
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(or $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null),-lcmocka) -lm
 
-.PHONY: check-exporter check-exporter-prometheus bench-exporter
+.PHONY: check-exporter check-exporter-prometheus check-web bench-exporter
 check-exporter: $(P1X_UNIT) $(P1X_T_BINS) $(B)/p1ctl
 	$(P1X_UNIT)
 	B=$(B) $(P1X_T_DIR)/run.sh test-basic test-replay test-tcp test-alloc \
@@ -53,11 +55,16 @@ check-exporter: $(P1X_UNIT) $(P1X_T_BINS) $(B)/p1ctl
 		test-dsmrreader test-tgserver test-capture test-hostile
 
 check-exporter-prometheus: $(P1X_T_BINS)
-	B=$(B) $(P1X_T_DIR)/run.sh test-prometheus
+	B=$(B) $(P1X_T_DIR)/run.sh test-prometheus test-dashboard
+
+# The web side a person sees: the event stream and the live page in
+# headless Chromium (screenshots in $(B)/tests/web/).
+check-web: $(P1X_T_BINS)
+	B=$(B) $(P1X_T_DIR)/run.sh test-events test-page
 
 -include $(P1X_T_OUT)/unit_exporter.d
 
-CHECK_TARGETS += check-exporter check-exporter-prometheus
+CHECK_TARGETS += check-exporter check-exporter-prometheus check-web
 
 bench-exporter: $(P1X_T_BINS)
 	B=$(B) $(P1X_T_DIR)/bench.sh

@@ -23,7 +23,10 @@ P1X_STUB_SRCS := $(P1X_DIR)/web/static_p11stub.c \
 	$(P1X_DIR)/sinks/static_dsmrreader.c
 P1X_SRCS := $(filter-out $(P1X_TOOL_SRCS) $(P1X_STUB_SRCS),$(wildcard \
 	$(P1X_DIR)/*.c $(addprefix $(P1X_DIR)/,$(addsuffix /*.c,$(P1X_SUBDIRS)))))
-P1X_OBJS := $(patsubst $(P1X_DIR)/%.c,$(B)/obj/exporter/%.o,$(P1X_SRCS))
+# Assembler files carry data built into the binary (the live page).
+P1X_ASM_SRCS := $(wildcard $(addprefix $(P1X_DIR)/,$(addsuffix /*.S,$(P1X_SUBDIRS))))
+P1X_OBJS := $(patsubst $(P1X_DIR)/%.c,$(B)/obj/exporter/%.o,$(P1X_SRCS)) \
+	$(patsubst $(P1X_DIR)/%.S,$(B)/obj/exporter/%.o,$(P1X_ASM_SRCS))
 P1X_TOOL_OBJS := $(B)/obj/exporter/sources/emu_tool.o
 P1X_LIBP1 := $(B)/lib/libp1.a
 P1X_COMMON := $(B)/libp1common.a
@@ -53,6 +56,11 @@ P1X_STATIC_LIBS := -lmicrohttpd -lgnutls -lhogweed -lnettle -lgmp -ltasn1 \
 $(B)/obj/exporter/%.o: $(P1X_DIR)/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(P1_CFLAGS) $(P1X_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/obj/exporter/%.o: $(P1X_DIR)/%.S
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DP1X_PAGE='"$(P1X_DIR)/web/page/index.html"' -c -o $@ $<
+$(B)/obj/exporter/web/page_html.o: $(P1X_DIR)/web/page/index.html
 
 $(B)/p1-exporter: $(P1X_OBJS) $(P1X_LIBP1) $(P1X_COMMON)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(P1X_OBJS) $(P1X_LIBP1) \

@@ -14,9 +14,11 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "events.h"
 #include "evloop.h"
 #include "http.h"
 #include "kernel_src.h"
+#include "live.h"
 #include "log.h"
 #include "meter.h"
 #include "metrics.h"
@@ -127,8 +129,11 @@ int main(int argc, char **argv)
 	}
 
 	procstat_init();
-	/* MQTT before the sources (its sink sees every meter created) and
+	/* The web side's sinks (live page, event stream) and MQTT before
+	 * the sources (their sinks see every meter created); MQTT also
 	 * before privileges go (it reads the password and TLS files) */
+	live_init();
+	events_init();
 	if (!metrics_init() || !mqtt_start() || !create_sources())
 		return 1;
 	if (!tglog_setup() || !capture_setup() || !dsmrreader_setup() ||

@@ -33,6 +33,8 @@ struct config {
 	const char *web_config_file;
 	int64_t max_connections;
 	int64_t max_connections_per_ip;
+	int64_t max_event_streams;
+	double events_interval;
 	double web_timeout;
 	int64_t max_request_bytes;
 	/* sinks: DSMR-reader push */

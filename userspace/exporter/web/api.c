@@ -42,11 +42,31 @@ static void drop_comma(struct sbuf *sb)
 		sb->len--;
 }
 
-void api_meter_summary(struct sbuf *sb, const struct meter *m)
+void api_counters(struct sbuf *sb, const struct meter *m)
 {
 	struct meter_counters c;
 
 	meter_counters(m, &c);
+	sb_putc(sb, '{');
+	for (int r = 0; r < RES_MAX; r++)
+		kv_num(sb, meter_result_name(r), (double)c.results[r]);
+	kv_num(sb, "recovered", (double)c.recovered);
+	kv_num(sb, "received_bytes", (double)c.rx_bytes);
+	kv_num(sb, "garbage_bytes", (double)c.garbage_bytes);
+	for (int k = 0; k < LE_MAX; k++) {
+		char name[32];
+
+		strcpy(name, meter_line_error_name(k));
+		strcat(name, "_errors");
+		kv_num(sb, name, (double)c.line_errors[k]);
+	}
+	kv_num(sb, "reconnects", (double)m->reconnects);
+	drop_comma(sb);
+	sb_putc(sb, '}');
+}
+
+void api_meter_summary(struct sbuf *sb, const struct meter *m)
+{
 	sb_putc(sb, '{');
 	kv_str(sb, "name", m->name);
 	kv_str(sb, "kind", m->kind);
@@ -72,22 +92,8 @@ void api_meter_summary(struct sbuf *sb, const struct meter *m)
 		kv_str(sb, "family", p1_family_name(t->data.family));
 	}
 	key(sb, "counters");
-	sb_putc(sb, '{');
-	for (int r = 0; r < RES_MAX; r++)
-		kv_num(sb, meter_result_name(r), (double)c.results[r]);
-	kv_num(sb, "recovered", (double)c.recovered);
-	kv_num(sb, "received_bytes", (double)c.rx_bytes);
-	kv_num(sb, "garbage_bytes", (double)c.garbage_bytes);
-	for (int k = 0; k < LE_MAX; k++) {
-		char name[32];
-
-		strcpy(name, meter_line_error_name(k));
-		strcat(name, "_errors");
-		kv_num(sb, name, (double)c.line_errors[k]);
-	}
-	kv_num(sb, "reconnects", (double)m->reconnects);
-	drop_comma(sb);
-	sb_put(sb, "}}", 2);
+	api_counters(sb, m);
+	sb_putc(sb, '}');
 }
 
 void api_meters(struct sbuf *sb)
@@ -101,7 +107,7 @@ void api_meters(struct sbuf *sb)
 	sb_puts(sb, "]}\n");
 }
 
-static int write_sb(void *ctx, const char *s, size_t n)
+int api_write_sb(void *ctx, const char *s, size_t n)
 {
 	struct sbuf *sb = ctx;
 
@@ -130,7 +136,7 @@ void api_reading(struct sbuf *sb, const struct meter *m)
 	kv_num(sb, "received", (double)m->rx_last_ns / 1e9);
 	kv_num(sb, "seq", (double)m->seq);
 	kv_bool(sb, "equipment_ids_redacted", !cfg.export_equipment_id);
-	p1_json_emit(m->tg, P1_JSON_ALL | P1_JSON_MEMBERS, write_sb, sb);
+	p1_json_emit(m->tg, P1_JSON_ALL | P1_JSON_MEMBERS, api_write_sb, sb);
 	drop_comma(sb);
 	sb_putc(sb, '}');
 }

@@ -15,6 +15,10 @@ void api_meters(struct sbuf *sb);
 /* 0, or an HTTP status (404 no such meter, 503 no telegram yet). */
 int api_meter(struct sbuf *sb, const char *name);
 int api_telegram(struct sbuf *sb, const char *name);
+/* p1_write_fn appending to a struct sbuf (ctx). */
+int api_write_sb(void *ctx, const char *s, size_t n);
+/* The meter's counters as a JSON object (the "counters" of the list). */
+void api_counters(struct sbuf *sb, const struct meter *m);
 
 /*
  * The building blocks, also published over MQTT (sinks/mqtt_publish.c) so

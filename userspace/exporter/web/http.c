@@ -18,13 +18,16 @@
 #include "api.h"
 #include "auth.h"
 #include "conns.h"
+#include "events.h"
 #include "evloop.h"
 #include "kernel_src.h"
 #include "listen.h"
+#include "live.h"
 #include "log.h"
 #include "meter.h"
 #include "metrics.h"
 #include "options.h"
+#include "page.h"
 #include "sbuf.h"
 
 #define CT_TEXT	   "text/plain; charset=utf-8"
@@ -161,7 +164,13 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url)
 
 	if (!strcmp(url, "/healthz"))
 		return reply_static(c, 200, "ok\n");
-	if (strcmp(url, cfg.telemetry_path) && strcmp(url, "/") &&
+	if (!strcmp(url, "/") && strcmp(url, cfg.telemetry_path))
+		return page_reply(c);
+	if (!strcmp(url, "/api/v1/events"))
+		return events_reply(
+			c, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+						       "meter"));
+	if (strcmp(url, cfg.telemetry_path) && strcmp(url, "/links") &&
 	    strcmp(url, "/api/v1/meters") && strncmp(url, prefix, 15))
 		return reply_static(c, 404, "not found\n");
 	r = rbuf_get();
@@ -171,7 +180,7 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url)
 	if (!strcmp(url, cfg.telemetry_path)) {
 		metrics_render(&r->sb);
 		ctype = CT_METRICS;
-	} else if (!strcmp(url, "/")) {
+	} else if (!strcmp(url, "/links")) {
 		landing(&r->sb);
 		ctype = CT_HTML;
 	} else if (!strcmp(url, "/api/v1/meters")) {
@@ -189,6 +198,8 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url)
 			name[n] = '\0';
 			if (!slash) {
 				status = api_meter(&r->sb, name);
+			} else if (!strcmp(slash, "/history")) {
+				status = live_history(&r->sb, name);
 			} else if (!strcmp(slash, "/telegram")) {
 				status = api_telegram(&r->sb, name);
 				ctype = CT_RAW;
@@ -464,11 +475,20 @@ static void mhd_ready(void *arg, int fd, short revents)
 	mhd_run(arg);
 }
 
+static bool kicked; /* http_kick() since the last prepare */
+
 static int mhd_prepare(void *arg)
 {
 	int best = -1;
 
 	(void)arg;
+	if (kicked) {
+		kicked = false;
+		for (int i = 0; i < ndaemons; i++)
+			if (daemons[i].d)
+				ev_timer_arm(&daemons[i].timer, 0);
+		return 0;
+	}
 	for (int i = 0; i < ndaemons; i++) {
 		MHD_UNSIGNED_LONG_LONG to;
 
@@ -582,6 +602,10 @@ bool http_start(struct webcfg *wc)
 void http_stop(void)
 {
 	auth_stop();
+	events_stop();
+	for (int i = 0; i < ndaemons; i++)
+		if (daemons[i].d)
+			MHD_run(daemons[i].d);
 	for (int i = 0; i < ndaemons; i++) {
 		if (daemons[i].d) {
 			ev_fd_del(daemons[i].evh);
@@ -591,4 +615,20 @@ void http_stop(void)
 		}
 	}
 	conns_fini();
+}
+
+enum MHD_Result http_reply_text(struct MHD_Connection *c, unsigned int status,
+				const char *body)
+{
+	return reply_static(c, status, body);
+}
+
+void http_add_headers(struct MHD_Response *resp)
+{
+	add_headers(resp);
+}
+
+void http_kick(void)
+{
+	kicked = true;
 }

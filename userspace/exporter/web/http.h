@@ -15,6 +15,7 @@
 #ifndef P1X_HTTP_H
 #define P1X_HTTP_H
 
+#include <microhttpd.h>
 #include <stdbool.h>
 
 #include "webcfg.h"
@@ -24,5 +25,14 @@ bool http_listen(void);
 /* Start libmicrohttpd on them; wc may be NULL (no TLS, no auth). */
 bool http_start(struct webcfg *wc);
 void http_stop(void);
+
+/* A short text answer (body must outlive the response: a literal). */
+enum MHD_Result http_reply_text(struct MHD_Connection *c, unsigned int status,
+				const char *body);
+/* Run libmicrohttpd soon (a suspended connection was resumed: in
+ * external polling mode nothing else would). */
+void http_kick(void);
+/* The web config's extra headers (web.config.file http_server_config). */
+void http_add_headers(struct MHD_Response *resp);
 
 #endif
