@@ -134,7 +134,8 @@ check "unknown meter 404" test "$(code "$URL/api/v1/meters/nope")" = 404
 check "unknown telegram 404" test "$(code "$URL/api/v1/meters/nope/telegram")" = 404
 check "bad sub-path 404" test "$(code "$URL/api/v1/meters/fixed/x")" = 404
 check "unknown path 404" test "$(code "$URL/nothing")" = 404
-check "landing page" bash -c "curl -sf '$URL/' | grep -q 'href=\"/metrics\"'"
+check "links page" bash -c "curl -sf '$URL/links' | grep -q 'href=\"/metrics\"'"
+check "live page at /" bash -c "curl -sf '$URL/' | grep -q 'new EventSource'"
 check "healthz" test "$(curl -sf "$URL/healthz")" = ok
 check "HEAD /metrics 200, no body" bash -c \
 	"[ \"\$(curl -s -I -o /dev/null -w '%{http_code}' '$URL/metrics')\" = 200 ]"
