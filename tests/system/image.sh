@@ -114,7 +114,8 @@ if [ ! -f "$img" ]; then
 	mkfs.ext4 -q -F -L p1root -d "$root" "$img.tmp"
 	mv "$img.tmp" "$img"
 	rm -rf "$root"
-	ls "$cache"/disk-*.img | grep -v "$sum" | xargs -r rm -f
+	# (grep -v finding nothing, with this the only image, is no failure)
+	ls "$cache"/disk-*.img | { grep -v "$sum" || true; } | xargs -r rm -f
 	log "disk image built in $(($(date +%s) - t0)) s"
 fi
 cp --sparse=always "$img" "$out/disk.img"
