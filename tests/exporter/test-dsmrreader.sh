@@ -139,4 +139,6 @@ echo "$TEST_NAME: configuration errors"
 check "a key file is required" bash -c "! '$EXPORTER' --replay '$T/forty.txt' $(dr) --dsmrreader.queue-dir='$T/qx' 2>/dev/null"
 check "an http(s) URL is required" bash -c "! '$EXPORTER' --replay '$T/forty.txt' --dsmrreader.url=ftp://x --dsmrreader.api-key-file='$T/key' 2>/dev/null"
 check "two meters need --dsmrreader.meter" bash -c "! '$EXPORTER' --replay '$T/forty.txt' --replay '$T/forty.txt' $(dr --dsmrreader.api-key-file="$T/key") --dsmrreader.queue-dir='$T/qx' 2>/dev/null"
+check "--check-config: valid" bash -c "'$EXPORTER' --check-config --replay '$T/forty.txt' $(dr --dsmrreader.api-key-file="$T/key") | grep -q 'configuration OK'"
+check "--check-config: a missing key file" bash -c "'$EXPORTER' --check-config --replay '$T/forty.txt' $(dr --dsmrreader.api-key-file="$T/nokey") 2>&1 | grep -q 'nokey: No such file'"
 finish

@@ -82,6 +82,8 @@ static int check_config(void)
 
 	if (cfg.web_config_file && !webcfg_load(cfg.web_config_file, &web))
 		ok = false;
+	if (ok && !dsmrreader_check())
+		ok = false;
 	if (cfg.user && !privdrop_check(cfg.user))
 		ok = false;
 	if (!mqtt_check())

@@ -392,6 +392,34 @@ static const char *queue_dir(char *buf, size_t cap)
 	return "/var/lib/p1-exporter/dsmrreader";
 }
 
+/* The URL, the key and the meter; key gets the key. */
+static bool validate(char *key, size_t cap)
+{
+	if (!make_url(cfg.dr_url))
+		return false;
+	if (!cfg.dr_key_file || !*cfg.dr_key_file) {
+		log_err("dsmrreader: --dsmrreader.api-key-file is needed");
+		return false;
+	}
+	if (!read_key(cfg.dr_key_file, key, cap))
+		return false;
+	dr.pick =
+		(struct sink_pick){.what = "dsmrreader", .want = cfg.dr_meter};
+	return sink_pick_check(&dr.pick, options_kernel_mode() == KERNEL_ON);
+}
+
+bool dsmrreader_check(void)
+{
+	char key[DR_KEY_MAX];
+	bool ok;
+
+	if (!cfg.dr_url || !*cfg.dr_url)
+		return true;
+	ok = validate(key, sizeof(key));
+	memset(key, 0, sizeof(key));
+	return ok;
+}
+
 bool dsmrreader_setup(void)
 {
 	char key[DR_KEY_MAX], hdr[DR_KEY_MAX + 32], dirbuf[512];
@@ -399,17 +427,7 @@ bool dsmrreader_setup(void)
 
 	if (!cfg.dr_url || !*cfg.dr_url)
 		return true;
-	if (!make_url(cfg.dr_url))
-		return false;
-	if (!cfg.dr_key_file || !*cfg.dr_key_file) {
-		log_err("dsmrreader: --dsmrreader.api-key-file is needed");
-		return false;
-	}
-	if (!read_key(cfg.dr_key_file, key, sizeof(key)))
-		return false;
-	dr.pick =
-		(struct sink_pick){.what = "dsmrreader", .want = cfg.dr_meter};
-	if (!sink_pick_check(&dr.pick, options_kernel_mode() == KERNEL_ON))
+	if (!validate(key, sizeof(key)))
 		return false;
 	dir = queue_dir(dirbuf, sizeof(dirbuf));
 	if (!spool_open(&dr.q, dir, (uint64_t)cfg.dr_queue_max_bytes) ||

@@ -84,6 +84,8 @@ const char *sink_pick_name(const struct sink_pick *p);
  * unless its options ask for it; false (logged) on a configuration
  * error. */
 bool dsmrreader_setup(void);
+/* For --check-config: the same checks, nothing opened or created. */
+bool dsmrreader_check(void);
 bool tgserver_setup(void);
 bool capture_setup(void);
 bool tglog_setup(void);

@@ -9,6 +9,11 @@
 #include "options.h"
 #include "sink.h"
 
+bool dsmrreader_check(void)
+{
+	return dsmrreader_setup();
+}
+
 bool dsmrreader_setup(void)
 {
 	if (!cfg.dr_url || !*cfg.dr_url)
