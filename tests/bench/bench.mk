@@ -4,7 +4,10 @@
 #   - CPU time per telegram: DSMR 5 (913 B), DSMR 5 with a text message,
 #     Belgian eMUCs with 13 months of peaks, DSMR 2.2;
 #   - instructions per telegram and per framed byte (callgrind);
-#   - heap allocations while parsing (malloc interposed and counted).
+#   - heap allocations while parsing (malloc interposed and counted);
+#   - bench-decode: `p1ctl decode` end to end (text and --json) on a DSMR 5
+#     telegram x 20,000, beside the npm p1-reader package doing the same
+#     work, and the ratio (tests/bench/decode.sh).
 
 LIBP1_BENCH := $(B)/bench/bench_libp1
 LIBP1_BENCH_CG = valgrind --tool=callgrind --collect-atstart=no \
@@ -42,3 +45,9 @@ bench-libp1: $(LIBP1_BENCH)
 		"  %-34s %8.2f instructions/byte\n", "framer (CRC included)", ir / b }'
 
 BENCH_TARGETS += bench-libp1
+
+.PHONY: bench-decode
+bench-decode: $(B)/p1ctl
+	B=$(B) $(TOP)/tests/bench/decode.sh
+
+BENCH_TARGETS += bench-decode
