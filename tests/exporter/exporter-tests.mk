@@ -47,9 +47,22 @@ $(P1X_UNIT_PURE): $(P1X_T_OUT)/unit_exporter.o $(P1X_UNIT_PURE_OBJS) \
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(or $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null),-lcmocka) -lm
 
+# The MQTT settings (sinks/mqtt_conf.c) alone, with OpenSSL.
+P1X_UNIT_MQTT := $(P1X_T_OUT)/unit_mqtt
+$(P1X_T_OUT)/unit_mqtt.o: $(P1X_T_DIR)/unit_mqtt.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(P1_CFLAGS) $(P1X_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(P1X_UNIT_MQTT): $(P1X_T_OUT)/unit_mqtt.o $(addprefix $(B)/obj/exporter/,\
+		sinks/mqtt_conf.o options.o log.o)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(or $(shell $(PKG_CONFIG) --libs libssl libcrypto 2>/dev/null),-lssl -lcrypto) \
+		$(or $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null),-lcmocka) -lm
+
 .PHONY: check-exporter check-exporter-prometheus check-web bench-exporter
-check-exporter: $(P1X_UNIT) $(P1X_T_BINS) $(B)/p1ctl
+check-exporter: $(P1X_UNIT) $(P1X_UNIT_MQTT) $(P1X_T_BINS) $(B)/p1ctl
 	$(P1X_UNIT)
+	$(P1X_UNIT_MQTT)
 	B=$(B) $(P1X_T_DIR)/run.sh test-basic test-replay test-tcp test-alloc \
 		test-serial test-http test-tls test-run test-mqtt \
 		test-dsmrreader test-tgserver test-capture test-hostile
@@ -62,7 +75,7 @@ check-exporter-prometheus: $(P1X_T_BINS)
 check-web: $(P1X_T_BINS)
 	B=$(B) $(P1X_T_DIR)/run.sh test-events test-page
 
--include $(P1X_T_OUT)/unit_exporter.d
+-include $(P1X_T_OUT)/unit_exporter.d $(P1X_T_OUT)/unit_mqtt.d
 
 CHECK_TARGETS += check-exporter check-exporter-prometheus check-web
 
