@@ -334,6 +334,10 @@ bool mqtt_link_publish(const char *topic, const void *p, size_t n, int qos,
 			       retain);
 	mid = publishing_mid;
 	publishing = false;
+	/* QoS 1, 2 without a connection: libmosquitto keeps the message and
+	 * sends it after reconnecting, but says NO_CONN */
+	if (rc == MOSQ_ERR_NO_CONN && qos > 0 && mid > 0)
+		rc = MOSQ_ERR_SUCCESS;
 	if (rc != MOSQ_ERR_SUCCESS) {
 		st.dropped++;
 		LOG_RL(LOG_WARNING, "mqtt: publish to %s: %s", topic,
