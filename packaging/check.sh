@@ -11,6 +11,7 @@
 #    carries that kernel's vermagic.
 #   check.sh TOP OUTDIR
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/errtrap.sh"
 top=$1 out=$2
 fail=0
 ok() { echo "  ok   $*"; }

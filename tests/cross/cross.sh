@@ -6,6 +6,7 @@
 # 13 in its chroot (tests/kbuild/trixie.sh).
 #   cross.sh OUTDIR ARCH [SERIES...]     ARCH: arm64; SERIES default 6.1 6.12
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1 arch=$2
 shift 2

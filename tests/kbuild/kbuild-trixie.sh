@@ -7,6 +7,7 @@
 # (tests/kbuild/kmod.sh).
 #   kbuild-trixie.sh OUTDIR
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 out=$1
 t0=$(date +%s)

@@ -6,6 +6,7 @@
 # checkpatch.pl --strict over the kernel sources and the UAPI header.
 #   kbuild.sh OUTDIR [HEADERS_DIR...]
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1; shift
 cache=${P1_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/p1}

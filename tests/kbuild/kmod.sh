@@ -8,6 +8,7 @@
 # --trixie runs make in the Debian 13 chroot (tests/kbuild/trixie.sh), KDIR
 # being a path inside it.  MAKEARGS: ARCH=, CROSS_COMPILE= and the like.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 runner=(make)
 if [ "${1:-}" = --trixie ]; then

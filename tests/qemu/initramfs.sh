@@ -9,6 +9,7 @@
 # as /lib/p1/n_p1.ko, each BIN in /bin.  Rebuilt only when an input changed
 # (a checksum stamp next to OUT).
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 out=$1 kver=$2 root=$3 ko=$4 init=$5
 shift 5
 mods="xhci_pci ftdi_sio"

@@ -11,6 +11,7 @@
 # (build with tests/kbuild/trixie.sh make), the rest as kernel.sh.  The
 # unpacked image is cached under $P1_CACHE/qemu[/arm64]/kernels/bpo-KVER.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 series=$1 arch=$2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${P1_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/p1}/qemu

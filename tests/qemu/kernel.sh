@@ -15,6 +15,7 @@
 # unpacked into the cache; the arm64 headers use the host's linux-kbuild and
 # the arch-independent linux-headers-*-common, installed with apt.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 series=$1 arch=${2:-amd64}
 cache=${P1_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/p1}/qemu
 case $arch in

@@ -11,6 +11,7 @@
 # be arm64), QEMU_TIMEOUT (per boot, s), QEMU_SMP, QEMU_APPEND, QEMU_VERBOSE,
 # QEMU_ALLOW_SKIP (set when p1ctl is not built).
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=$1 p1test=$2

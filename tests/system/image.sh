@@ -11,6 +11,7 @@
 # OUTDIR/disk.img and OUTDIR/initrd.cpio.  The image is cached under
 # $P1_CACHE/system by a checksum of its inputs; OUTDIR gets a fresh copy.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=$(mkdir -p "$1" && cd "$1" && pwd) kver=$2 kroot=$3

@@ -7,6 +7,7 @@
 # Rebuilt only when the package list or the mirror changes (its checksum
 # is in the name).
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 cache=${P1_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/p1}/system
 mirror=${P1_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 include=systemd,systemd-sysv,udev,kmod,dbus,adduser,libnl-3-200,libnl-genl-3-200,libmicrohttpd12,libyaml-0-2,libcrypt1

@@ -236,13 +236,29 @@ class Test:
     def __init__(self, a):
         self.a = a
         self.failures = 0
+        self.failed = []
         self.out = a.out
 
     def check(self, ok, what):
         log(("ok   " if ok else "FAIL ") + what)
         if not ok:
             self.failures += 1
+            self.failed.append(what)
         return ok
+
+    def explain(self):
+        """On failure: which checks failed and the guest's last words."""
+        print("=== failed checks ===")
+        for what in self.failed:
+            print("  " + what)
+        try:
+            with open(f"{self.out}/console.log", "rb") as f:
+                tail = f.read().decode("utf-8", "replace").splitlines()[-30:]
+        except OSError as e:
+            tail = [f"(no console log: {e})"]
+        print(f"=== last {len(tail)} lines of {self.out}/console.log ===")
+        for ln in tail:
+            print("  " + ln.rstrip())
 
     def wait(self, what, fn, timeout, every=1.0):
         t = time.monotonic()
@@ -547,6 +563,8 @@ class Test:
         with open(f"{self.out}/timings.txt", "w") as f:
             for what, s in timings:
                 f.write(f"{what}: {s:.1f} s\n")
+        if self.failures:
+            self.explain()
         print("=== full-system test timings ===")
         for what, s in timings:
             print(f"  {what}: {s:.1f} s")
