@@ -1,14 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Layer: real-kernel tests in qemu (TCG) on Debian's stock 6.1 and 6.12
-# kernels: module load/unload rules, a pty stream through n_p1 with
+# kernels and the newest of Debian 13's trixie-backports (bpo: 7.3; module
+# built in a Debian 13 chroot, see docs/kernels.md): module load/unload
+# rules, a pty stream through n_p1 with
 # concurrent readers and exact counters, p1ctl end to end, and the FTDI
 # usb-serial path with hot-unplug.  See tests/qemu/README.md.
-#   make check-qemu [QEMU_KERNELS="6.1 6.12"]
-#   make check-qemu-arm64 [QEMU_ARM64_KERNELS="6.1 6.12"]: the same on
+#   make check-qemu [QEMU_KERNELS="6.1 6.12 bpo"]
+#   make check-qemu-arm64 [QEMU_ARM64_KERNELS="6.1 6.12 bpo"]: the same on
 #     Debian's arm64 kernels (qemu-system-aarch64 -M virt), the module and the
 #     static guest binaries cross-built (the whole tree with B=$(B)/arm64).
 QEMU_DIR := $(TOP)/tests/qemu
-QEMU_KERNELS ?= 6.1 6.12
+QEMU_KERNELS ?= 6.1 6.12 bpo
 QEMU_P1TEST := $(B)/qemu/p1test
 QEMU_P1TEST_SRCS := $(wildcard $(QEMU_DIR)/guest/*.c)
 # p1ctl goes into the guest when its fragment provides the static build.
@@ -34,7 +36,7 @@ check-qemu: qemu-guest
 CHECK_TARGETS += check-qemu
 
 # arm64: the same rules, cross, in a sub-make with its own build directory.
-QEMU_ARM64_KERNELS ?= 6.1 6.12
+QEMU_ARM64_KERNELS ?= 6.1 6.12 bpo
 QEMU_ARM64_B := $(B)/arm64
 QEMU_ARM64_ENV := PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
 QEMU_ARM64_MAKE := $(QEMU_ARM64_ENV) $(MAKE) --no-print-directory \
