@@ -8,7 +8,7 @@
 
 LIBP1_UT_DIR := $(TOP)/tests/unit
 LIBP1_UT_OUT := $(B)/tests/libp1
-LIBP1_UT_NAMES := test_families test_edge test_values test_time test_json \
+LIBP1_UT_NAMES := test_families test_edge test_values test_time test_json test_fmt \
 	test_framer
 LIBP1_UT_BINS := $(addprefix $(LIBP1_UT_OUT)/,$(LIBP1_UT_NAMES))
 LIBP1_UT_CFLAGS = $(CFLAGS) $(P1_CFLAGS) -I$(TOP)/userspace/lib \
@@ -28,7 +28,7 @@ $(LIBP1_UT_BINS): $(LIBP1_UT_OUT)/%: $(LIBP1_UT_OUT)/%.o \
 $(LIBP1_UT_OUT)/cmd_decode.o: $(TOP)/userspace/p1ctl/cmd_decode.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(P1_CFLAGS) $(P1COMMON_CFLAGS) \
-		-I$(TOP)/userspace/p1ctl -MMD -MP -c $< -o $@
+		-I$(TOP)/userspace/p1ctl -I$(TOP)/userspace/lib -MMD -MP -c $< -o $@
 
 $(LIBP1_UT_DECODE): $(LIBP1_UT_OUT)/decode_main.o \
 		$(LIBP1_UT_OUT)/cmd_decode.o $(B)/lib/libp1.a

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "p1_fmt.h"
 #include "p1_internal.h"
 
 struct jw {
@@ -76,6 +77,17 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Bytes copied as they are in a JSON string: printable ASCII but " \\ */
+#define PLAIN16(c) ((c) >= 0x20 && (c) < 0x7f && (c) != '"' && (c) != '\\')
+#define PLAIN4(c)                                                              \
+	PLAIN16(c), PLAIN16((c) + 1), PLAIN16((c) + 2), PLAIN16((c) + 3)
+#define PLAIN16X(c)                                                            \
+	PLAIN4(c), PLAIN4((c) + 4), PLAIN4((c) + 8), PLAIN4((c) + 12)
+static const bool plain[256] = {
+	PLAIN16X(0x00), PLAIN16X(0x10), PLAIN16X(0x20), PLAIN16X(0x30),
+	PLAIN16X(0x40), PLAIN16X(0x50), PLAIN16X(0x60), PLAIN16X(0x70),
+};
+
 static void str(struct jw *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -84,17 +96,22 @@ static void str(struct jw *w, const char *s, size_t n)
 
 	put(w, "\"", 1);
 	while (i < n) {
-		unsigned c = p[i];
+		unsigned c;
 		size_t l = 1;
 		char esc[6];
 		const char *e = NULL;
 		size_t el = 2;
 
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-			i++;
-			run++;
+		if (plain[p[i]]) {
+			size_t j = i + 1;
+
+			while (j < n && plain[p[j]])
+				j++;
+			run += j - i;
+			i = j;
 			continue;
 		}
+		c = p[i];
 		if (c >= 0x80) {
 			l = utf8_seq(p + i, n - i);
 			if (l) {
@@ -173,8 +190,7 @@ static void i64(struct jw *w, int64_t x)
 /* Shortest form for the usual values: integers exactly, else %.15g. */
 static void dbl(struct jw *w, double x)
 {
-	char b[40];
-	int n;
+	char b[P1I_FMT_G15_MAX];
 
 	if (!isfinite(x)) {
 		puts_(w, "null");
@@ -185,8 +201,7 @@ static void dbl(struct jw *w, double x)
 		i64(w, (int64_t)x);
 		return;
 	}
-	n = snprintf(b, sizeof(b), "%.15g", x);
-	put(w, b, (size_t)n);
+	put(w, b, p1i_fmt_g15(b, x));
 }
 
 static void knum_(struct jw *w, bool *first, const char *k, size_t kn,
@@ -335,6 +350,17 @@ static void objects(struct jw *w, const struct p1_telegram *t)
 	put(w, "]", 1);
 }
 
+/* ,"N": into b (16 bytes); returns its length. */
+static size_t tariff_key(char *b, unsigned i)
+{
+	size_t n = 2;
+
+	memcpy(b, ",\"", 2);
+	n += p1i_fmt_u64(b + n, i);
+	memcpy(b + n, "\":", 2);
+	return n + 2;
+}
+
 static void tariffs_(struct jw *w, bool *first, const char *k, size_t kn,
 		     const struct p1_num *a, unsigned n)
 {
@@ -355,9 +381,8 @@ static void tariffs_(struct jw *w, bool *first, const char *k, size_t kn,
 			knum(w, &f2, "total", &a[i]);
 		else
 			knum_(w, &f2, name,
-			      (size_t)snprintf(name, sizeof(name), ",\"%u\":",
-					       n == P1_MAX_TARIFFS + 1 ? i
-								       : i + 1),
+			      tariff_key(name,
+					 n == P1_MAX_TARIFFS + 1 ? i : i + 1),
 			      &a[i]);
 	}
 	put(w, "}", 1);

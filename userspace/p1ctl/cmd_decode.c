@@ -15,10 +15,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <p1/p1.h>
 #include <p1/reader.h>
 
+#include "p1_fmt.h"
 #include "p1ctl.h"
 #include "p1gmtime.h"
 
@@ -42,68 +44,192 @@ static void usage(FILE *f)
 	      f);
 }
 
+/*
+ * Output: lines are built in one buffer with libp1's number formatting
+ * (no printf family call per value: that was most of the time) and go
+ * out with one write() per buffer full and at the end.
+ */
+#define OB_SIZE 65536
+#define OB_ROOM 256 /* the most one ob_* call below adds but ob_put() */
+
+static struct {
+	size_t n;
+	int err; /* errno of a failed write(): the rest is dropped */
+	char b[OB_SIZE];
+} ob;
+
+static void ob_flush(void)
+{
+	size_t off = 0;
+
+	while (off < ob.n && !ob.err) {
+		ssize_t w = write(STDOUT_FILENO, ob.b + off, ob.n - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			ob.err = w < 0 ? errno : EIO;
+		else
+			off += (size_t)w;
+	}
+	ob.n = 0;
+}
+
+/* Room for OB_ROOM more bytes. */
+static char *ob_reserve(void)
+{
+	if (OB_SIZE - ob.n < OB_ROOM)
+		ob_flush();
+	return ob.b + ob.n;
+}
+
+static void ob_put(const char *s, size_t n)
+{
+	while (n) {
+		size_t k;
+
+		if (ob.n == OB_SIZE)
+			ob_flush();
+		k = OB_SIZE - ob.n < n ? OB_SIZE - ob.n : n;
+		memcpy(ob.b + ob.n, s, k);
+		ob.n += k;
+		s += k;
+		n -= k;
+	}
+}
+
+static void ob_str(const char *s)
+{
+	ob_put(s, strlen(s));
+}
+
+static void ob_u(uint64_t x)
+{
+	ob.n += p1i_fmt_u64(ob_reserve(), x);
+}
+
+static void ob_g(double x)
+{
+	ob.n += p1i_fmt_g15(ob_reserve(), x);
+}
+
 static int out_write(void *ctx, const char *s, size_t n)
 {
-	return fwrite(s, 1, n, ctx) == n ? 0 : -1;
+	(void)ctx;
+	ob_put(s, n);
+	return ob.err ? -1 : 0;
+}
+
+/* dd with a leading zero (0..99) at p. */
+static char *two(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
 }
 
 static void put_time(const char *label, const struct p1_time *t)
 {
-	char b[32];
 	struct tm tm;
+	char *p;
 
 	if (!t->present)
 		return;
+	ob_put(" ", 1);
+	ob_str(label);
 	if (!t->valid) {
-		printf(" %sinvalid", label);
+		ob_str("invalid");
 		return;
 	}
 	p1_gmtime(t->t, &tm); /* not gmtime_r(): 2038 with a 32-bit time_t */
-	if (!strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
+		char b[48];
+
+		if (strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%SZ", &tm))
+			ob_str(b);
 		return;
-	printf(" %s%s", label, b);
+	}
+	p = ob_reserve();
+	p = two(p, (tm.tm_year + 1900) / 100);
+	p = two(p, (tm.tm_year + 1900) % 100);
+	*p++ = '-';
+	p = two(p, tm.tm_mon + 1);
+	*p++ = '-';
+	p = two(p, tm.tm_mday);
+	*p++ = 'T';
+	p = two(p, tm.tm_hour);
+	*p++ = ':';
+	p = two(p, tm.tm_min);
+	*p++ = ':';
+	p = two(p, tm.tm_sec);
+	*p++ = 'Z';
+	ob.n = (size_t)(p - ob.b);
 }
 
 /* Bytes as text, non-printable ones as \xNN. */
 static void put_bytes(const char *s, size_t n)
 {
-	size_t i;
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		char *p;
 
-		if (c >= 0x20 && c < 0x7f)
-			putchar(c);
-		else
-			printf("\\x%02x", c);
+		if (c >= 0x20 && c < 0x7f) {
+			run++;
+			continue;
+		}
+		ob_put(s + i - run, run);
+		run = 0;
+		p = ob_reserve();
+		p[0] = '\\';
+		p[1] = 'x';
+		p[2] = hex[c >> 4];
+		p[3] = hex[c & 15];
+		ob.n += 4;
 	}
+	ob_put(s + n - run, run);
 }
 
 static void put_num(const char *label, const struct p1_num *n, const char *unit)
 {
-	if (n->present)
-		printf(" %s=%.15g%s", label, n->value, unit);
+	if (!n->present)
+		return;
+	ob_put(" ", 1);
+	ob_str(label);
+	ob_put("=", 1);
+	ob_g(n->value);
+	ob_str(unit);
 }
 
 static void summary(const struct p1_telegram *t)
 {
+	static const char *const import[P1_MAX_TARIFFS + 1] = {
+		"import", "import1", "import2", "import3", "import4"};
+	static const char *const export[P1_MAX_TARIFFS + 1] = {
+		"export", "export1", "export2", "export3", "export4"};
 	const struct p1_data *d = &t->data;
 	const struct p1_elec *el = &d->elec;
 	unsigned i;
 
-	printf("crc=%s ", p1_crc_name(t->crc));
+	_Static_assert(P1_MAX_TARIFFS == 4, "import/export labels");
+	ob_str("crc=");
+	ob_str(p1_crc_name(t->crc));
+	ob_put(" ", 1);
 	put_bytes(t->text + t->header_off, t->header_len);
-	printf(" family=%s", p1_family_name(d->family));
-	if (d->dsmr)
-		printf(" dsmr=%u.%u", d->dsmr / 10, d->dsmr % 10);
+	ob_str(" family=");
+	ob_str(p1_family_name(d->family));
+	if (d->dsmr) {
+		ob_str(" dsmr=");
+		ob_u(d->dsmr / 10);
+		ob_put(".", 1);
+		ob_u(d->dsmr % 10);
+	}
 	put_time("time=", &d->time);
 	for (i = 0; i <= P1_MAX_TARIFFS; i++) {
-		char l[16];
-
-		snprintf(l, sizeof(l), i ? "import%u" : "import", i);
-		put_num(l, &el->energy_import[i], "Wh");
-		snprintf(l, sizeof(l), i ? "export%u" : "export", i);
-		put_num(l, &el->energy_export[i], "Wh");
+		put_num(import[i], &el->energy_import[i], "Wh");
+		put_num(export[i], &el -> energy_export[i], "Wh");
 	}
 	put_num("power", &el->power_import, "W");
 	put_num("power_export", &el->power_export, "W");
@@ -111,25 +237,41 @@ static void summary(const struct p1_telegram *t)
 	put_num("demand", &el->demand, "W");
 	if (el->month_peak.power.present)
 		put_num("month_peak", &el->month_peak.power, "W");
-	if (el->peaks_present)
-		printf(" peaks=%u", el->npeaks);
+	if (el->peaks_present) {
+		ob_str(" peaks=");
+		ob_u(el->npeaks);
+	}
 	for (i = 0; i < P1_MAX_MBUS; i++) {
 		const struct p1_mbus *m = &d->mbus[i];
 
 		if (!m->present || !m->reading.present)
 			continue;
 		/* The unit is the meter's text: no control bytes to a tty. */
-		printf(" %s%u=%.15g", p1_mbus_kind_name(m->kind), i + 1,
-		       m->reading.value);
+		ob_put(" ", 1);
+		ob_str(p1_mbus_kind_name(m->kind));
+		ob_u(i + 1);
+		ob_put("=", 1);
+		ob_g(m->reading.value);
 		put_bytes(m->unit, strlen(m->unit));
 		put_time("@", &m->time);
 		if (m->stale)
-			fputs("(stale)", stdout);
+			ob_str("(stale)");
 	}
-	printf(" objects=%u", t->nobjects);
-	if (t->anomalies)
-		printf(" anomalies=0x%x", t->anomalies);
-	putchar('\n');
+	ob_str(" objects=");
+	ob_u(t->nobjects);
+	if (t->anomalies) {
+		static const char hex[] = "0123456789abcdef";
+		char b[8], *p = b + sizeof(b);
+		uint32_t a = t->anomalies;
+
+		do {
+			*--p = hex[a & 15];
+			a >>= 4;
+		} while (a);
+		ob_str(" anomalies=0x");
+		ob_put(p, (size_t)(b + sizeof(b) - p));
+	}
+	ob_put("\n", 1);
 }
 
 /* Every framed telegram, whatever its CRC says. */
@@ -149,8 +291,8 @@ static void one(struct p1_reader *r, void *user, const uint8_t *data,
 	dc->found++;
 	dc->verdicts[o.crc]++;
 	if (dc->json) {
-		p1_json_emit(&dc->t, P1_JSON_ALL, out_write, stdout);
-		putchar('\n');
+		p1_json_emit(&dc->t, P1_JSON_ALL, out_write, NULL);
+		ob_put("\n", 1);
 	} else {
 		summary(&dc->t);
 	}
@@ -188,6 +330,8 @@ int cmd_decode(int argc, char **argv)
 	dc.found = 0;
 	memset(dc.verdicts, 0, sizeof(dc.verdicts));
 	dc.err = 0;
+	ob.n = 0;
+	ob.err = 0;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -238,7 +382,12 @@ int cmd_decode(int argc, char **argv)
 		p1_reader_free(r);
 		return rc;
 	}
-	fflush(stdout);
+	ob_flush();
+	if (ob.err) {
+		fprintf(stderr, "p1ctl decode: standard output: %s\n",
+			strerror(ob.err));
+		rc = 1;
+	}
 	fprintf(stderr,
 		"p1ctl decode: %llu telegrams: %llu CRC ok, %llu CRC bad, "
 		"%llu without CRC; %llu truncated, %llu oversize, "

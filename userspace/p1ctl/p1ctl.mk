@@ -18,7 +18,7 @@ P1CTL_DEPS := $(P1CTL_OBJS) $(P1CTL_LIBP1) $(P1COMMON_A)
 
 $(B)/obj/p1ctl/%.o: $(P1CTL_DIR)/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(P1_CFLAGS) $(P1COMMON_CFLAGS) -I$(P1CTL_DIR) \
+	$(CC) $(CFLAGS) $(P1_CFLAGS) $(P1COMMON_CFLAGS) -I$(P1CTL_DIR) -I$(TOP)/userspace/lib \
 		-MMD -MP -c -o $@ $<
 
 $(B)/p1ctl: $(P1CTL_DEPS)

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_fmt.c - p1i_fmt_g15() writes exactly what snprintf("%.15g") writes:
+ * the edges of the fast path, short decimals of every length and scale
+ * (what meters send), and random bit patterns (what they do not).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+
+#include "p1_fmt.h"
+
+static unsigned long mismatches;
+
+/* Fewer values under valgrind (P1_TEST_QUICK). */
+static unsigned long count(unsigned long n)
+{
+	return getenv("P1_TEST_QUICK") ? n / 100 : n;
+}
+
+static void same(double x)
+{
+	char want[64], got[P1I_FMT_G15_MAX + 1];
+	size_t n = p1i_fmt_g15(got, x);
+
+	assert_true(n < sizeof(got));
+	got[n] = 0;
+	snprintf(want, sizeof(want), "%.15g", x);
+	if (strcmp(want, got) && mismatches++ < 10)
+		fprintf(stderr, "%.17g: %%.15g \"%s\", p1i_fmt_g15 \"%s\"\n", x,
+			want, got);
+}
+
+static uint64_t rnd(uint64_t *s) /* xorshift64* */
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ull;
+}
+
+static void edges(void **state)
+{
+	static const double v[] = {
+		0.0,
+		-0.0,
+		1,
+		-1,
+		0.1,
+		0.5,
+		1e-4,
+		9.99999999999999e-5,
+		1e-5,
+		1e15,
+		999999999999999,
+		999999999999999.5,
+		99999999999999.95,
+		1e14,
+		123456789012345,
+		1234567890123456,
+		0.1 + 0.2,
+		1.0 / 3,
+		2.0 / 3,
+		229.1,
+		4567.891,
+		12345.678,
+		0.001,
+		1.193,
+		2.5e-300,
+		1e300,
+		4.53030343430304e+33,
+		9007199254740993.0,
+		0.30000000000000004,
+		INFINITY,
+		-INFINITY,
+		NAN,
+		5e-324,
+		1.7976931348623157e308,
+	};
+	size_t i;
+
+	(void)state;
+	mismatches = 0;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		same(v[i]);
+		same(-v[i]);
+	}
+	assert_int_equal(mismatches, 0);
+}
+
+/* r / 10^k for r of 1..17 digits and k = 0..20: the meters' numbers. */
+static void decimals(void **state)
+{
+	uint64_t s = 88172645463325252ull;
+	unsigned long i;
+
+	(void)state;
+	mismatches = 0;
+	for (i = 0; i < count(2000000); i++) {
+		unsigned digits = 1 + (unsigned)(rnd(&s) % 17);
+		unsigned k = (unsigned)(rnd(&s) % 21);
+		uint64_t r = rnd(&s) % 100000000000000000ull, p = 1;
+		unsigned j;
+
+		for (j = 0; j < digits; j++)
+			p *= 10;
+		r %= p;
+		same((double)r / pow(10, k));
+		same((double)r * 1e-3); /* kWh to Wh and back, not exact */
+		same((double)r / 1e3 * 1000);
+		same((double)r * pow(10, k + 15)); /* up to 1e52 */
+	}
+	assert_int_equal(mismatches, 0);
+}
+
+static void bit_patterns(void **state)
+{
+	uint64_t s = 2463534242ull;
+	unsigned long i;
+
+	(void)state;
+	mismatches = 0;
+	for (i = 0; i < count(1000000); i++) {
+		uint64_t b = rnd(&s);
+		double x;
+
+		/* exponents around [1e-5, 1e16] most of the time */
+		if (i & 1)
+			b = (b & 0x800fffffffffffffull) |
+			    (uint64_t)(1006 + rnd(&s) % 120) << 52;
+		memcpy(&x, &b, sizeof(x));
+		same(x);
+	}
+	assert_int_equal(mismatches, 0);
+}
+
+static void u64(void **state)
+{
+	static const uint64_t v[] = {
+		0, 1, 9, 10, 99, 100, 4294967295u, 18446744073709551615u};
+	char b[21], want[32];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		n = p1i_fmt_u64(b, v[i]);
+		b[n] = 0;
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)v[i]);
+		assert_string_equal(b, want);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(edges),
+		cmocka_unit_test(decimals),
+		cmocka_unit_test(bit_patterns),
+		cmocka_unit_test(u64),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * p1_fmt.c - "%.15g" and unsigned integers without the printf family.
+ *
+ * A double that is the nearest double to a decimal D of at most 15
+ * significant digits (DBL_DIG) prints under "%.15g" as D itself: the
+ * rounding error of the conversion (at most half an ulp, 1.1e-16
+ * relative) is below half a unit of D's 15th digit (5e-16 relative at
+ * least).  So: try D = r / 10^k for k = 0, 1, ... with r = x * 10^k
+ * rounded, and keep it when r / 10^k (one correctly rounded division of
+ * exact numbers: r < 2^53, 10^k <= 10^22) gives x back.  The smallest
+ * such k has no trailing zero after the point, as "%g" strips them; in
+ * [1e-4, 1e15) "%g" uses the fixed notation.
+ *
+ * From 1e15 to 1e37 (the equipment id some meters send as a number), "%g"
+ * writes 15 significant digits and an exponent: t = x / 10^p (p = exponent
+ * - 14, 10^p exact) is within 0.07 of the real quotient (half an ulp below
+ * 1e15), so when t is not within 0.1 of a half, t rounded to an integer
+ * r is the real quotient rounded: the 15 digits.  No libm: libp1.a users
+ * do not all link it.
+ *
+ * Whatever does not fit goes to snprintf, so the output is always
+ * "%.15g"'s.
+ */
+#include <math.h> /* signbit(), a macro */
+#include <stdio.h>
+#include <string.h>
+
+#include "p1_fmt.h"
+#include "p1_internal.h"
+
+size_t p1i_fmt_u64(char *b, uint64_t x)
+{
+	char t[20], *p = t + sizeof(t);
+	size_t n;
+
+	do {
+		*--p = (char)('0' + x % 10);
+		x /= 10;
+	} while (x);
+	n = (size_t)(t + sizeof(t) - p);
+	memcpy(b, p, n);
+	return n;
+}
+
+/* 1e15 <= a < 1e37: d.ddde+XX, or 0 when snprintf must do it. */
+static size_t fmt_exp(char *b, double x, double a)
+{
+	double t, r;
+	char d[20];
+	size_t n = 0, nd;
+	unsigned e = 15, p;
+
+	/* 10^(e+1) as a double: exact up to 1e22; a product above (the
+	 * range check of r below catches a boundary it misplaces) */
+	while (e < 36 && a >= (e + 1 <= 22 ? p1i_pow10[e + 1]
+					   : p1i_pow10[22] * p1i_pow10[e - 21]))
+		e++;
+	p = e - 14;
+	t = a / p1i_pow10[p];
+	r = (double)(uint64_t)(t + 0.5);
+	if (r < 1e14 || r >= 1e15 || t - r > 0.4 || r - t > 0.4)
+		return 0;
+	nd = p1i_fmt_u64(d, (uint64_t)r);
+	while (nd > 1 && d[nd - 1] == '0')
+		nd--;
+	if (x < 0)
+		b[n++] = '-';
+	b[n++] = d[0];
+	if (nd > 1) {
+		b[n++] = '.';
+		memcpy(b + n, d + 1, nd - 1);
+		n += nd - 1;
+	}
+	memcpy(b + n, "e+", 2);
+	n += 2;
+	return n + p1i_fmt_u64(b + n, e);
+}
+
+size_t p1i_fmt_g15(char *b, double x)
+{
+	double a = x < 0 ? -x : x;
+	size_t n = 0;
+	unsigned k;
+
+	if (a == 0) {
+		if (signbit(x))
+			b[n++] = '-';
+		b[n++] = '0';
+		return n;
+	}
+	if (a >= 1e-4 && a < 1e15) {
+		for (k = 0; k < 19; k++) {
+			double m = a * p1i_pow10[k];
+			uint64_t r;
+			char d[20];
+			size_t nd, lead;
+
+			if (m >= 1e15)
+				break;
+			r = (uint64_t)(m + 0.5);
+			if ((double)r / p1i_pow10[k] != a)
+				continue;
+			if (x < 0)
+				b[n++] = '-';
+			nd = p1i_fmt_u64(d, r);
+			if (nd <= k) { /* 0.000ddd */
+				lead = k - nd;
+				memcpy(b + n, "0.", 2);
+				n += 2;
+				memset(b + n, '0', lead);
+				n += lead;
+				memcpy(b + n, d, nd);
+				return n + nd;
+			}
+			memcpy(b + n, d, nd - k);
+			n += nd - k;
+			if (k) {
+				b[n++] = '.';
+				memcpy(b + n, d + nd - k, k);
+				n += k;
+			}
+			return n;
+		}
+	}
+	if (a >= 1e15 && a < 1e37) {
+		n = fmt_exp(b, x, a);
+		if (n)
+			return n;
+	}
+	return (size_t)snprintf(b, P1I_FMT_G15_MAX, "%.15g", x);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * p1_fmt.h - number formatting without the printf family, for the hot
+ * output paths (p1_json.c, p1ctl decode).  Internal to libp1 and the
+ * programs linked with its static archive (names p1i_*).
+ */
+#ifndef P1_FMT_H
+#define P1_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest output of p1i_fmt_g15() ("-1.23456789012345e-308" and NUL). */
+#define P1I_FMT_G15_MAX 32
+
+/*
+ * x exactly as snprintf("%.15g") writes it, into b (P1I_FMT_G15_MAX bytes,
+ * not NUL-terminated); returns the length.  Values with up to 15
+ * significant digits in [1e-4, 1e15) (every meter reading) are written
+ * without printf; anything else goes to snprintf.
+ */
+size_t p1i_fmt_g15(char *b, double x);
+
+/* Decimal digits of x at b (up to 20 bytes); returns the length. */
+size_t p1i_fmt_u64(char *b, uint64_t x);
+
+#endif
