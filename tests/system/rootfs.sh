@@ -10,7 +10,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 cache=${P1_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/p1}/system
 mirror=${P1_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-include=systemd,systemd-sysv,udev,kmod,dbus,adduser,libnl-3-200,libnl-genl-3-200,libmicrohttpd12,libyaml-0-2,libcrypt1
+include=systemd,systemd-sysv,udev,kmod,dbus,adduser,libnl-3-200,libnl-genl-3-200,libmicrohttpd12,libyaml-0-2,libcrypt1,libcurl4,libmosquitto1
 sum=$(echo "v1 $include $mirror" | sha256sum | cut -c1-12)
 tarball=$cache/rootfs-bookworm-$sum.tar
 if [ -f "$tarball" ]; then
