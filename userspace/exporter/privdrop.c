@@ -159,9 +159,11 @@ bool privdrop_give_dir(const char *spec, int dirfd, const char *path,
 		struct stat st;
 
 		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISREG(st.st_mode))
-			fchownat(dirfd, de->d_name, uid, gid,
-				 AT_SYMLINK_NOFOLLOW);
+		    S_ISREG(st.st_mode) &&
+		    fchownat(dirfd, de->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) <
+			    0)
+			log_warn("%s/%s: cannot give it to --user %s: %m", path,
+				 de->d_name, spec);
 	}
 	closedir(d);
 	return true;
