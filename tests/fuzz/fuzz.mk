@@ -24,7 +24,8 @@ FUZZ_FLAGS := -g -O2 -fsanitize=fuzzer,address,undefined \
 	-I$(TOP)/include -I$(TOP)/kernel -I$(TOP)/userspace/lib \
 	-DP1_VERSION='"$(VERSION)"'
 # The parser and framer only: the reader and emulator are not fuzz targets.
-FUZZ_LIBP1_SRCS = $(filter-out %/p1_reader.c %/p1_rd_%.c %/p1_emu.c,\
+FUZZ_LIBP1_SRCS = $(filter-out %/p1_reader.c %/p1_emu.c \
+	$(wildcard $(TOP)/userspace/lib/p1_rd_*.c),\
 	$(wildcard $(TOP)/userspace/lib/*.c)) $(TOP)/kernel/p1_framer.c
 FUZZ_HDRS = $(TOP)/include/p1/p1.h $(TOP)/kernel/p1_framer.h \
 	$(wildcard $(TOP)/userspace/lib/*.h) $(FUZZ_DIR)/json_check.h
