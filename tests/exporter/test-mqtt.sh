@@ -154,6 +154,36 @@ check "kill -9: the last will sets p1/status offline" \
 	wait_for 5 $MC retained "$BPORT" p1/status offline
 stop_pid "$BROKER_PID"
 
+# A broker that stops reading (SIGSTOP): once the socket buffers are full
+# the queue holds 256 messages, the rest is dropped and counted, telegrams
+# and scrapes go on; SIGCONT drains it.  (8 meters at 20 telegrams/s with
+# per-value topics fill the buffers in seconds.)
+start_broker broker "$BPORT"
+many=()
+for i in 1 2 3 4 5 6 7 8; do many+=(--emulate=dsmr5,name=m$i,interval=0.05s); done
+start_exporter flood "${many[@]}" --mqtt.url="mqtt://127.0.0.1:$BPORT" \
+	--mqtt.values
+check "flood: connected" wait_for 10 up 1
+kill -STOP "$BROKER_PID"
+queued() { test "$(m p1_mqtt_queued_messages)" = 256; }
+check "broker stalled: the queue fills to its bound (256)" wait_for 30 queued
+d0=$(m p1_mqtt_messages_dropped_total)
+tg0=$(m 'p1_telegrams_total{meter="m1",result="ok"}')
+t=$(curl -s -o /dev/null -w '%{time_total}' "$URL/metrics")
+sleep 1
+check "broker stalled: more dropped ($d0 -> $(m p1_mqtt_messages_dropped_total))" \
+	test "$(m p1_mqtt_messages_dropped_total)" -gt "$d0"
+check "broker stalled: telegrams go on" \
+	test "$(m 'p1_telegrams_total{meter="m1",result="ok"}')" -gt "$((tg0 + 5))"
+check "broker stalled: scrape in ${t}s" awk -v t="$t" 'BEGIN { exit !(t < 0.5) }'
+check "broker stalled: still at most 256 queued" \
+	test "$(m p1_mqtt_queued_messages)" -le 256
+kill -CONT "$BROKER_PID"
+check "broker back: the queue drains" wait_for 10 bash -c \
+	"test \"\$(curl -s $URL/metrics | awk '/^p1_mqtt_queued_messages /{print \$2}')\" -lt 256"
+stop_pid "$EXPORTER_PID"
+stop_pid "$BROKER_PID"
+
 # No broker at start: telegrams flow, the exporter connects once it comes.
 start_exporter nobroker --emulate=dsmr5,interval=1s \
 	--mqtt.url="mqtt://127.0.0.1:$BPORT"
