@@ -24,6 +24,10 @@ P1_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
 	-I$(TOP)/include -I$(TOP)/include/uapi -I$(TOP)/kernel \
 	-DP1_VERSION='"$(VERSION)"'
 PKG_CONFIG ?= pkg-config
+# libp1's DLMS decryption (userspace/lib/p1_dlms.c) needs OpenSSL's
+# libcrypto: whatever links libp1 links these too.
+P1_CRYPTO_LIBS := $(or $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null),-lcrypto)
+P1_CRYPTO_STATIC_LIBS := $(or $(shell $(PKG_CONFIG) --static --libs libcrypto 2>/dev/null),-lcrypto -ldl -pthread)
 
 # Kernel module: KDIR defaults to the running kernel's headers, else the
 # newest Debian headers installed.

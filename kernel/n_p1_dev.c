@@ -316,7 +316,8 @@ void p1_dev_receive(struct p1_dev *p, const u8 *cp, const u8 *fp,
 		if (fp)
 			fp += n;
 		count -= n;
-		if (f.len)
+		/* DLMS frames are counted by the framer, not stored. */
+		if (f.len && f.type == P1_FRAME_TEXT)
 			stored |= p1_store(p, &f, boot, real);
 	}
 	spin_unlock(&p->lock);
@@ -346,5 +347,8 @@ void p1_dev_stats(struct p1_dev *p, u64 *s)
 	s[P1_STAT_BREAKS] = st->breaks;
 	s[P1_STAT_READER_OVERRUNS] = p->reader_overruns;
 	s[P1_STAT_DROPPED] = p->dropped;
+	/* No key support yet: every whole DLMS frame is dropped unread. */
+	s[P1_STAT_ENCRYPTED] = st->dlms_frames;
+	s[P1_STAT_ENCRYPTED_NO_KEY] = st->dlms_frames;
 	spin_unlock(&p->lock);
 }

@@ -207,6 +207,8 @@ P1_STAT_ATTR(overruns, P1_STAT_OVERRUNS);
 P1_STAT_ATTR(breaks, P1_STAT_BREAKS);
 P1_STAT_ATTR(reader_overruns, P1_STAT_READER_OVERRUNS);
 P1_STAT_ATTR(dropped, P1_STAT_DROPPED);
+P1_STAT_ATTR(encrypted, P1_STAT_ENCRYPTED);
+P1_STAT_ATTR(encrypted_no_key, P1_STAT_ENCRYPTED_NO_KEY);
 
 static struct attribute *p1_stat_attrs[] = {
 	&p1_stat_attr_telegrams.attr.attr,
@@ -224,6 +226,8 @@ static struct attribute *p1_stat_attrs[] = {
 	&p1_stat_attr_breaks.attr.attr,
 	&p1_stat_attr_reader_overruns.attr.attr,
 	&p1_stat_attr_dropped.attr.attr,
+	&p1_stat_attr_encrypted.attr.attr,
+	&p1_stat_attr_encrypted_no_key.attr.attr,
 	NULL,
 };
 

@@ -267,6 +267,8 @@ static void tt_expect_stats(struct tt_ctx *c, const u64 *exp)
 		[P1_STAT_BREAKS] = "breaks",
 		[P1_STAT_READER_OVERRUNS] = "reader_overruns",
 		[P1_STAT_DROPPED] = "dropped",
+		[P1_STAT_ENCRYPTED] = "encrypted",
+		[P1_STAT_ENCRYPTED_NO_KEY] = "encrypted_no_key",
 	};
 	u64 got[__P1_STAT_MAX] = {};
 	int i;

@@ -3,8 +3,10 @@
  * p1_framer.c - P1 telegram framing and CRC state machine (see p1_framer.h).
  *
  * States: HUNT (between telegrams), BODY (inside a telegram), TRAILER (after
- * a '!' at a line start, collecting up to four hex digits) and EOL (after
- * the trailer's CR, expecting LF).
+ * a '!' at a line start, collecting up to four hex digits), EOL (after
+ * the trailer's CR, expecting LF), BHDR (the first 14 bytes of a DLMS
+ * frame, checked as they arrive), BIN (the rest of it, by length) and BCAND
+ * (a text body in which a 0xDB was seen: its DLMS header is checked).
  *
  * Recovery rules:
  *  - '/' at a line start inside a telegram: the telegram is truncated, a new
@@ -26,10 +28,40 @@
  *    framing errors are counted and the byte is stored.  Either makes the
  *    telegram holding it a LINE_ERROR unless a recovered candidate starts
  *    after it.
+ *
+ * DLMS frames (binary, delimited by length, see p1_framer.h):
+ *  - 0xDB while hunting starts one, at a line start or not (frames come
+ *    back to back).  Its header is checked byte by byte: title length 8,
+ *    0x82, L from P1_DLMS_MIN_L up, security byte 0x30, 13 + L within the
+ *    size limit.  A header that fails is no frame: the 0xDB is garbage
+ *    (oversize if only the length was too big) and the bytes after it are
+ *    scanned again (they are kept in pend[] and fed before new input), so
+ *    a '/' or 0xDB among them still starts a telegram or frame.
+ *  - 0xDB inside a text telegram: if a whole valid header follows, a frame
+ *    starts there and the text telegram is truncated (garbage if it was
+ *    tentative), like a '/' at a line start.
+ *  - A frame ends after exactly 13 + L bytes; nothing in its body is
+ *    looked at.  Bytes lost inside a frame make it swallow the start of
+ *    the next one: the caller's GCM tag check rejects it, and the framer
+ *    finds the frame after that by its header.
  */
 #include "p1_framer.h"
+#ifndef __KERNEL__
+#include <p1/compiler.h>	/* noinline, __cold, __always_inline */
+#endif
 
-enum { ST_HUNT, ST_BODY, ST_TRAILER, ST_EOL };
+/*
+ * The DLMS paths (noinline __cold) stay out of the per-byte loop: frames
+ * and failed headers are rare.  step() has two callers and must be
+ * inlined into the loop of p1_framer_push().
+ */
+
+enum { ST_HUNT, ST_BODY, ST_TRAILER, ST_EOL, ST_BHDR, ST_BIN, ST_BCAND };
+
+static bool drain(struct p1_framer *f, u64 stamp, struct p1_frame *out);
+
+/* Verdicts of dlms_hdr(). */
+enum { HDR_MORE, HDR_DONE, HDR_BAD, HDR_BIG };
 
 static void abandon(struct p1_framer *f);
 
@@ -89,6 +121,9 @@ void p1_framer_reset(struct p1_framer *f)
 {
 	if (f->state != ST_HUNT)
 		abandon(f);
+	f->st.garbage_bytes += f->npend;
+	f->npend = 0;
+	f->pend_bad = 0;
 	f->state = ST_HUNT;
 	f->len = 0;
 	f->ncand = 0;
@@ -134,7 +169,7 @@ static void start(struct p1_framer *f, u64 stamp, bool tentative)
 /* Give up the telegram in progress; its bytes were a truncated telegram. */
 static void abandon(struct p1_framer *f)
 {
-	if (f->tentative)
+	if (f->tentative || f->state == ST_BHDR)
 		f->st.garbage_bytes += f->len;
 	else
 		f->st.truncated++;
@@ -151,11 +186,15 @@ static void shift_to_candidate(struct p1_framer *f)
 	for (i = off; i < f->len; i++)
 		f->buf[i - off] = f->buf[i];
 	f->len -= off;
-	if (f->state != ST_BODY)
+	if (f->state == ST_TRAILER || f->state == ST_EOL)
 		f->bang -= off;
 	f->dmg_end = f->dmg_end > off ? f->dmg_end - off : 0;
 	f->damaged = f->dmg_end != 0;
 	f->start_stamp = f->cand_stamp[0];
+	if (f->state == ST_BCAND && f->bin_cand >= off)
+		f->bin_cand -= off;
+	else if (f->state == ST_BCAND)
+		f->state = ST_BODY;
 	if (f->tentative)
 		f->st.garbage_bytes += off;
 	else
@@ -302,9 +341,170 @@ static bool complete(struct p1_framer *f, u64 stamp, struct p1_frame *out)
 	return true;
 }
 
+/*
+ * Byte @i (just received) of a DLMS header @h: HDR_MORE while it may still
+ * be one, HDR_DONE when byte 13 completes a valid header, HDR_BAD, or
+ * HDR_BIG for a valid header whose frame exceeds @max.
+ */
+static int dlms_hdr(const u8 *h, u32 i, u32 max)
+{
+	u32 l;
+
+	switch (i) {
+	case 1:
+		return h[1] == P1_DLMS_TITLE_LEN ? HDR_MORE : HDR_BAD;
+	case 2 + P1_DLMS_TITLE_LEN:
+		return h[i] == P1_DLMS_LEN_TAG ? HDR_MORE : HDR_BAD;
+	case P1_DLMS_HDR - 1:
+		l = (u32)h[11] << 8 | h[12];
+		return l >= P1_DLMS_MIN_L ? HDR_MORE : HDR_BAD;
+	case P1_DLMS_HDR:
+		if (h[i] != P1_DLMS_SEC_AE)
+			return HDR_BAD;
+		l = (u32)h[11] << 8 | h[12];
+		return P1_DLMS_HDR + l > max ? HDR_BIG : HDR_DONE;
+	default:
+		return HDR_MORE;
+	}
+}
+
+static noinline __cold void bin_start(struct p1_framer *f, u64 stamp)
+{
+	f->state = ST_BHDR;
+	f->len = 0;
+	f->ncand = 0;
+	f->dmg_end = 0;
+	f->damaged = false;
+	f->tentative = false;
+	f->hdr_bad = 0;
+	f->start_stamp = stamp;
+}
+
+/*
+ * The header in buf[0..len) failed: the 0xDB is no frame.  Put the bytes
+ * after it in front of the pending ones, to be scanned again.
+ */
+static noinline __cold void bin_rescan(struct p1_framer *f)
+{
+	u32 k = f->len - 1, i;
+
+	if (f->npend + k > sizeof(f->pend)) {
+		/* cannot happen (see push); never overflow */
+		f->st.garbage_bytes += f->len;
+		f->len = 0;
+		f->state = ST_HUNT;
+		return;
+	}
+	for (i = f->npend; i--;)
+		f->pend[i + k] = f->pend[i];
+	for (i = 0; i < k; i++)
+		f->pend[i] = f->buf[i + 1];
+	f->pend_bad = (u16)(f->pend_bad << k | f->hdr_bad >> 1);
+	f->npend += (u8)k;
+	f->len = 0;
+	f->state = ST_HUNT;
+	f->line_start = false;
+}
+
+/* One byte of a DLMS frame (ST_BHDR or ST_BIN).  True if it completed. */
+static noinline __cold bool bin_step(struct p1_framer *f, u8 c, bool bad,
+				     u64 stamp, struct p1_frame *out)
+{
+	int r;
+
+	/* len < need <= max here: the header check saw to it. */
+	f->buf[f->len++] = c;
+	if (bad) {
+		f->damaged = true;
+		if (f->state == ST_BHDR)
+			f->hdr_bad |= (u16)(1u << (f->len - 1));
+	}
+	if (f->state == ST_BHDR) {
+		r = dlms_hdr(f->buf, f->len - 1, f->max);
+		if (r == HDR_MORE)
+			return false;
+		if (r == HDR_DONE) {
+			f->need = P1_DLMS_HDR + ((u32)f->buf[11] << 8 | f->buf[12]);
+			f->state = ST_BIN;
+			return false;
+		}
+		if (r == HDR_BIG)
+			f->st.oversize++;
+		else
+			f->st.garbage_bytes++;
+		bin_rescan(f);
+		return drain(f, stamp, out);
+	}
+	if (f->len < f->need)
+		return false;
+	f->state = ST_HUNT;
+	f->line_start = true;
+	if (f->damaged) {
+		out->status = P1_FR_LINE_ERROR;
+		f->st.line_errors++;
+	} else {
+		out->status = P1_FR_OK;
+		f->st.dlms_frames++;
+	}
+	out->data = f->buf;
+	out->len = f->len;
+	out->type = P1_FRAME_DLMS;
+	out->has_crc = false;
+	out->crc_rx = 0;
+	out->crc_calc = 0;
+	out->start_stamp = f->start_stamp;
+	out->end_stamp = stamp;
+	f->len = 0;
+	return true;
+}
+
+/* A 0xDB (just stored) inside a text telegram: follow it (ST_BCAND). */
+static void bin_cand_start(struct p1_framer *f, u64 stamp)
+{
+	f->bin_cand = f->len - 1;
+	f->bin_cand_stamp = stamp;
+	f->state = ST_BCAND;
+}
+
+/*
+ * The byte just stored after a 0xDB in a text telegram: if a whole valid
+ * DLMS header came after it, the text telegram was cut off and a frame
+ * starts there; if not, it is a text telegram as before.
+ */
+static noinline __cold void bin_cand_check(struct p1_framer *f, u64 stamp)
+{
+	u32 off = f->bin_cand, i;
+	int r;
+
+	r = dlms_hdr(f->buf + off, f->len - 1 - off, f->max);
+	if (r == HDR_MORE)
+		return;
+	f->state = ST_BODY;
+	if (r != HDR_DONE) {
+		if (f->buf[f->len - 1] == P1_DLMS_TAG)
+			bin_cand_start(f, stamp);
+		return;
+	}
+	if (f->tentative)
+		f->st.garbage_bytes += off;
+	else
+		f->st.truncated++;
+	for (i = off; i < f->len; i++)
+		f->buf[i - off] = f->buf[i];
+	f->len -= off;
+	f->damaged = f->dmg_end > off;
+	f->dmg_end = 0;
+	f->ncand = 0;
+	f->tentative = false;
+	f->hdr_bad = 0;
+	f->start_stamp = f->bin_cand_stamp;
+	f->need = P1_DLMS_HDR + ((u32)f->buf[11] << 8 | f->buf[12]);
+	f->state = ST_BIN;
+}
+
 /* One stored (not marker) byte.  True if it completed a telegram. */
-static bool step(struct p1_framer *f, u8 c, bool bad, u64 stamp,
-		 struct p1_frame *out)
+static __always_inline bool step(struct p1_framer *f, u8 c, bool bad,
+				 u64 stamp, struct p1_frame *out)
 {
 	int h;
 
@@ -312,12 +512,17 @@ again:
 	switch (f->state) {
 	case ST_HUNT:
 		if (c != '/') {
+			if (c == P1_DLMS_TAG) {
+				bin_start(f, stamp);
+				return bin_step(f, c, bad, stamp, out);
+			}
 			f->st.garbage_bytes++;
 			f->line_start = c == '\n';
 			return false;
 		}
 		start(f, stamp, !f->line_start);
 		break;
+	case ST_BCAND:
 	case ST_BODY:
 		if (c == '/') {
 			if (f->line_start) {
@@ -326,6 +531,12 @@ again:
 			} else {
 				add_candidate(f, stamp);
 			}
+		} else if (c == P1_DLMS_TAG && f->state == ST_BODY) {
+			if (!append(f, c, bad))
+				return false;
+			f->line_start = false;
+			bin_cand_start(f, stamp);
+			return false;
 		} else if (c == '!' && f->line_start) {
 			if (!append(f, c, bad))
 				return false;
@@ -356,12 +567,60 @@ again:
 		abandon(f);
 		f->line_start = false;
 		goto again;
-	default: /* ST_EOL: only LF gets here (see p1_framer_push) */
+	case ST_EOL: /* only LF gets here (see p1_framer_push) */
 		return append(f, c, bad) && complete(f, stamp, out);
+	case ST_BIN:
+		/* the body of a frame: stored as is, up to its last byte */
+		if (f->len + 1 < f->need && !bad) {
+			f->buf[f->len++] = c;
+			return false;
+		}
+		return bin_step(f, c, bad, stamp, out);
+	default: /* ST_BHDR */
+		return bin_step(f, c, bad, stamp, out);
 	}
 	if (!append(f, c, bad))
 		return false;
 	f->line_start = c == '\n';
+	if (f->state == ST_BCAND)
+		bin_cand_check(f, stamp);
+	return false;
+}
+
+/* Take the first pending byte (see bin_rescan()). */
+static u8 pend_pop(struct p1_framer *f, bool *bad)
+{
+	u8 c = f->pend[0];
+	u32 i;
+
+	*bad = f->pend_bad & 1;
+	f->pend_bad >>= 1;
+	f->npend--;
+	for (i = 0; i < f->npend; i++)
+		f->pend[i] = f->pend[i + 1];
+	return c;
+}
+
+/*
+ * Feed the bytes of a failed DLMS header (see bin_rescan()): at most 13,
+ * already counted.  True if they completed a telegram (the rest, if any,
+ * is fed at the next push).  A header failing among them nests one level
+ * deeper, at most 13 levels: each takes at least one byte.
+ */
+static noinline __cold bool drain(struct p1_framer *f, u64 stamp,
+				  struct p1_frame *out)
+{
+	bool bad;
+	u8 c;
+
+	while (f->npend) {
+		if (f->state == ST_EOL && f->pend[0] != '\n' &&
+		    complete(f, stamp, out))
+			return true;
+		c = pend_pop(f, &bad);
+		if (step(f, c, bad, stamp, out))
+			return true;
+	}
 	return false;
 }
 
@@ -371,7 +630,20 @@ size_t p1_framer_push(struct p1_framer *f, const u8 *p, const u8 *flags,
 	size_t i;
 
 	out->len = 0;
-	for (i = 0; i < n; i++) {
+	if (f->npend && drain(f, stamp, out))
+		return 0;
+	i = 0;
+	if (f->state == ST_HUNT && !flags && !f->cs7) {
+		/* Between telegrams: skip what cannot start one, fast. */
+		while (i < n && p[i] != '/' && p[i] != P1_DLMS_TAG)
+			i++;
+		if (i) {
+			f->st.rx_bytes += i;
+			f->st.garbage_bytes += i;
+			f->line_start = p[i - 1] == '\n';
+		}
+	}
+	for (; i < n; i++) {
 		u8 c = p[i];
 		u8 fl = flags ? flags[i] : P1_FL_NORMAL;
 		bool bad = false;

@@ -14,6 +14,16 @@
  * it is a DSMR 2.2/3.0 telegram without CRC.  See p1_framer.c for the
  * recovery rules (truncation, '/' in the middle of a line, oversize).
  *
+ * A DLMS general-global-ciphering frame (Luxembourg Smarty, Austrian
+ * meters: an encrypted telegram) starts with 0xDB wherever a telegram may
+ * start and is delimited by the length in its header:
+ *   0xDB, 0x08, system title (8), 0x82, length L (2, big endian),
+ *   then L bytes: security byte 0x30, frame counter (4, big endian),
+ *   ciphertext (L - 17), GCM tag (12).
+ * The framer checks the header and hands out the whole frame as
+ * P1_FRAME_DLMS (status OK, or LINE_ERROR if it holds a flagged byte);
+ * authenticating and decrypting it is the caller's business.
+ *
  * Locking: none.  One framer is fed by one thread at a time; the owner
  * serialises access (n_p1 holds its device spinlock around each push).
  */
@@ -64,10 +74,22 @@ static inline bool p1_fr_status_good(u32 status)
 	return status <= P1_FR_UNCHECKED;
 }
 
-/* Kinds of frame; binary (encrypted 0xDB) frames will get their own. */
+/* Kinds of frame. */
 enum p1_fr_type {
-	P1_FRAME_TEXT = 0,
+	P1_FRAME_TEXT = 0,	/* '/' ... '!' CRC line end */
+	P1_FRAME_DLMS = 1,	/* 0xDB general-global-ciphering frame */
 };
+
+/* DLMS general-global-ciphering frame layout (see above). */
+#define P1_DLMS_TAG		0xdb	/* general-glo-ciphering */
+#define P1_DLMS_TITLE_LEN	8
+#define P1_DLMS_LEN_TAG		0x82	/* two length bytes follow */
+#define P1_DLMS_SEC_AE		0x30	/* authenticated and encrypted */
+#define P1_DLMS_HDR		13	/* 0xDB ... length */
+#define P1_DLMS_GCM_TAG		12	/* truncated GCM tag */
+/* L covers security byte, frame counter, ciphertext (>= 1 byte), tag. */
+#define P1_DLMS_MIN_L		(1 + 4 + 1 + P1_DLMS_GCM_TAG)
+#define P1_DLMS_MIN		(P1_DLMS_HDR + P1_DLMS_MIN_L)
 
 struct p1_framer_stats {
 	u64 rx_bytes;		/* bytes fed, flag-only markers excluded */
@@ -83,6 +105,7 @@ struct p1_framer_stats {
 	u64 frame_errors;
 	u64 overruns;
 	u64 breaks;
+	u64 dlms_frames;	/* DLMS (encrypted) frames completed */
 };
 
 /* A completed telegram, valid until the next call into the framer. */
@@ -107,10 +130,17 @@ struct p1_framer {
 	u32 len;		/* bytes of the telegram in progress */
 	u32 bang;		/* length through '!' */
 	u32 dmg_end;		/* offset after the last flagged byte, 0: none */
+	u32 need;		/* DLMS: total length from the header */
+	u32 bin_cand;		/* offset of a 0xDB inside a text telegram */
+	u64 bin_cand_stamp;
 	u32 cand[P1_FR_MAX_CAND];	/* offsets of '/' seen in mid-line */
 	u64 cand_stamp[P1_FR_MAX_CAND];
 	u64 start_stamp;
 	u16 crc_rx;
+	u16 hdr_bad;		/* DLMS header: which bytes were flagged */
+	u16 pend_bad;
+	u8 pend[P1_DLMS_HDR + 1];	/* bytes of a failed header, to rescan */
+	u8 npend;
 	u8 state;
 	u8 crc_mode;
 	u8 ndigits;
@@ -139,7 +169,10 @@ static inline void p1_framer_set_cs7(struct p1_framer *f, bool cs7)
  * number of bytes consumed; stops right after a byte that completes a
  * telegram and describes it in @out (out->len != 0), otherwise consumes
  * everything and sets out->len to 0.  Call again with the rest.  @stamp is
- * an opaque time the caller gives to every byte of this call.
+ * an opaque time the caller gives to every byte of this call.  Bytes held
+ * back from a failed DLMS header are scanned before new input, so a
+ * telegram may complete with 0 new bytes consumed; a call with @n == 0
+ * scans them too.
  */
 size_t p1_framer_push(struct p1_framer *f, const u8 *p, const u8 *flags,
 		      size_t n, u64 stamp, struct p1_frame *out);

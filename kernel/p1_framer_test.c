@@ -46,6 +46,7 @@ struct ft_frame {
 	u8 *data;
 	u32 len;
 	u32 status;
+	u32 type;
 	bool has_crc;
 	u16 crc_rx;
 	u16 crc_calc;
@@ -101,12 +102,12 @@ static void ft_push_flags(struct ft *t, const void *data, const u8 *flags,
 		memcpy(o->data, fr.data, fr.len);
 		o->len = fr.len;
 		o->status = fr.status;
+		o->type = fr.type;
 		o->has_crc = fr.has_crc;
 		o->crc_rx = fr.crc_rx;
 		o->crc_calc = fr.crc_calc;
 		o->start_stamp = fr.start_stamp;
 		o->end_stamp = fr.end_stamp;
-		KUNIT_EXPECT_EQ(t->test, fr.type, (u32)P1_FRAME_TEXT);
 	}
 }
 
@@ -168,6 +169,7 @@ static void ft_expect_stats(struct ft *t, const struct p1_framer_stats *exp)
 	KUNIT_EXPECT_EQ_MSG(test, got->frame_errors, exp->frame_errors, "frame_errors");
 	KUNIT_EXPECT_EQ_MSG(test, got->overruns, exp->overruns, "overruns");
 	KUNIT_EXPECT_EQ_MSG(test, got->breaks, exp->breaks, "breaks");
+	KUNIT_EXPECT_EQ_MSG(test, got->dlms_frames, exp->dlms_frames, "dlms_frames");
 }
 
 #define FT_EXPECT_STATS(t, ...) \
@@ -182,6 +184,8 @@ static void ft_expect_frame(struct ft *t, unsigned int i, const char *s,
 
 	KUNIT_ASSERT_GT_MSG(test, t->nout, i, "telegram %u missing", i);
 	KUNIT_EXPECT_EQ_MSG(test, t->out[i].status, status, "telegram %u", i);
+	KUNIT_EXPECT_EQ_MSG(test, t->out[i].type, (u32)P1_FRAME_TEXT,
+			    "telegram %u", i);
 	KUNIT_ASSERT_EQ_MSG(test, t->out[i].len, (u32)len, "telegram %u", i);
 	KUNIT_EXPECT_TRUE_MSG(test, !memcmp(t->out[i].data, s, len),
 			      "telegram %u: bytes differ", i);
@@ -862,6 +866,248 @@ static void p1_framer_every_split(struct kunit *test)
 	ft_expect_stats(t, &ref);
 }
 
+/* ---- DLMS (encrypted) frames ---- */
+
+/*
+ * A general-global-ciphering frame of @len bytes in all (>= P1_DLMS_MIN):
+ * the framer only reads the header, so the "ciphertext" is any bytes; a
+ * few '/', '!', LF and 0xDB among them prove nothing in a body is looked at.
+ */
+static u8 *make_dlms(struct kunit *test, size_t len, u8 seed)
+{
+	u8 *d = kunit_kmalloc(test, len, GFP_KERNEL);
+	u32 l = len - P1_DLMS_HDR, x = seed;
+	size_t i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, d);
+	KUNIT_ASSERT_GE(test, len, (size_t)P1_DLMS_MIN);
+	d[0] = P1_DLMS_TAG;
+	d[1] = P1_DLMS_TITLE_LEN;
+	memcpy(d + 2, "SAG\x10\x05\x0b\x87\x21", 8);
+	d[10] = P1_DLMS_LEN_TAG;
+	d[11] = l >> 8;
+	d[12] = l & 0xff;
+	d[13] = P1_DLMS_SEC_AE;
+	for (i = 14; i < len; i++) {
+		x = x * 1103515245 + 12345;
+		d[i] = x >> 16;
+	}
+	d[20] = '\n';
+	d[21] = '/';
+	d[30] = '\n';
+	d[31] = '!';
+	d[40] = P1_DLMS_TAG;
+	return d;
+}
+
+static void ft_expect_dlms(struct ft *t, unsigned int i, const u8 *d,
+			   size_t len, u32 status)
+{
+	struct kunit *test = t->test;
+
+	KUNIT_ASSERT_GT_MSG(test, t->nout, i, "frame %u missing", i);
+	KUNIT_EXPECT_EQ_MSG(test, t->out[i].type, (u32)P1_FRAME_DLMS,
+			    "frame %u", i);
+	KUNIT_EXPECT_EQ_MSG(test, t->out[i].status, status, "frame %u", i);
+	KUNIT_EXPECT_FALSE(test, t->out[i].has_crc);
+	KUNIT_ASSERT_EQ_MSG(test, t->out[i].len, (u32)len, "frame %u", i);
+	KUNIT_EXPECT_TRUE_MSG(test, !memcmp(t->out[i].data, d, len),
+			      "frame %u: bytes differ", i);
+}
+
+static void p1_framer_dlms_every_split(struct kunit *test)
+{
+	const size_t len = 300;
+	u8 *d = make_dlms(test, len, 1);
+	struct ft *t;
+	size_t k;
+
+	for (k = 0; k < len; k++) {
+		t = ft_new(test);
+		ft_push(t, d, k);
+		KUNIT_EXPECT_EQ(test, t->nout, 0U);
+		ft_push(t, d + k, len - k);
+		KUNIT_ASSERT_EQ_MSG(test, t->nout, 1U, "split %zu", k);
+		ft_expect_dlms(t, 0, d, len, P1_FR_OK);
+		KUNIT_EXPECT_EQ(test, t->out[0].start_stamp, k ? 1ULL : 2ULL);
+		KUNIT_EXPECT_EQ(test, t->out[0].end_stamp, 2ULL);
+		FT_EXPECT_STATS(t, .rx_bytes = len, .dlms_frames = 1);
+		kunit_kfree(test, t);
+	}
+	/* Byte by byte, back to back. */
+	t = ft_new(test);
+	for (k = 0; k < 2 * len; k++)
+		ft_push(t, d + k % len, 1);
+	KUNIT_ASSERT_EQ(test, t->nout, 2U);
+	ft_expect_dlms(t, 1, d, len, P1_FR_OK);
+	FT_EXPECT_STATS(t, .rx_bytes = 2 * len, .dlms_frames = 2);
+}
+
+/* Text telegrams, frames and noise in one stream, at every chunk size. */
+static void p1_framer_dlms_mixed(struct kunit *test)
+{
+	char *tg = make5(test);
+	size_t tl = strlen(tg), n = 0, c, i;
+	u8 *d1 = make_dlms(test, 200, 2), *d2 = make_dlms(test, 500, 3);
+	u8 *s = kunit_kmalloc(test, 4096, GFP_KERNEL);
+	static const u8 noise[] = { 0x00, 0xff, P1_DLMS_TAG, 0x7e };
+	struct ft *t;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	memcpy(s + n, noise, sizeof(noise));
+	n += sizeof(noise);
+	memcpy(s + n, d1, 200);
+	n += 200;
+	memcpy(s + n, tg, tl);
+	n += tl;
+	memcpy(s + n, d2, 500);
+	n += 500;
+	memcpy(s + n, tg, tl);
+	n += tl;
+	memcpy(s + n, d1, 200);
+	n += 200;
+	for (c = 1; c <= n; c = c < 32 ? c + 1 : c * 2) {
+		t = ft_new(test);
+		for (i = 0; i < n; i += c)
+			ft_push(t, s + i, min(c, n - i));
+		KUNIT_ASSERT_EQ_MSG(test, t->nout, 5U, "chunk %zu", c);
+		ft_expect_dlms(t, 0, d1, 200, P1_FR_OK);
+		ft_expect_frame(t, 1, tg, P1_FR_OK);
+		ft_expect_dlms(t, 2, d2, 500, P1_FR_OK);
+		ft_expect_frame(t, 3, tg, P1_FR_OK);
+		ft_expect_dlms(t, 4, d1, 200, P1_FR_OK);
+		FT_EXPECT_STATS(t, .rx_bytes = n, .garbage_bytes = 4,
+				.telegrams = 2, .dlms_frames = 3);
+		kunit_kfree(test, t);
+	}
+}
+
+/* A frame after half a text telegram truncates it (like a '/'). */
+static void p1_framer_dlms_cuts_text(struct kunit *test)
+{
+	char *tg = make5(test);
+	size_t tl = strlen(tg);
+	u8 *d = make_dlms(test, 100, 4);
+	struct ft *t = ft_new(test);
+
+	ft_push(t, tg, tl / 2);
+	ft_push(t, d, 100);
+	ft_push_str(t, tg);
+	KUNIT_ASSERT_EQ(test, t->nout, 2U);
+	ft_expect_dlms(t, 0, d, 100, P1_FR_OK);
+	ft_expect_frame(t, 1, tg, P1_FR_OK);
+	FT_EXPECT_STATS(t, .rx_bytes = tl / 2 + 100 + tl, .truncated = 1,
+			.telegrams = 1, .dlms_frames = 1);
+}
+
+/*
+ * Headers that fail: the 0xDB is garbage and the bytes after it are looked
+ * at again, so a telegram starting among them is not lost.
+ */
+static void p1_framer_dlms_false_header(struct kunit *test)
+{
+	char *tg = make5(test);
+	size_t tl = strlen(tg);
+	u8 *d = make_dlms(test, 100, 5);
+	struct ft *t = ft_new(test);
+	u8 h[P1_DLMS_HDR + 1];
+
+	/* 0xDB 0x08 and a telegram: no 0x82 where it belongs. */
+	ft_push(t, "\xdb\x08", 2);
+	ft_push_str(t, tg);
+	KUNIT_ASSERT_EQ(test, t->nout, 1U);
+	ft_expect_frame(t, 0, tg, P1_FR_OK);
+	FT_EXPECT_STATS(t, .rx_bytes = 2 + tl, .garbage_bytes = 2,
+			.telegrams = 1, .recovered = 1);
+
+	/* A wrong security byte, then 0xDB 0xDB and a real frame. */
+	memcpy(h, d, sizeof(h));
+	h[13] = 0x31;
+	ft_push(t, h, sizeof(h));
+	ft_push(t, "\xdb", 1);
+	ft_push(t, d, 100);
+	KUNIT_ASSERT_EQ(test, t->nout, 2U);
+	ft_expect_dlms(t, 1, d, 100, P1_FR_OK);
+	FT_EXPECT_STATS(t, .rx_bytes = 2 + tl + sizeof(h) + 1 + 100,
+			.garbage_bytes = 2 + sizeof(h) + 1, .telegrams = 1,
+			.recovered = 1, .dlms_frames = 1);
+
+	/* Too short a length: L below the minimum. */
+	memcpy(h, d, sizeof(h));
+	h[11] = 0;
+	h[12] = P1_DLMS_MIN_L - 1;
+	ft_push(t, h, sizeof(h));
+	KUNIT_EXPECT_EQ(test, t->f.st.garbage_bytes,
+			(u64)(2 + 2 * sizeof(h) + 1));
+	KUNIT_EXPECT_EQ(test, t->f.st.oversize, 0ULL);
+}
+
+/* Longer than the size limit: oversize, and the next frame still comes. */
+static void p1_framer_dlms_oversize(struct kunit *test)
+{
+	u8 *big = make_dlms(test, 600, 6), *d = make_dlms(test, 100, 7);
+	struct ft *t = ft_new(test);
+	size_t i;
+
+	/* Scanned again after the header: no telegram starts in there. */
+	for (i = 14; i < 600; i++)
+		if (big[i] == '/' || big[i] == '\n' || big[i] == P1_DLMS_TAG)
+			big[i] = 'x';
+	p1_framer_set_max(&t->f, 599);
+	ft_push(t, big, 600);
+	ft_push(t, d, 100);
+	KUNIT_ASSERT_EQ(test, t->nout, 1U);
+	ft_expect_dlms(t, 0, d, 100, P1_FR_OK);
+	KUNIT_EXPECT_EQ(test, t->f.st.oversize, 1ULL);
+	KUNIT_EXPECT_EQ(test, t->f.st.dlms_frames, 1ULL);
+	/* The oversize frame's bytes after the 0xDB were garbage. */
+	KUNIT_EXPECT_EQ(test, t->f.st.garbage_bytes, 599ULL);
+
+	p1_framer_set_max(&t->f, 600);
+	ft_push(t, big, 600);
+	KUNIT_ASSERT_EQ(test, t->nout, 2U);
+	ft_expect_dlms(t, 1, big, 600, P1_FR_OK);
+}
+
+/* A flagged byte or marker inside a frame: a line error. */
+static void p1_framer_dlms_flags(struct kunit *test)
+{
+	u8 *d = make_dlms(test, 100, 8);
+	u8 *fl = kunit_kzalloc(test, 100, GFP_KERNEL);
+	struct ft *t = ft_new(test);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fl);
+	fl[50] = P1_FL_PARITY;
+	ft_push_flags(t, d, fl, 100);
+	fl[50] = P1_FL_NORMAL;
+	ft_push(t, d, 60);
+	ft_push_flags(t, "\0", (const u8 *)"\x01", 1); /* break marker */
+	ft_push(t, d + 60, 40);
+	ft_push(t, d, 100);
+	KUNIT_ASSERT_EQ(test, t->nout, 3U);
+	ft_expect_dlms(t, 0, d, 100, P1_FR_LINE_ERROR);
+	ft_expect_dlms(t, 1, d, 100, P1_FR_LINE_ERROR);
+	ft_expect_dlms(t, 2, d, 100, P1_FR_OK);
+	FT_EXPECT_STATS(t, .rx_bytes = 300, .line_errors = 2,
+			.parity_errors = 1, .breaks = 1, .dlms_frames = 1);
+}
+
+/* A reset cuts a frame (truncated) or a header (garbage). */
+static void p1_framer_dlms_reset(struct kunit *test)
+{
+	u8 *d = make_dlms(test, 100, 9);
+	struct ft *t = ft_new(test);
+
+	ft_push(t, d, 50);
+	p1_framer_reset(&t->f);
+	ft_push(t, d, 5);
+	p1_framer_reset(&t->f);
+	ft_push(t, d, 100);
+	KUNIT_ASSERT_EQ(test, t->nout, 1U);
+	FT_EXPECT_STATS(t, .rx_bytes = 155, .truncated = 1, .garbage_bytes = 5,
+			.dlms_frames = 1);
+}
+
 static struct kunit_case p1_framer_cases[] = {
 	KUNIT_CASE(p1_crc16_check_value),
 	KUNIT_CASE(p1_crc16_matches_kernel),
@@ -893,6 +1139,13 @@ static struct kunit_case p1_framer_cases[] = {
 	KUNIT_CASE(p1_framer_flag_before_recovered),
 	KUNIT_CASE(p1_framer_cs7),
 	KUNIT_CASE(p1_framer_every_split),
+	KUNIT_CASE(p1_framer_dlms_every_split),
+	KUNIT_CASE(p1_framer_dlms_mixed),
+	KUNIT_CASE(p1_framer_dlms_cuts_text),
+	KUNIT_CASE(p1_framer_dlms_false_header),
+	KUNIT_CASE(p1_framer_dlms_oversize),
+	KUNIT_CASE(p1_framer_dlms_flags),
+	KUNIT_CASE(p1_framer_dlms_reset),
 	{}
 };
 

@@ -32,6 +32,9 @@ test_pkgs=(
 	# gcc -m32 (the i386 builds): lib32gcc-12-dev and libc6-dev-i386, not
 	# gcc-multilib, which conflicts with gcc-aarch64-linux-gnu
 	tzdata lib32gcc-12-dev libc6-dev-i386
+	# encrypted meters: OpenSSL's libcrypto (AES-GCM in libp1) for every
+	# build architecture, python3-cryptography (tests/corpus/dlms_gen.py)
+	libssl-dev:i386 libssl-dev:arm64 python3-cryptography
 	# check-i386 runs the cmocka suites as i386 binaries; needs "dpkg
 	# --add-architecture i386" (done below).  No libmicrohttpd-dev:i386:
 	# Debian 12's does not install next to the amd64 one (its libssl3 and

@@ -31,7 +31,8 @@
  *                        rate=meter (the meter clock's gaps), max, or N
  *                        telegrams a second; loop (start over at the end)
  *   emulator[:PROFILE]   the built-in emulated meter: dsmr5 (default),
- *                        dsmr4, dsmr22, emucs; interval=SECONDS, seed=N,
+ *                        dsmr4, dsmr22, emucs, smarty (encrypted with the
+ *                        key options); interval=SECONDS, seed=N,
  *                        start=TIME (YYYY-MM-DDThh:mm:ssZ or @UNIX),
  *                        import-kwh, export-kwh, gas-m3, load-w, solar-w,
  *                        gas-rate (m3/h), noise (0..1)
@@ -44,9 +45,12 @@
  * and pacing; tz= is the same), reopen=yes|no (retry a lost source;
  * default yes except for captures), backoff-max=SECONDS (retries start
  * after 1 s and double up to this, 30 by default), all (kernel devices:
- * also hand over telegrams that failed their checks).  Options can also
- * be given one by one with p1_reader_set_option(); new ones (for example
- * a decryption key) are added without changing this ABI.
+ * also hand over telegrams that failed their checks), key=HEX or
+ * key-file=PATH and auth-key=HEX or auth-key-file=PATH (stream sources:
+ * an encrypted meter's 16-byte key from the grid operator and its
+ * authentication key, default Smarty's; see p1/dlms.h).  Options can also
+ * be given one by one with p1_reader_set_option(); new ones are added
+ * without changing this ABI.
  *
  * Event loop: the reader has at most one file descriptor at a time and
  * one timer.  After p1_reader_start() and after every p1_reader_process(),
@@ -106,12 +110,15 @@ struct p1_reader_meta {
 	uint64_t realtime_last_ns;  /* ... and of the last byte */
 	uint64_t boottime_first_ns; /* CLOCK_BOOTTIME (kernel only, else 0) */
 	uint64_t boottime_last_ns;
-	uint32_t len;	   /* bytes */
-	uint32_t status;   /* enum p1_reader_status */
-	uint16_t crc_rx;   /* CRC as sent (if has_crc) */
-	uint16_t crc_calc; /* CRC computed over '/' ... '!' */
-	uint8_t has_crc;   /* CRC digits were sent */
-	uint8_t kernel;	   /* framed, checked and stamped by n_p1 */
+	uint32_t len;		/* bytes */
+	uint32_t status;	/* enum p1_reader_status */
+	uint16_t crc_rx;	/* CRC as sent (if has_crc) */
+	uint16_t crc_calc;	/* CRC computed over '/' ... '!' */
+	uint8_t has_crc;	/* CRC digits were sent */
+	uint8_t kernel;		/* framed, checked and stamped by n_p1 */
+	uint8_t encrypted;	/* came in a DLMS frame, authenticated and
+				   decrypted (key options) */
+	uint32_t frame_counter; /* that frame's counter (if encrypted) */
 };
 
 /*
@@ -142,6 +149,14 @@ struct p1_reader_counters {
 	uint64_t read_calls;   /* read()/recv() calls */
 	uint64_t cut_at_end;   /* captures: a telegram cut off by the end of
 				  the input */
+	/* encrypted meters (DLMS frames; options key, key-file, auth-key,
+	 * auth-key-file): frames authenticated and decrypted, frames whose
+	 * tag failed (wrong key or auth key, altered), frames with an old
+	 * frame counter (replays), frames that came while no key was set */
+	uint64_t dlms_decrypted;
+	uint64_t dlms_auth_failed;
+	uint64_t dlms_replayed;
+	uint64_t dlms_no_key;
 };
 
 struct p1_reader_callbacks {

@@ -15,7 +15,7 @@ LIBP1_BENCH_CG = valgrind --tool=callgrind --collect-atstart=no \
 
 $(LIBP1_BENCH): $(TOP)/tests/bench/bench_libp1.c $(B)/lib/libp1.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(P1_CFLAGS) -o $@ $< $(B)/lib/libp1.a
+	$(CC) $(CFLAGS) $(P1_CFLAGS) -o $@ $< $(B)/lib/libp1.a $(P1_CRYPTO_LIBS)
 
 # $(1): case, $(2): runs, $(3): label, $(4): unit
 define LIBP1_BENCH_CALLGRIND
@@ -51,3 +51,15 @@ bench-decode: $(B)/p1ctl
 	B=$(B) $(TOP)/tests/bench/decode.sh
 
 BENCH_TARGETS += bench-decode
+
+# Encrypted (DLMS, AES-128-GCM) beside plaintext decoding.
+DLMS_BENCH := $(B)/bench/bench_dlms
+$(DLMS_BENCH): $(TOP)/tests/bench/bench_dlms.c $(B)/lib/libp1.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(P1_CFLAGS) -o $@ $< $(B)/lib/libp1.a $(P1_CRYPTO_LIBS)
+
+.PHONY: bench-dlms
+bench-dlms: $(DLMS_BENCH)
+	$(DLMS_BENCH) $(TOP)/tests/corpus
+
+BENCH_TARGETS += bench-dlms

@@ -45,7 +45,8 @@ P1X_UNIT_PURE_OBJS := $(addprefix $(B)/obj/exporter/,sbuf.o options.o \
 $(P1X_UNIT_PURE): $(P1X_T_OUT)/unit_exporter.o $(P1X_UNIT_PURE_OBJS) \
 		$(B)/lib/libp1.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ \
-		$(or $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null),-lcmocka) -lm
+		$(or $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null),-lcmocka) \
+		$(P1_CRYPTO_LIBS) -lm
 
 # The MQTT settings (sinks/mqtt_conf.c) alone, with OpenSSL.
 P1X_UNIT_MQTT := $(P1X_T_OUT)/unit_mqtt
@@ -65,7 +66,7 @@ check-exporter: $(P1X_UNIT) $(P1X_UNIT_MQTT) $(P1X_T_BINS) $(B)/p1ctl
 	$(P1X_UNIT_MQTT)
 	B=$(B) $(P1X_T_DIR)/run.sh test-basic test-replay test-tcp test-alloc \
 		test-serial test-http test-tls test-run test-mqtt \
-		test-dsmrreader test-tgserver test-capture test-hostile
+		test-dsmrreader test-tgserver test-capture test-hostile test-encrypted
 
 check-exporter-prometheus: $(P1X_T_BINS)
 	B=$(B) $(P1X_T_DIR)/run.sh test-prometheus test-dashboard

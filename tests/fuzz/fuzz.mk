@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# libFuzzer targets (clang, ASan + UBSan) for the framer and libp1's
-# parser + JSON writer, seeded with tests/corpus.
+# libFuzzer targets (clang, ASan + UBSan) for the framer, libp1's
+# parser + JSON writer and the encrypted-frame path (framer + AES-GCM
+# decryption + parser), seeded with tests/corpus.
 #
 #   make check-fuzz   smoke: each target for $(FUZZ_SMOKE) s (a layer of
 #                     make check)
@@ -24,17 +25,25 @@ FUZZ_FLAGS := -g -O2 -fsanitize=fuzzer,address,undefined \
 	-I$(TOP)/include -I$(TOP)/kernel -I$(TOP)/userspace/lib \
 	-DP1_VERSION='"$(VERSION)"'
 # The parser and framer only: the reader and emulator are not fuzz targets.
+# (filter-out patterns take one % each: the p1_rd_*.c files by wildcard)
 FUZZ_LIBP1_SRCS = $(filter-out %/p1_reader.c %/p1_emu.c \
 	$(wildcard $(TOP)/userspace/lib/p1_rd_*.c),\
 	$(wildcard $(TOP)/userspace/lib/*.c)) $(TOP)/kernel/p1_framer.c
-FUZZ_HDRS = $(TOP)/include/p1/p1.h $(TOP)/kernel/p1_framer.h \
+FUZZ_HDRS = $(TOP)/include/p1/p1.h $(TOP)/include/p1/dlms.h \
+	$(TOP)/kernel/p1_framer.h \
 	$(wildcard $(TOP)/userspace/lib/*.h) $(FUZZ_DIR)/json_check.h
-FUZZ_NAMES := fuzz_parse fuzz_framer
+FUZZ_NAMES := fuzz_parse fuzz_framer fuzz_dlms
+# libp1's p1_dlms.c (in FUZZ_LIBP1_SRCS) uses OpenSSL.
+FUZZ_LIBS = $(P1_CRYPTO_LIBS)
 
 $(FUZZ_OUT)/fuzz_parse: $(FUZZ_DIR)/fuzz_parse.c $(FUZZ_DIR)/json_check.c \
 		$(FUZZ_LIBP1_SRCS) $(FUZZ_HDRS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(FUZZ_LIBS)
+
+$(FUZZ_OUT)/fuzz_dlms: $(FUZZ_DIR)/fuzz_dlms.c $(FUZZ_LIBP1_SRCS) $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(FUZZ_LIBS)
 
 $(FUZZ_OUT)/fuzz_framer: $(FUZZ_DIR)/fuzz_framer.c $(TOP)/kernel/p1_framer.c \
 		$(TOP)/kernel/p1_framer.h
@@ -49,12 +58,27 @@ $(FUZZ_OUT)/seeds-fuzz_parse: $(wildcard $(TOP)/tests/corpus/*.txt) \
 	cp $^ $@/
 
 $(FUZZ_OUT)/seeds-fuzz_framer: $(wildcard $(TOP)/tests/corpus/*.txt) \
-		$(TOP)/tests/corpus/stream.bin
+		$(wildcard $(TOP)/tests/corpus/*.dlms) \
+		$(TOP)/tests/corpus/stream.bin $(TOP)/tests/corpus/dlms-stream.bin
 	@rm -rf $@ && mkdir -p $@
 	@for f in $^; do \
 		b=$${f##*/}; \
 		{ printf '\377\000\100\000'; cat $$f; } > $@/$$b; \
 		{ printf '\020\001\007\001'; cat $$f; } > $@/small-$$b; \
+	done
+
+# fuzz_dlms: mode byte 0 (stream) before the frames and streams, mode 1
+# (roundtrip, chunk 7) before the plaintext telegrams.
+$(FUZZ_OUT)/seeds-fuzz_dlms: $(wildcard $(TOP)/tests/corpus/*.dlms) \
+		$(TOP)/tests/corpus/dlms-stream.bin \
+		$(TOP)/tests/corpus/lu-smarty.txt $(TOP)/tests/corpus/at-plain.txt
+	@rm -rf $@ && mkdir -p $@
+	@for f in $^; do \
+		b=$${f##*/}; \
+		case $$b in \
+		*.txt) { printf '\001\006\001\000'; cat $$f; } > $@/$$b ;; \
+		*) { printf '\000'; cat $$f; } > $@/$$b ;; \
+		esac; \
 	done
 
 # $(1): target, $(2): libFuzzer limit options
@@ -76,10 +100,12 @@ fuzz-build: $(addprefix $(FUZZ_OUT)/,$(FUZZ_NAMES) \
 check-fuzz: fuzz-build
 	$(call FUZZ_RUN,fuzz_parse,-max_total_time=$(FUZZ_SMOKE))
 	$(call FUZZ_RUN,fuzz_framer,-max_total_time=$(FUZZ_SMOKE))
+	$(call FUZZ_RUN,fuzz_dlms,-max_total_time=$(FUZZ_SMOKE))
 
 fuzz-long: fuzz-build
 	$(call FUZZ_RUN,fuzz_parse,$(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_TIME)))
 	$(call FUZZ_RUN,fuzz_framer,$(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_TIME)))
+	$(call FUZZ_RUN,fuzz_dlms,$(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_TIME)))
 
 FUZZ_TARGETS += fuzz-long
 CHECK_TARGETS += check-fuzz

@@ -7,8 +7,9 @@
  * flags (parity, frame, break, overrun), and the framer's size limit and
  * CRC mode come from the input too.  Properties checked:
  *  - no crash or sanitizer report;
- *  - every frame starts with '/', ends with LF or CR, fits the limit, has
- *    a known status, and a frame reported OK really has that CRC;
+ *  - every text frame starts with '/', ends with LF or CR, fits the limit,
+ *    has a known status, and a frame reported OK really has that CRC;
+ *  - every DLMS frame has a valid header whose length is the frame's;
  *  - feeding the stream whole or in any chunking gives the same frames
  *    and the same counters (the kernel gets arbitrary chunks from the tty
  *    layer).
@@ -34,11 +35,29 @@ static uint64_t mix(uint64_t h, uint64_t v)
 	return (h ^ v) * 0x100000001b3ull;
 }
 
+static void check_dlms(const struct p1_frame *f, u32 max)
+{
+	const u8 *d = f->data;
+
+	if (f->len < P1_DLMS_MIN || f->len > max || d[0] != P1_DLMS_TAG ||
+	    d[1] != P1_DLMS_TITLE_LEN || d[10] != P1_DLMS_LEN_TAG ||
+	    d[13] != P1_DLMS_SEC_AE ||
+	    f->len != P1_DLMS_HDR + ((u32)d[11] << 8 | d[12]) ||
+	    (f->status != P1_FR_OK && f->status != P1_FR_LINE_ERROR) ||
+	    f->has_crc)
+		abort();
+}
+
 static void check_frame(const struct p1_frame *f, u32 max)
 {
 	u32 bang = 0, i;
 
-	if (!f->len || f->len > max || f->data[0] != '/' ||
+	if (f->type == P1_FRAME_DLMS) {
+		check_dlms(f, max);
+		return;
+	}
+	if (f->type != P1_FRAME_TEXT || !f->len || f->len > max ||
+	    f->data[0] != '/' ||
 	    (f->data[f->len - 1] != '\n' && f->data[f->len - 1] != '\r') ||
 	    f->status > P1_FR_LINE_ERROR)
 		abort();
@@ -80,6 +99,7 @@ static void run(const u8 *p, const u8 *fl, size_t n, size_t chunk, u32 max,
 		check_frame(&fr, f.max);
 		r->frames++;
 		r->hash = mix(r->hash, fr.status);
+		r->hash = mix(r->hash, fr.type);
 		r->hash = mix(r->hash, fr.len);
 		for (u32 i = 0; i < fr.len; i++)
 			r->hash = mix(r->hash, fr.data[i]);

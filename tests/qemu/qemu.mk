@@ -25,7 +25,11 @@ $(QEMU_P1TEST): $(QEMU_P1TEST_SRCS) $(wildcard $(QEMU_DIR)/guest/*.h) \
 		$(TOP)/include/uapi/linux/p1.h $(B)/lib/libp1.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(P1_CFLAGS) -static -o $@ $(QEMU_P1TEST_SRCS) \
-		$(B)/lib/libp1.a -lm
+		$(B)/lib/libp1.a $(P1_CRYPTO_STATIC_LIBS) -lm 2>$@.log || \
+		{ cat $@.log; rm -f $@; exit 1; }
+	@# glibc's warnings about dlopen in static programs (OpenSSL's)
+	@grep -v -e 'statically linked applications requires at runtime' -e ': in function' $@.log || true
+	@rm -f $@.log
 
 .PHONY: check-qemu qemu-guest
 qemu-guest: $(QEMU_P1TEST) $(QEMU_P1CTL) $(if $(QEMU_EXPORTER),p1-exporter-static)

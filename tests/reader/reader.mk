@@ -14,7 +14,7 @@ CXX ?= g++
 $(RD_T_BIN): $(RD_T_DIR)/test_reader.c $(B)/lib/libp1.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(P1_CFLAGS) -DCORPUS_DIR='"$(TOP)/tests/corpus"' \
-		-o $@ $< $(B)/lib/libp1.a $(RD_T_CMOCKA) -lutil -lm
+		-o $@ $< $(B)/lib/libp1.a $(RD_T_CMOCKA) $(P1_CRYPTO_LIBS) -lutil -lm
 
 $(RD_T_CXX): $(RD_T_DIR)/cxx_check.cc $(TOP)/include/p1/reader.h \
 		$(TOP)/include/p1/p1.h $(B)/lib/libp1.so.0

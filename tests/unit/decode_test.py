@@ -136,6 +136,51 @@ check(rc == 1 and b"/nonexistent/file" in err, "missing file exit 1")
 rc, out, _ = run("--help")
 check(rc == 0 and b"usage" in out, "help")
 
+# Encrypted frames (tests/corpus/dlms_gen.py): with the key, the very same
+# output as the plaintext telegram, text and JSON; the summary counts.
+def corpus(name):
+    return os.path.join(CORPUS, name)
+
+
+LU_KEY = ["--key-file", corpus("lu-smarty.key")]
+AT_KEYS = ["--key-file", corpus("at-plain.key"),
+           "--auth-key-file", corpus("at-plain.auth-key")]
+for enc, plain, keys in (("lu-smarty.dlms", "lu-smarty.txt", LU_KEY),
+                         ("at-plain.dlms", "at-plain.txt", AT_KEYS)):
+    for mode in (["--json"], []):
+        a = run(*mode, *keys, corpus(enc))
+        b = run(*mode, corpus(plain))
+        check(a[0] == 0 and a[1] == b[1] and a[1],
+              f"{enc} {mode}: not the output of {plain}")
+        check(b"1 encrypted frames: 1 decrypted" in a[2], f"{enc}: {a[2]!r}")
+with open(corpus("lu-smarty.key")) as f:
+    hexkey = f.read().strip()
+a = run("--key", hexkey, corpus("lu-smarty.dlms"))
+check(a[0] == 0 and a[1] == run(corpus("lu-smarty.txt"))[1], "--key HEX")
+# The Austrian frame without its authentication key: the tag fails.
+rc, out, err = run("--key-file", corpus("at-plain.key"),
+                   corpus("at-plain.dlms"))
+check(rc == 0 and out == b"" and b"1 failed authentication" in err and
+      b"--auth-key" in err, f"AT without auth key: {err!r}")
+# Wrong key.
+rc, out, err = run("--key-file", corpus("at-plain.key"),
+                   corpus("lu-smarty.dlms"))
+check(out == b"" and b"1 failed authentication" in err, f"wrong key {err!r}")
+# The mixed stream: 3 frames decoded, a replay, a forgery, a text telegram.
+rc, out, err = run("--json", *LU_KEY, corpus("dlms-stream.bin"))
+tl = lines_json(out)
+check(rc == 0 and len(tl) == 4 and all(t["crc"] == "ok" for t in tl),
+      f"dlms stream: {len(tl)} telegrams")
+check(b"4 telegrams: 4 CRC ok" in err and b"19 garbage bytes" in err and
+      b"5 encrypted frames: 3 decrypted, 1 failed authentication, "
+      b"1 replayed, 0 without key" in err, f"dlms stream summary {err!r}")
+rc, out, err = run(corpus("dlms-stream.bin"))
+check(len(out.splitlines()) == 1 and b"5 without key" in err and
+      b"--key-file" in err, f"dlms stream without key {err!r}")
+check(run("--key", "0011", corpus("lu-smarty.dlms"))[0] == 2, "short key")
+check(run("--key-file", "/nonexistent", corpus("lu-smarty.dlms"))[0] == 2,
+      "missing key file")
+
 # A 32-bit build decodes every file to exactly the same output.
 if len(sys.argv) > 3:
     other = sys.argv[3]
@@ -149,6 +194,13 @@ if len(sys.argv) > 3:
             check(a.stdout == b.stdout and a.stderr == b.stderr and
                   a.returncode == b.returncode,
                   f"{other} differs on {name} {mode}")
+    for keys, name in ((LU_KEY, "dlms-stream.bin"),
+                       (AT_KEYS, "at-plain.dlms")):
+        args = [*keys, "--json", corpus(name)]
+        a = subprocess.run([DECODE, *args], capture_output=True)
+        b = subprocess.run([other, *args], capture_output=True)
+        check(a.stdout == b.stdout and a.stderr == b.stderr and a.stdout,
+              f"{other} differs on {name} decrypted")
     for mode in (["--json"], []):
         a = subprocess.run([DECODE, *mode, "-"], input=late,
                            capture_output=True)

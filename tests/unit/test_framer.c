@@ -3,6 +3,9 @@
  * test_framer.c - the kernel's framer (kernel/p1_framer.c) as libp1 and
  * p1ctl decode use it: CRC-16/ARC, verdicts equal to p1_parse()'s on the
  * corpus, byte-at-a-time feeding, and a wire capture with garbage.
+ * DLMS (encrypted) frames: the .dlms files and dlms-stream.bin, made
+ * by tests/corpus/dlms_gen.py; every split point, frames inside text,
+ * oversize, flagged bytes, false headers.
  */
 #include <string.h>
 
@@ -10,6 +13,7 @@
 #include "unit.h"
 
 static u8 fbuf[P1_MAX_TELEGRAM];
+static struct p1_framer f;
 
 static void crc_check_value(void **state)
 {
@@ -23,17 +27,15 @@ struct got {
 	unsigned n;
 	u32 status[16];
 	u32 len[16];
+	u32 type[16];
 	u8 first[16][8];
 };
 
-static void feed(const char *data, size_t n, size_t chunk, struct got *g)
+static void feed_from(const char *data, size_t n, size_t chunk, struct got *g,
+		      size_t off)
 {
-	static struct p1_framer f;
 	struct p1_frame fr;
-	size_t off = 0;
 
-	memset(g, 0, sizeof(*g));
-	p1_framer_init(&f, fbuf, sizeof(fbuf));
 	while (off < n) {
 		size_t k = n - off < chunk ? n - off : chunk;
 		size_t used = p1_framer_push(&f, (const u8 *)data + off, NULL,
@@ -45,10 +47,25 @@ static void feed(const char *data, size_t n, size_t chunk, struct got *g)
 			assert_true(g->n < 16);
 			g->status[g->n] = fr.status;
 			g->len[g->n] = fr.len;
+			g->type[g->n] = fr.type;
 			memcpy(g->first[g->n], fr.data, 8);
 			g->n++;
 		}
 	}
+}
+
+static void feed_max(const char *data, size_t n, size_t chunk, struct got *g,
+		     u32 max)
+{
+	memset(g, 0, sizeof(*g));
+	p1_framer_init(&f, fbuf, sizeof(fbuf));
+	p1_framer_set_max(&f, max);
+	feed_from(data, n, chunk, g, 0);
+}
+
+static void feed(const char *data, size_t n, size_t chunk, struct got *g)
+{
+	feed_max(data, n, chunk, g, sizeof(fbuf));
 }
 
 /* The framer and p1_parse() agree on every corpus telegram. */
@@ -136,9 +153,191 @@ static void wire_capture(void **state)
 	}
 }
 
+/* One frame: byte-exact, counted as a DLMS frame, at any split point. */
+static void dlms_frame(void **state)
+{
+	static const char *const files[] = {"lu-smarty.dlms", "at-plain.dlms"};
+	static char buf[4096];
+	unsigned i;
+	size_t k;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		size_t n = corpus_load(files[i], buf, sizeof(buf));
+		struct p1_frame fr;
+		struct got g;
+
+		p1_framer_init(&f, fbuf, sizeof(fbuf));
+		assert_int_equal(
+			p1_framer_push(&f, (const u8 *)buf, NULL, n, 1, &fr),
+			n);
+		assert_int_equal(fr.len, n);
+		assert_int_equal(fr.type, P1_FRAME_DLMS);
+		assert_int_equal(fr.status, P1_FR_OK);
+		assert_false(fr.has_crc);
+		assert_memory_equal(fr.data, buf, n);
+		assert_int_equal(f.st.dlms_frames, 1);
+		assert_int_equal(f.st.telegrams, 0);
+		assert_int_equal(f.st.garbage_bytes, 0);
+		assert_int_equal(f.st.rx_bytes, n);
+		for (k = 1; k < n; k++) {
+			memset(&g, 0, sizeof(g));
+			p1_framer_init(&f, fbuf, sizeof(fbuf));
+			feed_from(buf, k, k, &g, 0);
+			assert_int_equal(g.n, 0);
+			feed_from(buf, n, n, &g, k);
+			assert_int_equal(g.n, 1);
+			assert_int_equal(g.len[0], n);
+			assert_int_equal(g.type[0], P1_FRAME_DLMS);
+			assert_int_equal(f.st.garbage_bytes, 0);
+		}
+	}
+}
+
+/*
+ * dlms-stream.bin (tests/corpus/dlms_gen.py): noise, a lone 0xDB, a false
+ * header, five frames (one a replay, one forged: the framer cannot tell)
+ * and a text telegram, at every chunk size.
+ */
+static void dlms_stream(void **state)
+{
+	static char buf[16384];
+	size_t n = corpus_load("dlms-stream.bin", buf, sizeof(buf));
+	static const u32 types[] = {P1_FRAME_DLMS, P1_FRAME_TEXT,
+				    P1_FRAME_DLMS, P1_FRAME_DLMS,
+				    P1_FRAME_DLMS, P1_FRAME_DLMS};
+	struct got g;
+	size_t chunk;
+	unsigned i;
+
+	(void)state;
+	for (chunk = 1; chunk <= n;
+	     chunk = chunk < 40 ? chunk + 1 : chunk * 3) {
+		feed(buf, n, chunk, &g);
+		assert_int_equal(g.n, 6);
+		for (i = 0; i < 6; i++) {
+			assert_int_equal(g.type[i], types[i]);
+			assert_int_equal(g.status[i], P1_FR_OK);
+		}
+		assert_memory_equal(g.first[1], "/ISK5\\2M", 8);
+		assert_int_equal(f.st.dlms_frames, 5);
+		assert_int_equal(f.st.telegrams, 1);
+		assert_int_equal(f.st.garbage_bytes, 19);
+		assert_int_equal(f.st.truncated, 0);
+		assert_int_equal(f.st.oversize, 0);
+		assert_int_equal(f.st.rx_bytes, n);
+	}
+}
+
+/* Bytes of a text and a frame glued: "a" then "b", whole. */
+static size_t glue(char *out, size_t cap, const char *a, size_t na,
+		   const char *b, size_t nb)
+{
+	assert_true(na + nb <= cap);
+	memcpy(out, a, na);
+	memcpy(out + na, b, nb);
+	return na + nb;
+}
+
+/* A frame right after half a text telegram truncates it. */
+static void dlms_cuts_text(void **state)
+{
+	static char t[8192], d[4096], s[16384];
+	size_t nt = corpus_load("nl-dsmr50.txt", t, sizeof(t));
+	size_t nd = corpus_load("lu-smarty.dlms", d, sizeof(d));
+	size_t n = glue(s, sizeof(s), t, nt / 2, d, nd), k;
+	struct got g;
+
+	(void)state;
+	for (k = 1; k <= n; k++) {
+		feed(s, n, k, &g);
+		assert_int_equal(g.n, 1);
+		assert_int_equal(g.type[0], P1_FRAME_DLMS);
+		assert_int_equal(g.len[0], nd);
+		assert_int_equal(f.st.truncated, 1);
+		assert_int_equal(f.st.garbage_bytes, 0);
+	}
+	/* Also mid-line while hunting: the tentative text is garbage. */
+	n = glue(s, sizeof(s), "xx/abc", 6, d, nd);
+	feed(s, n, n, &g);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.type[0], P1_FRAME_DLMS);
+	assert_int_equal(f.st.truncated, 0);
+	assert_int_equal(f.st.garbage_bytes, 6);
+}
+
+/* A false header hides no telegram: the bytes after 0xDB are rescanned. */
+static void dlms_false_header(void **state)
+{
+	static char t[8192], s[16384];
+	size_t nt = corpus_load("nl-dsmr50.txt", t, sizeof(t));
+	size_t n, k;
+	struct got g;
+
+	(void)state;
+	/* 0xDB 0x08 then a telegram: fails at byte 10 (no 0x82). */
+	n = glue(s, sizeof(s), "\xdb\x08", 2, t, nt);
+	for (k = 1; k <= n; k++) {
+		feed(s, n, k, &g);
+		assert_int_equal(g.n, 1);
+		assert_int_equal(g.type[0], P1_FRAME_TEXT);
+		assert_int_equal(g.status[0], P1_FR_OK);
+		assert_int_equal(g.len[0], nt);
+		assert_int_equal(f.st.garbage_bytes, 2);
+		assert_int_equal(f.st.recovered, 1); /* it started mid-line */
+		assert_int_equal(f.st.rx_bytes, n);
+	}
+}
+
+/* A frame longer than the size limit: oversize, and nothing lost after. */
+static void dlms_oversize(void **state)
+{
+	static char t[8192], d[4096], s[16384];
+	size_t nt = corpus_load("at-plain.txt", t, sizeof(t));
+	size_t nd = corpus_load("lu-smarty.dlms", d, sizeof(d));
+	size_t n = glue(s, sizeof(s), d, nd, t, nt);
+	struct got g;
+
+	(void)state;
+	feed_max(s, n, 7, &g, (u32)nd - 1);
+	assert_int_equal(f.st.oversize, 1);
+	assert_int_equal(f.st.dlms_frames, 0);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.type[0], P1_FRAME_TEXT);
+	feed_max(s, n, 7, &g, (u32)nd);
+	assert_int_equal(f.st.oversize, 0);
+	assert_int_equal(g.n, 2);
+}
+
+/* A flagged byte in a frame: delivered as a line error. */
+static void dlms_flagged(void **state)
+{
+	static char d[4096];
+	static u8 fl[4096];
+	size_t nd = corpus_load("lu-smarty.dlms", d, sizeof(d));
+	struct p1_frame fr;
+
+	(void)state;
+	memset(fl, 0, sizeof(fl));
+	fl[100] = P1_FL_PARITY;
+	p1_framer_init(&f, fbuf, sizeof(fbuf));
+	assert_int_equal(p1_framer_push(&f, (const u8 *)d, fl, nd, 0, &fr), nd);
+	assert_int_equal(fr.type, P1_FRAME_DLMS);
+	assert_int_equal(fr.status, P1_FR_LINE_ERROR);
+	assert_int_equal(f.st.line_errors, 1);
+	assert_int_equal(f.st.dlms_frames, 0);
+	assert_int_equal(f.st.parity_errors, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(dlms_frame),
+		cmocka_unit_test(dlms_stream),
+		cmocka_unit_test(dlms_cuts_text),
+		cmocka_unit_test(dlms_false_header),
+		cmocka_unit_test(dlms_oversize),
+		cmocka_unit_test(dlms_flagged),
 		cmocka_unit_test(crc_check_value),
 		cmocka_unit_test(verdicts_agree),
 		cmocka_unit_test(chunking),

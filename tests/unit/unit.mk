@@ -9,7 +9,7 @@
 LIBP1_UT_DIR := $(TOP)/tests/unit
 LIBP1_UT_OUT := $(B)/tests/libp1
 LIBP1_UT_NAMES := test_families test_edge test_values test_time test_json test_fmt \
-	test_framer
+	test_framer test_dlms
 LIBP1_UT_BINS := $(addprefix $(LIBP1_UT_OUT)/,$(LIBP1_UT_NAMES))
 LIBP1_UT_CFLAGS = $(CFLAGS) $(P1_CFLAGS) -I$(TOP)/userspace/lib \
 	-DCORPUS_DIR='"$(TOP)/tests/corpus"' -MMD -MP
@@ -22,7 +22,7 @@ $(LIBP1_UT_OUT)/%.o: $(LIBP1_UT_DIR)/%.c
 
 $(LIBP1_UT_BINS): $(LIBP1_UT_OUT)/%: $(LIBP1_UT_OUT)/%.o \
 		$(LIBP1_UT_OUT)/corpus.o $(B)/lib/libp1.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBP1_UT_LIBS) -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBP1_UT_LIBS) $(P1_CRYPTO_LIBS) -lm
 
 # cmd_decode.c without p1ctl's main(): the decoder's own test driver.
 $(LIBP1_UT_OUT)/cmd_decode.o: $(TOP)/userspace/p1ctl/cmd_decode.c
@@ -32,7 +32,7 @@ $(LIBP1_UT_OUT)/cmd_decode.o: $(TOP)/userspace/p1ctl/cmd_decode.c
 
 $(LIBP1_UT_DECODE): $(LIBP1_UT_OUT)/decode_main.o \
 		$(LIBP1_UT_OUT)/cmd_decode.o $(B)/lib/libp1.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P1_CRYPTO_LIBS) -lm
 
 # The same decoder built for i386 (gcc -m32): a 32-bit build must give
 # byte-identical output on the whole corpus.  gcc-multilib (which conflicts
@@ -52,7 +52,7 @@ $(LIBP1_UT_DECODE32): $(wildcard $(TOP)/userspace/lib/*.[ch]) \
 	@mkdir -p $(@D)
 	$(CC) $(P1_I386_CFLAGS) $(CFLAGS) $(P1_CFLAGS) $(P1COMMON_CFLAGS) \
 		-I$(TOP)/userspace/lib -I$(TOP)/userspace/p1ctl \
-		-o $@ $(filter %.c,$^) -lm
+		-o $@ $(filter %.c,$^) $(P1_CRYPTO_LIBS) -lm
 
 LIBP1_UT_VALGRIND := $(if $(shell command -v valgrind 2>/dev/null),\
 	env P1_TEST_QUICK=1 valgrind -q --error-exitcode=9 --leak-check=full)
@@ -63,6 +63,8 @@ check-unit-build: $(LIBP1_UT_BINS) $(LIBP1_UT_DECODE) $(LIBP1_UT_DECODE32)
 check-unit: check-unit-build
 	@set -e; for t in $(LIBP1_UT_BINS); do \
 		echo "--- $${t##*/}"; $$t; done
+	@echo "--- encrypted vectors (python3-cryptography) match the corpus"
+	python3 $(TOP)/tests/corpus/dlms_gen.py --check
 	@echo "--- decode (p1-decode on tests/corpus, JSON checked)"
 	python3 $(LIBP1_UT_DIR)/decode_test.py $(LIBP1_UT_DECODE) \
 		$(TOP)/tests/corpus $(LIBP1_UT_DECODE32)

@@ -22,6 +22,8 @@ static const char *const stat_names[__P1_STAT_MAX] = {
 	[P1_STAT_BREAKS] = "breaks",
 	[P1_STAT_READER_OVERRUNS] = "reader_overruns",
 	[P1_STAT_DROPPED] = "dropped",
+	[P1_STAT_ENCRYPTED] = "encrypted",
+	[P1_STAT_ENCRYPTED_NO_KEY] = "encrypted_no_key",
 };
 
 static const char *const status_names[] = {

@@ -51,7 +51,8 @@ P1X_MQTT_OBJS := $(patsubst $(P1X_DIR)/%.c,$(B)/obj/exporter/%.o,\
 P1X_CURL_OBJS := $(B)/obj/exporter/sinks/dsmrreader.o \
 	$(B)/obj/exporter/sinks/curl_loop.o
 P1X_STATIC_LIBS := -lmicrohttpd -lgnutls -lhogweed -lnettle -lgmp -ltasn1 \
-	-lidn2 -lunistring -lyaml -lnl-genl-3 -lnl-3 -lcrypt -lanl -lpthread -lm
+	-lidn2 -lunistring -lyaml -lnl-genl-3 -lnl-3 $(P1_CRYPTO_STATIC_LIBS) \
+	-lcrypt -lanl -lpthread -lm
 
 $(B)/obj/exporter/%.o: $(P1X_DIR)/%.c
 	@mkdir -p $(@D)
@@ -67,7 +68,8 @@ $(B)/p1-exporter: $(P1X_OBJS) $(P1X_LIBP1) $(P1X_COMMON)
 		$(P1X_COMMON) $(P1X_LIBS)
 
 $(B)/p1-emulate: $(P1X_TOOL_OBJS) $(P1X_LIBP1)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(P1X_TOOL_OBJS) $(P1X_LIBP1) -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(P1X_TOOL_OBJS) $(P1X_LIBP1) \
+		$(P1_CRYPTO_LIBS) -lm
 
 $(B)/static/p1-exporter: $(P1X_OBJS) $(B)/obj/exporter/web/static_p11stub.o \
 		$(B)/obj/exporter/sinks/static_mqtt.o \
@@ -87,7 +89,11 @@ $(B)/static/p1-exporter: $(P1X_OBJS) $(B)/obj/exporter/web/static_p11stub.o \
 $(B)/static/p1-emulate: $(P1X_TOOL_OBJS) $(P1X_LIBP1)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $(P1X_TOOL_OBJS) \
-		$(P1X_LIBP1) -lm
+		$(P1X_LIBP1) $(P1_CRYPTO_STATIC_LIBS) -lm 2>$@.log || \
+		{ cat $@.log; rm -f $@; exit 1; }
+	@# glibc's warnings about dlopen in static programs (OpenSSL's)
+	@grep -v -e 'statically linked applications requires at runtime' -e ': in function' $@.log || true
+	@rm -f $@.log
 
 .PHONY: p1-exporter p1-emulate p1-exporter-static run
 p1-exporter: $(B)/p1-exporter

@@ -50,6 +50,18 @@ const char *meter_line_error_name(int k)
 	return le_names[k];
 }
 
+static const char *const enc_names[ENC_MAX] = {
+	[ENC_DECRYPTED] = "decrypted",
+	[ENC_AUTH_FAILED] = "auth_failed",
+	[ENC_REPLAY] = "replay",
+	[ENC_NO_KEY] = "no_key",
+};
+
+const char *meter_enc_name(int r)
+{
+	return enc_names[r];
+}
+
 const char *meter_state_name(enum meter_state st)
 {
 	switch (st) {
@@ -329,6 +341,7 @@ void meter_counters(const struct meter *m, struct meter_counters *c)
 		c->rx_bytes = k[P1_STAT_RX_BYTES];
 		c->garbage_bytes = k[P1_STAT_GARBAGE_BYTES];
 		c->recovered = k[P1_STAT_RECOVERED];
+		c->encrypted[ENC_NO_KEY] = k[P1_STAT_ENCRYPTED_NO_KEY];
 	} else if (m->rc) {
 		const struct p1_reader_counters *r = m->rc;
 
@@ -345,6 +358,10 @@ void meter_counters(const struct meter *m, struct meter_counters *c)
 		c->rx_bytes = r->rx_bytes;
 		c->garbage_bytes = r->garbage_bytes;
 		c->recovered = r->recovered;
+		c->encrypted[ENC_DECRYPTED] = r->dlms_decrypted;
+		c->encrypted[ENC_AUTH_FAILED] = r->dlms_auth_failed;
+		c->encrypted[ENC_REPLAY] = r->dlms_replayed;
+		c->encrypted[ENC_NO_KEY] = r->dlms_no_key;
 	} else {
 		const struct p1_framer_stats *s = &m->fr.st;
 

@@ -37,6 +37,15 @@ enum meter_result {
 	RES_MAX
 };
 
+/* p1_encrypted_frames_total{result}: the reader's or the kernel's */
+enum meter_enc {
+	ENC_DECRYPTED,	 /* authenticated and decrypted */
+	ENC_AUTH_FAILED, /* GCM tag wrong: wrong key or auth key, or altered */
+	ENC_REPLAY,	 /* frame counter not above the last one */
+	ENC_NO_KEY,	 /* no key-file set for this meter */
+	ENC_MAX
+};
+
 /* p1_line_errors_total{kind} */
 enum meter_line_error { LE_PARITY, LE_FRAMING, LE_OVERRUN, LE_BREAK, LE_MAX };
 
@@ -74,6 +83,8 @@ struct meter {
 	const struct p1_reader_counters *rc;
 	struct p1_framer fr;
 	uint8_t *frbuf;
+
+	bool has_key; /* encrypted meter: key-file= given */
 
 	/* the latest good telegram and a spare to parse into */
 	struct p1_telegram *tg;
@@ -120,12 +131,14 @@ struct meter_counters {
 	uint64_t results[RES_MAX];
 	uint64_t line_errors[LE_MAX];
 	uint64_t rx_bytes, garbage_bytes, recovered;
+	uint64_t encrypted[ENC_MAX];
 };
 void meter_counters(const struct meter *m, struct meter_counters *c);
 
 /* Names for labels and JSON. */
 const char *meter_result_name(int r);
 const char *meter_line_error_name(int k);
+const char *meter_enc_name(int r);
 const char *meter_state_name(enum meter_state st);
 
 #endif

@@ -33,7 +33,7 @@ $(LIBP1_A): $(LIBP1_OBJS)
 $(LIBP1_SO): $(LIBP1_OBJS) $(LIBP1_DIR)/libp1.map
 	$(CC) -shared -Wl,-soname,libp1.so.$(LIBP1_SOVER) \
 		-Wl,--version-script=$(LIBP1_DIR)/libp1.map -Wl,-z,defs \
-		-o $@ $(LIBP1_OBJS) -lm
+		-o $@ $(LIBP1_OBJS) $(P1_CRYPTO_LIBS) -lm
 	ln -sf libp1.so.$(LIBP1_SOVER) $(B)/lib/libp1.so
 
 $(LIBP1_PC): $(LIBP1_DIR)/libp1.pc.in $(TOP)/VERSION
@@ -50,6 +50,7 @@ install-lib: libp1
 	ln -sf libp1.so.$(LIBP1_SOVER) $(DESTDIR)$(PREFIX)/lib/libp1.so
 	install -m 644 $(LIBP1_PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 644 $(TOP)/include/p1/p1.h $(TOP)/include/p1/reader.h \
+		$(TOP)/include/p1/dlms.h \
 		$(DESTDIR)$(PREFIX)/include/p1/
 	install -m 644 $(TOP)/kernel/p1_framer.h $(DESTDIR)$(PREFIX)/include/p1/
 

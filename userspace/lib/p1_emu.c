@@ -22,14 +22,16 @@
 #include <string.h>
 #include <time.h>
 
+#include <p1/dlms.h>
+
 #include "p1_framer.h"
 
-static const char *const profile_names[] = {"dsmr5", "dsmr4", "dsmr22",
-					    "emucs"};
+static const char *const profile_names[] = {"dsmr5", "dsmr4", "dsmr22", "emucs",
+					    "smarty"};
 
 int p1i_emu_profile_from_name(const char *name)
 {
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		if (!strcmp(name, profile_names[i]))
 			return i;
 	return -1;
@@ -232,6 +234,11 @@ void p1i_emu_init(struct p1i_emu *e, const struct p1i_emu_params *p,
 	e->exp[0] = p->export_kwh * 0.3;
 	e->exp[1] = p->export_kwh - e->exp[0];
 	e->gas = p->gas_m3;
+	memcpy(e->title, "SAG\x10\x05", 5);
+	e->title[5] = (uint8_t)(p->seed >> 16);
+	e->title[6] = (uint8_t)(p->seed >> 8);
+	e->title[7] = (uint8_t)p->seed;
+	e->counter = 1000 + (uint32_t)(start_t / 10) % 100000;
 	e->gas_capture_t =
 		floor(start_t / gas_capture_period(e)) * gas_capture_period(e);
 	e->gas_captured = e->gas;
@@ -514,6 +521,47 @@ static void telegram_dsmr(struct out *o, const struct p1i_emu *e, bool v5)
 	    e->gas_captured);
 }
 
+/* Luxembourg Smarty: totals without tariffs, reactive energy, kVA limit. */
+static void telegram_smarty(struct out *o, const struct p1i_emu *e)
+{
+	double ip = total(e->p_imp) - total(e->p_exp);
+	char a[40];
+
+	put(o, "/Lux5\\253833635_D\r\n\r\n");
+	put(o, "1-3:0.2.8(42)\r\n");
+	put(o, "0-0:1.0.0(%s)\r\n", tst(e->t, true, a));
+	put(o, "0-0:42.0.0(");
+	put_hex(o, "SAG1005EMU00042");
+	put(o, ")\r\n");
+	put(o, "1-0:1.8.0(%010.3f*kWh)\r\n", e->imp[0] + e->imp[1]);
+	put(o, "1-0:2.8.0(%010.3f*kWh)\r\n", e->exp[0] + e->exp[1]);
+	put(o, "1-0:3.8.0(%010.3f*kvarh)\r\n", (e->imp[0] + e->imp[1]) / 10);
+	put(o, "1-0:4.8.0(%010.3f*kvarh)\r\n", (e->exp[0] + e->exp[1]) / 25);
+	put(o, "1-0:1.7.0(%06.3f*kW)\r\n", ip > 0 ? ip / 1000 : 0.0);
+	put(o, "1-0:2.7.0(%06.3f*kW)\r\n", ip < 0 ? -ip / 1000 : 0.0);
+	put(o, "0-0:17.0.0(27.600*kVA)\r\n");
+	put(o, "0-0:96.3.10(1)\r\n");
+	put_failures(o, e);
+	put_sags(o, e);
+	put(o, "0-0:96.13.0()\r\n");
+	put_phases(o, e, true, false);
+	put(o, "0-1:24.1.0(003)\r\n");
+	put(o, "0-1:96.1.0(");
+	put_hex(o, "G0012345678901234");
+	put(o, ")\r\n");
+	put(o, "0-1:24.2.1(%s)(%09.3f*m3)\r\n", tst(e->gas_capture_t, true, a),
+	    e->gas_captured);
+}
+
+/* The smarty telegram in e->plain sealed into @buf (see p1_emu.h). */
+static size_t seal(struct p1i_emu *e, size_t n, char *buf, size_t cap)
+{
+	int m = p1_dlms_seal(e->p.dlms, e->title, e->counter++,
+			     (const uint8_t *)e->plain, n, (uint8_t *)buf, cap);
+
+	return m < 0 ? 0 : (size_t)m;
+}
+
 static void telegram_dsmr22(struct out *o, const struct p1i_emu *e)
 {
 	char a[40];
@@ -594,7 +642,10 @@ static void telegram_emucs(struct out *o, const struct p1i_emu *e)
 size_t p1i_emu_next(struct p1i_emu *e, double t, char *buf, size_t cap)
 {
 	struct out o = {.buf = buf, .cap = cap};
+	bool enc = e->p.profile == P1I_EMU_SMARTY && e->p.dlms;
 
+	if (enc)
+		o = (struct out){.buf = e->plain, .cap = sizeof(e->plain)};
 	step(e, t);
 	switch (e->p.profile) {
 	case P1I_EMU_DSMR5:
@@ -610,12 +661,17 @@ size_t p1i_emu_next(struct p1i_emu *e, double t, char *buf, size_t cap)
 	case P1I_EMU_EMUCS:
 		telegram_emucs(&o, e);
 		break;
+	case P1I_EMU_SMARTY:
+		telegram_smarty(&o, e);
+		break;
 	}
 	put(&o, "!");
 	if (o.over)
 		return 0;
 	put(&o, "%04X\r\n", p1_crc16(0, (const unsigned char *)o.buf, o.len));
-	return o.over ? 0 : o.len;
+	if (o.over)
+		return 0;
+	return enc ? seal(e, o.len, buf, cap) : o.len;
 }
 
 bool p1i_emu_parse_time(const char *s, double *out)

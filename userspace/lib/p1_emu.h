@@ -11,6 +11,10 @@
  * track the quarter-hour demand, this month's peak and 13 months of peak
  * history.  Telegrams of DSMR >= 4 and eMUCs end in a correct CRC16;
  * DSMR 2.2 telegrams have none and put the gas value on the next line.
+ * The smarty profile is a Luxembourg meter: with a keyed libp1 DLMS
+ * context in the parameters (dlms) its telegrams leave it encrypted, as
+ * DLMS general-global-ciphering frames with a rising frame counter; with
+ * none, as plaintext.
  *
  * Everything is deterministic for a given seed and start time; no
  * allocation: the caller owns the struct and the output buffer.
@@ -26,8 +30,11 @@ enum p1i_emu_profile {
 	P1I_EMU_DSMR5,
 	P1I_EMU_DSMR4,
 	P1I_EMU_DSMR22,
-	P1I_EMU_EMUCS
+	P1I_EMU_EMUCS,
+	P1I_EMU_SMARTY
 };
+
+struct p1_dlms;
 
 struct p1i_emu_params {
 	enum p1i_emu_profile profile;
@@ -39,6 +46,7 @@ struct p1i_emu_params {
 	double gas_rate; /* m3/h average */
 	double noise;	 /* 0..1 */
 	uint64_t seed;
+	struct p1_dlms *dlms; /* smarty: encrypt with this (owned by caller) */
 };
 
 #define P1I_EMU_HISTORY 13
@@ -72,11 +80,17 @@ struct p1i_emu {
 		double month_t, t, w;
 	} hist[P1I_EMU_HISTORY];
 	int nhist;
+	/* smarty: system title, next frame counter, the plaintext */
+	uint8_t title[8];
+	uint32_t counter;
+	char plain[2048];
 };
 
 /* Profile by name ("dsmr5", "dsmr4", "dsmr22", "emucs"); -1 if unknown. */
 int p1i_emu_profile_from_name(const char *name);
 const char *p1i_emu_profile_name(enum p1i_emu_profile p);
+
+struct p1_dlms;
 /* The profile's natural telegram interval in seconds. */
 double p1i_emu_default_interval(enum p1i_emu_profile p);
 /* DSMR 2.2/3.0 lines are 9600 7E1; the others 115200 8N1. */
@@ -89,7 +103,7 @@ void p1i_emu_init(struct p1i_emu *e, const struct p1i_emu_params *p,
 /*
  * Advance the meter to time @t (unix seconds) and write its telegram to
  * @buf.  Returns the length, or 0 if @cap is too small (the state still
- * advances).  2048 bytes is always enough.
+ * advances).  2048 bytes is always enough (encrypted: 2048 + 30).
  */
 size_t p1i_emu_next(struct p1i_emu *e, double t, char *buf, size_t cap);
 

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <p1/dlms.h>
+
 #include "p1_reader_int.h"
 
 #define E(r)	(&(r)->u.emu)
@@ -45,6 +47,12 @@ static void emu_open(struct p1_reader *r)
 	if (E(r)->interval < 0.001)
 		E(r)->interval = 0.001;
 	E(r)->meter_t = start;
+	/* smarty with a key option: the meter encrypts with that key too */
+	if (r->dlms && E(r)->p.profile == P1I_EMU_SMARTY && !E(r)->p.dlms) {
+		E(r)->p.dlms = p1_dlms_new();
+		if (E(r)->p.dlms)
+			p1_dlms_copy_keys(E(r)->p.dlms, r->dlms);
+	}
 	p1i_emu_init(&E(r)->emu, &E(r)->p, start);
 	p1_framer_set_cs7(&r->fr, false);
 	p1i_rd_connected(r, p1i_emu_profile_name(E(r)->p.profile));

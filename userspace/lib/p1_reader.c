@@ -113,6 +113,13 @@ void p1i_rd_sync_counters(struct p1_reader *r)
 	r->c.frame_errors = s->frame_errors;
 	r->c.uart_overruns = s->overruns;
 	r->c.breaks = s->breaks;
+	/* telegrams decrypted from DLMS frames: their own framer */
+	s = &r->pfr.st;
+	r->c.telegrams += s->telegrams;
+	r->c.crc_errors += s->crc_errors;
+	r->c.crc_missing += s->crc_missing;
+	r->c.truncated += s->truncated;
+	r->c.oversize += s->oversize;
 }
 
 void p1i_rd_connected(struct p1_reader *r, const char *detail)
@@ -213,6 +220,11 @@ void p1i_rd_deliver(struct p1_reader *r, const uint8_t *data,
 
 void p1i_rd_frame(struct p1_reader *r, const struct p1_frame *f)
 {
+	if (f->type == P1_FRAME_DLMS) {
+		p1i_rd_dlms_frame(r, f);
+		p1i_rd_sync_counters(r);
+		return;
+	}
 	struct p1_reader_meta m = {
 		.seq = ++r->seq,
 		.realtime_first_ns =
@@ -223,6 +235,8 @@ void p1i_rd_frame(struct p1_reader *r, const struct p1_frame *f)
 		.crc_rx = f->crc_rx,
 		.crc_calc = f->crc_calc,
 		.has_crc = f->has_crc,
+		.encrypted = r->dlms_plain,
+		.frame_counter = r->dlms_plain ? r->dlms_counter : 0,
 	};
 
 	p1i_rd_sync_counters(r);
@@ -344,6 +358,14 @@ int p1_reader_set_option(struct p1_reader *r, const char *key,
 					value);
 		return 0;
 	}
+	ret = p1i_rd_dlms_option(r, key, value);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret != -ENOENT)
+		return ret ? opt_fail(r, "%s: not a key (32 hex digits)%s%s",
+				      key, ret == -EINVAL ? "" : ": ",
+				      ret == -EINVAL ? "" : strerror(-ret))
+			   : 0;
 	ret = r->ops->option ? r->ops->option(r, key, value) : -ENOENT;
 	if (ret == -ENOENT)
 		return opt_fail(r, "%s: unknown option \"%s\"",
@@ -528,6 +550,8 @@ int p1_reader_start(struct p1_reader *r)
 	p1_framer_init(&r->fr, r->frbuf, r->max_size);
 	p1_framer_set_max(&r->fr, r->max_size);
 	p1_framer_set_crc_mode(&r->fr, r->crc_mode);
+	if (p1i_rd_dlms_start(r))
+		return -ENOMEM;
 	if (r->kind == P1_READER_SERIAL) {
 		r->u.ser.flags = malloc(2 * (P1I_READ_SIZE + 2));
 		if (!r->u.ser.flags)
@@ -569,6 +593,7 @@ void p1_reader_free(struct p1_reader *r)
 	free(r->frbuf);
 	free(r->in);
 	free(r->tg);
+	p1i_rd_dlms_free(r);
 	if (r->kind == P1_READER_SERIAL)
 		free(r->u.ser.flags);
 	free(r);

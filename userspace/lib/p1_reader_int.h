@@ -74,6 +74,15 @@ struct p1_reader {
 	uint64_t seq;
 	struct p1_reader_counters c;
 
+	/* encrypted meters (p1_rd_dlms.c): NULL without a key option */
+	struct p1_dlms *dlms;
+	uint8_t *plain;	      /* the decrypted telegram */
+	struct p1_framer pfr; /* frames and CRC-checks it */
+	uint8_t *pfrbuf;
+	uint32_t dlms_counter; /* of the frame being delivered */
+	bool dlms_plain;       /* delivering a decrypted telegram */
+	bool dlms_told;	       /* "no key" was reported */
+
 	union {
 		struct {
 			uint32_t baud;
@@ -161,6 +170,11 @@ void p1i_rd_feed(struct p1_reader *r, const uint8_t *p, const uint8_t *flags,
 		 size_t n, uint64_t realtime_ns);
 /* A telegram the framer completed. */
 void p1i_rd_frame(struct p1_reader *r, const struct p1_frame *f);
+/* Encrypted frames (p1_rd_dlms.c): options, buffers, a completed frame. */
+int p1i_rd_dlms_option(struct p1_reader *r, const char *key, const char *v);
+int p1i_rd_dlms_start(struct p1_reader *r);
+void p1i_rd_dlms_free(struct p1_reader *r);
+void p1i_rd_dlms_frame(struct p1_reader *r, const struct p1_frame *f);
 /* Copy the framer's statistics into the counters. */
 void p1i_rd_sync_counters(struct p1_reader *r);
 

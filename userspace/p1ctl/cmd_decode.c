@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * cmd_decode.c - p1ctl decode [--json] [--zone NAME] [FILE|-]
+ * cmd_decode.c - p1ctl decode [--json] [--zone NAME]
+ *		  [--key HEX|--key-file FILE] [--auth-key HEX|--auth-key-file
+ *FILE] [FILE|-]
  *
  * Reads a byte stream holding any number of telegrams (garbage, truncation
  * and bad CRCs in between, as off a wire or a capture), splits it with the
@@ -10,6 +12,13 @@
  * marked.  A summary of what the framer saw goes to stderr at the end.
  * The input is read and framed by libp1's reader ("file:PATH" or "-",
  * rate=max, p1/reader.h).
+ *
+ * Encrypted frames (Luxembourg Smarty, Austria: DLMS general-global-
+ * ciphering, p1/dlms.h) are authenticated and decrypted by the reader with
+ * the key given, and their telegram is decoded exactly like a plaintext
+ * one (same output).  Frames that fail authentication, replay an old frame
+ * counter or arrive without a key are counted in the summary, never
+ * decoded.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <p1/dlms.h>
 #include <p1/p1.h>
 #include <p1/reader.h>
 
@@ -36,11 +46,22 @@ struct decode {
 
 static void usage(FILE *f)
 {
-	fputs("usage: p1ctl decode [--json] [--zone NAME] [FILE|-]\n"
+	fputs("usage: p1ctl decode [--json] [--zone NAME] [--key "
+	      "HEX|--key-file "
+	      "FILE]\n"
+	      "                    [--auth-key HEX|--auth-key-file FILE] "
+	      "[FILE|-]\n"
 	      "  Decode every telegram in FILE (default: standard input).\n"
 	      "  --json       one JSON object per telegram and line\n"
 	      "  --zone NAME  meter clock zone: Europe/Amsterdam (default,\n"
-	      "               also BE/LU/SE/AT/HU...), Europe/Dublin, UTC\n",
+	      "               also BE/LU/SE/AT/HU...), Europe/Dublin, UTC\n"
+	      "  --key HEX, --key-file FILE\n"
+	      "               decryption key of an encrypted meter (LU "
+	      "Smarty,\n"
+	      "               AT): 32 hex digits from the grid operator\n"
+	      "  --auth-key HEX, --auth-key-file FILE\n"
+	      "               authentication key (default: Smarty's\n"
+	      "               " P1_DLMS_SMARTY_AUTH_KEY ")\n",
 	      f);
 }
 
@@ -316,6 +337,31 @@ static const struct p1_reader_callbacks decode_callbacks = {
 	.closed = failed,
 };
 
+/* Encrypted frames: what became of them, and a hint when all failed. */
+static void summary_dlms(const struct p1_reader_counters *c)
+{
+	unsigned long long n = c->dlms_decrypted + c->dlms_auth_failed +
+			       c->dlms_replayed + c->dlms_no_key;
+
+	if (!n)
+		return;
+	fprintf(stderr,
+		"p1ctl decode: %llu encrypted frames: %llu decrypted, "
+		"%llu failed authentication, %llu replayed, %llu without key\n",
+		n, (unsigned long long)c->dlms_decrypted,
+		(unsigned long long)c->dlms_auth_failed,
+		(unsigned long long)c->dlms_replayed,
+		(unsigned long long)c->dlms_no_key);
+	if (c->dlms_no_key)
+		fputs("p1ctl decode: the meter encrypts its telegrams: give "
+		      "the key from the grid operator with --key-file FILE\n",
+		      stderr);
+	else if (c->dlms_auth_failed && !c->dlms_decrypted)
+		fputs("p1ctl decode: no frame authenticated: wrong key, or "
+		      "wrong --auth-key (Austrian meters have their own)\n",
+		      stderr);
+}
+
 int cmd_decode(int argc, char **argv)
 {
 	static struct decode dc;
@@ -323,7 +369,8 @@ int cmd_decode(int argc, char **argv)
 	const char *path = NULL;
 	char src[4200], err[256];
 	struct p1_reader *r;
-	int i, rc = 0;
+	const char *keyopt[4][2];
+	int i, k, nkeys = 0, rc = 0;
 
 	memset(&dc.opts, 0, sizeof(dc.opts));
 	dc.json = false;
@@ -335,7 +382,17 @@ int cmd_decode(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (!strcmp(a, "--json")) {
+		if ((!strcmp(a, "--key") || !strcmp(a, "--key-file") ||
+		     !strcmp(a, "--auth-key") ||
+		     !strcmp(a, "--auth-key-file")) &&
+		    i + 1 < argc) {
+			if (nkeys == 4) {
+				usage(stderr);
+				return 2;
+			}
+			keyopt[nkeys][0] = a + 2; /* the reader's option */
+			keyopt[nkeys++][1] = argv[++i];
+		} else if (!strcmp(a, "--json")) {
 			dc.json = true;
 		} else if (!strcmp(a, "--zone") && i + 1 < argc) {
 			int z = p1_zone_from_name(argv[++i]);
@@ -372,6 +429,14 @@ int cmd_decode(int argc, char **argv)
 		fprintf(stderr, "p1ctl decode: %s: %s\n", path, err);
 		return 1;
 	}
+	for (k = 0; k < nkeys; k++) {
+		if (p1_reader_set_option(r, keyopt[k][0], keyopt[k][1]) < 0) {
+			fprintf(stderr, "p1ctl decode: --%s: %s\n",
+				keyopt[k][0], p1_reader_errmsg(r));
+			p1_reader_free(r);
+			return 2;
+		}
+	}
 	if (p1_reader_run(r) < 0 || dc.err) {
 		fprintf(stderr, "p1ctl decode: %s: %s\n", path,
 			dc.err ? dc.errmsg : "interrupted");
@@ -397,6 +462,7 @@ int cmd_decode(int argc, char **argv)
 		(unsigned long long)c->oversize,
 		(unsigned long long)c->garbage_bytes,
 		c->cut_at_end ? ", 1 cut off at the end" : "");
+	summary_dlms(c);
 	p1_reader_free(r);
 	return rc;
 }

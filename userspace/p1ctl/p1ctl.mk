@@ -23,13 +23,13 @@ $(B)/obj/p1ctl/%.o: $(P1CTL_DIR)/%.c
 
 $(B)/p1ctl: $(P1CTL_DEPS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(P1CTL_OBJS) $(P1CTL_LIBP1) \
-		$(P1CTL_EXTRA_LIBS) $(P1COMMON_A) $(P1NL_LIBS) -lm
+		$(P1CTL_EXTRA_LIBS) $(P1COMMON_A) $(P1NL_LIBS) $(P1_CRYPTO_LIBS) -lm
 
 $(B)/static/p1ctl: $(P1CTL_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $(P1CTL_OBJS) \
 		$(P1CTL_LIBP1) $(P1CTL_EXTRA_LIBS) $(P1COMMON_A) \
-		$(P1NL_STATIC_LIBS) -lm
+		$(P1NL_STATIC_LIBS) $(P1_CRYPTO_STATIC_LIBS) -lm
 
 .PHONY: p1ctl p1ctl-static
 p1ctl: $(B)/p1ctl

@@ -192,6 +192,8 @@ enum p1_stat {
 	P1_STAT_BREAKS,
 	P1_STAT_READER_OVERRUNS,
 	P1_STAT_DROPPED,	/* completed but no memory to queue them */
+	P1_STAT_ENCRYPTED,	/* DLMS (encrypted) frames received whole */
+	P1_STAT_ENCRYPTED_NO_KEY,	/* ... of them dropped: no key set */
 	__P1_STAT_MAX
 };
 

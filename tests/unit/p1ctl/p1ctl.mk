@@ -25,7 +25,7 @@ $(B)/tests/p1ctl/%.o: $(P1CTL_UT_DIR)/%.c
 $(P1CTL_UT_BINS): $(B)/tests/p1ctl/%: $(B)/tests/p1ctl/%.o $(P1CTL_LIB_OBJS) $(P1COMMON_A) \
 		$(B)/lib/libp1.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(P1CTL_LIB_OBJS) $(B)/lib/libp1.a $(P1COMMON_A) \
-		$(P1NL_LIBS) $(P1CTL_UT_CMOCKA_LIBS) -lm
+		$(P1NL_LIBS) $(P1CTL_UT_CMOCKA_LIBS) $(P1_CRYPTO_LIBS) -lm
 
 # Under valgrind when it is installed (tests/deps.sh installs it): the
 # parsers must not read out of bounds or leak on any input.

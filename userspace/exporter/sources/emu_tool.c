@@ -12,6 +12,10 @@
  * --delay seconds (time to attach n_p1 or open it), and the pty is held
  * --hold seconds after the last telegram before it is closed, which
  * hangs up the other side: an unplugged cable, for tests without one.
+ *
+ * -p smarty with --key/--key-file writes encrypted DLMS frames (Luxembourg
+ * Smarty; --auth-key/--auth-key-file for an Austrian meter's own
+ * authentication key), without a key plaintext Luxembourg telegrams.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <p1/dlms.h>
+
 #include "p1_emu.h"
 
 static void usage(FILE *fp)
@@ -31,7 +37,14 @@ static void usage(FILE *fp)
 		"Usage: p1-emulate [OPTION]...\n"
 		"Write emulated P1 telegrams to stdout.\n\n"
 		"  -p, --profile=NAME      dsmr5 (default), dsmr4, dsmr22, "
-		"emucs\n"
+		"emucs, smarty\n"
+		"      --key=HEX, --key-file=FILE\n"
+		"                          smarty: encrypt with this key (32 "
+		"hex digits)\n"
+		"      --auth-key=HEX, --auth-key-file=FILE\n"
+		"                          its authentication key (default "
+		"Smarty's;\n"
+		"                          Austrian meters have their own)\n"
 		"  -n, --count=N           telegrams to write (default 10; "
 		"0: forever)\n"
 		"  -i, --interval=SECONDS  meter time between telegrams "
@@ -131,6 +144,10 @@ int main(int argc, char **argv)
 		{"delay", required_argument, NULL, 12},
 		{"hold", required_argument, NULL, 13},
 		{"wait-attach", no_argument, NULL, 14},
+		{"key", required_argument, NULL, 15},
+		{"key-file", required_argument, NULL, 16},
+		{"auth-key", required_argument, NULL, 17},
+		{"auth-key-file", required_argument, NULL, 18},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -143,6 +160,8 @@ int main(int argc, char **argv)
 	double delay = 1, hold = 0;
 	FILE *out = stdout;
 	char buf[4096];
+	uint8_t key[P1_DLMS_KEY_LEN], auth[P1_DLMS_KEY_LEN];
+	bool have_key = false, have_auth = false;
 	int c, prof;
 
 	p1i_emu_params_default(&p);
@@ -216,6 +235,24 @@ int main(int argc, char **argv)
 		case 14:
 			wait_attach = true;
 			break;
+		case 15:
+		case 16:
+		case 17:
+		case 18:
+			if (c == 15 || c == 17
+				    ? p1_dlms_key_from_hex(optarg,
+							   c == 15 ? key : auth)
+				    : p1_dlms_key_from_file(
+					      optarg, c == 16 ? key : auth)) {
+				fprintf(stderr, "p1-emulate: not a key: %s\n",
+					optarg);
+				return 2;
+			}
+			if (c <= 16)
+				have_key = true;
+			else
+				have_auth = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -233,6 +270,20 @@ int main(int argc, char **argv)
 	}
 	if (interval == 0)
 		interval = p1i_emu_default_interval(p.profile);
+	if ((have_key || have_auth) &&
+	    (p.profile != P1I_EMU_SMARTY || !have_key)) {
+		fputs("p1-emulate: keys are for -p smarty, and --auth-key "
+		      "needs --key\n",
+		      stderr);
+		return 2;
+	}
+	if (have_key) {
+		p.dlms = p1_dlms_new();
+		if (!p.dlms)
+			return 1;
+		p1_dlms_set_key(p.dlms, key);
+		p1_dlms_set_auth_key(p.dlms, have_auth ? auth : NULL);
+	}
 	p1i_emu_init(&e, &p, start);
 	if (pty) {
 		int m = posix_openpt(O_RDWR | O_NOCTTY);

@@ -47,6 +47,10 @@ bool spec_check_keys(const struct spec *sp, const char *what,
 
 /* Options every source takes: tz=ZONE (the meter's clock zone). */
 bool spec_apply_common(const struct spec *sp, struct meter *m);
+/* key-file=PATH, auth-key-file=PATH (encrypted meters; source_keys.c). */
+struct p1_reader;
+bool spec_apply_keys(const struct spec *sp, struct p1_reader *rd,
+		     struct meter *m);
 
 /* Constructors: NULL (message logged) if the spec is invalid. */
 struct source *emulate_source_new(const char *spec, int index);

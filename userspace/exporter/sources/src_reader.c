@@ -12,8 +12,12 @@
  * rate-limited): "serial PATH: open at 115200 8N1", "tcp HOST:PORT:
  * connected", "KIND SOURCE: WHY; reconnecting with backoff" when an open
  * source is lost, "KIND SOURCE: WHY; retrying" when opening fails, and
- * "replay PATH: end of file after N telegrams".
+ * "replay PATH: end of file after N telegrams".  key-file= and
+ * auth-key-file= (source_keys.c) make the reader decrypt an encrypted
+ * meter's frames; with --emulate=smarty the emulated meter encrypts with
+ * the same keys.
  */
+#include <errno.h>
 #include <p1/p1.h>
 #include <p1/reader.h>
 #include <stdio.h>
@@ -31,9 +35,10 @@
 struct rsource {
 	struct source s;
 	struct rdglue g;
-	const char *what; /* "serial", "tcp", "replay", "emulator" */
-	char label[256];  /* what the log lines name */
-	bool quiet_open;  /* no "connected" line (replay, emulator) */
+	const char *what;  /* "serial", "tcp", "replay", "emulator" */
+	char label[256];   /* what the log lines name */
+	bool quiet_open;   /* no "connected" line (replay, emulator) */
+	uint64_t enc_seen; /* encrypted frames counted, for the cache */
 };
 
 static void on_connected(struct p1_reader *r, void *user, const char *detail)
@@ -70,7 +75,13 @@ static void on_error(struct p1_reader *r, void *user, int err, const char *msg)
 	struct rsource *rs = user;
 
 	(void)r;
-	(void)err;
+	if (err == -EBADMSG || err == -ENOKEY) {
+		/* a telegram or encrypted frame refused: the source goes on;
+		 * the reader's counters changed */
+		meters_generation++;
+		LOG_RL(LOG_WARNING, "%s %s: %s", rs->what, rs->label, msg);
+		return;
+	}
 	LOG_RL(LOG_WARNING, "%s %s: %s; retrying", rs->what, rs->label, msg);
 	if (rs->s.m->state != MS_CONNECTED)
 		meter_set_state(rs->s.m, MS_CONNECTING, msg);
@@ -111,8 +122,15 @@ static const struct p1_reader_callbacks rs_callbacks = {
 static void rs_after(void *arg)
 {
 	struct rsource *rs = arg;
+	const struct p1_reader_counters *c = p1_reader_get_counters(rs->g.rd);
+	uint64_t enc = c->dlms_decrypted + c->dlms_auth_failed +
+		       c->dlms_replayed + c->dlms_no_key;
 
-	rs->s.m->read_calls = p1_reader_get_counters(rs->g.rd)->read_calls;
+	rs->s.m->read_calls = c->read_calls;
+	if (enc != rs->enc_seen) { /* encrypted frames counted: re-render */
+		rs->enc_seen = enc;
+		meters_generation++;
+	}
 }
 
 static void rs_start(struct source *s)
@@ -158,7 +176,8 @@ static struct source *rs_new(const char *flag, const char *what,
 	rs->s.m = meter_new(name && *name ? name : defname, what,
 			    meter_source ? meter_source
 					 : p1_reader_source(rs->g.rd));
-	if (!rs->s.m || !spec_apply_common(sp, rs->s.m))
+	if (!rs->s.m || !spec_apply_common(sp, rs->s.m) ||
+	    !spec_apply_keys(sp, rs->g.rd, rs->s.m))
 		goto fail;
 	if (tz && p1_reader_set_option(rs->g.rd, "tz", tz) < 0) {
 		log_err("%s %s: %s", flag, sp->main,
@@ -198,7 +217,9 @@ static long max_size(void)
 
 struct source *serial_source_new(const char *text, int index)
 {
-	static const char *const keys[] = {"name", "tz", "baud", "mode", NULL};
+	static const char *const keys[] = {"name", "tz",       "baud",
+					   "mode", "key-file", "auth-key-file",
+					   NULL};
 	const char *baud, *mode;
 	char path[256], src[512], defname[32], defbaud[24];
 	struct spec sp;
@@ -230,7 +251,8 @@ struct source *serial_source_new(const char *text, int index)
 
 struct source *tcp_source_new(const char *text, int index)
 {
-	static const char *const keys[] = {"name", "tz", NULL};
+	static const char *const keys[] = {"name", "tz", "key-file",
+					   "auth-key-file", NULL};
 	char src[512], defname[32];
 	struct spec sp;
 
@@ -248,7 +270,9 @@ struct source *tcp_source_new(const char *text, int index)
 
 struct source *replay_source_new(const char *text, int index)
 {
-	static const char *const keys[] = {"name", "tz", "rate", "loop", NULL};
+	static const char *const keys[] = {"name", "tz",       "rate",
+					   "loop", "key-file", "auth-key-file",
+					   NULL};
 	const char *rate, *v;
 	char src[512], defname[32];
 	struct spec sp;
@@ -273,7 +297,8 @@ struct source *replay_source_new(const char *text, int index)
 
 struct source *emulate_source_new(const char *text, int index)
 {
-	static const char *const keys[] = {"name", "tz", "interval", "seed",
+	static const char *const keys[] = {"name", "tz",       "interval",
+					   "seed", "key-file", "auth-key-file",
 					   NULL};
 	char src[1024], defname[32], *p = src, *end = src + sizeof(src);
 	const char *v;
@@ -283,6 +308,10 @@ struct source *emulate_source_new(const char *text, int index)
 
 	if (!parse_spec("--emulate", text, &sp, keys, true))
 		return NULL;
+	if (spec_get(&sp, "key-file") && strcmp(sp.main, "smarty")) {
+		log_err("--emulate: key-file= is for the smarty profile");
+		return NULL;
+	}
 	if ((v = spec_get(&sp, "interval")) &&
 	    (!parse_duration(v, &interval) || interval <= 0)) {
 		log_err("--emulate: bad interval \"%s\"", v);

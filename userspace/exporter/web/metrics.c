@@ -125,6 +125,24 @@ static void f_telegrams(struct sbuf *sb, struct fam *f, const struct meter *m)
 	}
 }
 
+/* Only meters that have a key or have seen encrypted frames. */
+static void f_encrypted(struct sbuf *sb, struct fam *f, const struct meter *m)
+{
+	struct meter_counters c;
+	uint64_t any = 0;
+
+	meter_counters(m, &c);
+	for (int r = 0; r < ENC_MAX; r++)
+		any += c.encrypted[r];
+	if (!any && !m->has_key)
+		return;
+	for (int r = 0; r < ENC_MAX; r++) {
+		s_begin(sb, f, m);
+		s_label(sb, "result", meter_enc_name(r));
+		s_end(sb, (double)c.encrypted[r]);
+	}
+}
+
 static void f_line_errors(struct sbuf *sb, struct fam *f, const struct meter *m)
 {
 	struct meter_counters c;
@@ -537,6 +555,9 @@ static struct fam_def fams[] = {
 	  "Times the source was lost and had to be reopened."),
 	H("p1_telegrams_total", COUNTER, f_telegrams,
 	  "Telegrams by outcome (ok, crc_error, truncated, ...)."),
+	H("p1_encrypted_frames_total", COUNTER, f_encrypted,
+	  "Encrypted (DLMS) frames by outcome (decrypted, auth_failed, "
+	  "replay, no_key); meters with a key or such frames only."),
 	H("p1_telegrams_recovered_total", COUNTER, f_recovered,
 	  "Good telegrams rescued from a '/' in mid-line after line noise."),
 	H("p1_line_errors_total", COUNTER, f_line_errors,
