@@ -37,6 +37,7 @@ struct ha_entry {
 struct ha_meter {
 	struct ha_entry e[MQTT_VALUES_MAX];
 	int n;
+	uint32_t sig; /* of the values and device last announced in full */
 };
 
 static struct ha_meter hm[METER_MAX];
@@ -85,6 +86,35 @@ static uint32_t hash_bytes(const char *p, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ (uint8_t)p[i]) * 16777619u;
+	return h ? h : 1;
+}
+
+static uint32_t hash_more(uint32_t h, const char *p)
+{
+	for (; p && *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	return (h ^ 0xff) * 16777619u;
+}
+
+/* What the configs depend on, cheaply: values, their templates, device. */
+static uint32_t signature(const struct meter *m, const struct mqtt_value *v,
+			  int n)
+{
+	const struct p1_telegram *t = m->tg;
+	uint32_t h = 2166136261u;
+	char hdr[80];
+	size_t hl = t->header_len < sizeof(hdr) - 1 ? t->header_len
+						    : sizeof(hdr) - 1;
+
+	memcpy(hdr, t->text + t->header_off, hl);
+	hdr[hl] = '\0';
+	h = hash_more(h, hdr);
+	h = hash_more(h, t->data.version);
+	for (int i = 0; i < n; i++) {
+		h = hash_more(h, v[i].key);
+		h = hash_more(h, v[i].tmpl);
+		h = hash_more(h, v[i].name);
+	}
 	return h ? h : 1;
 }
 
@@ -215,6 +245,8 @@ void mqtt_ha_meter(struct meter *m, bool force)
 {
 	int idx = meter_index(m), n;
 	struct ha_meter *h;
+	uint32_t sig;
+	bool all_sent;
 
 	if (idx < 0 || !m->have_reading || !mq.disc_prefix[0] ||
 	    !mqtt_link_up())
@@ -223,6 +255,11 @@ void mqtt_ha_meter(struct meter *m, bool force)
 		return;
 	h = &hm[idx];
 	n = mqtt_values_collect(m, cur, MQTT_VALUES_MAX);
+	sig = signature(m, cur, n);
+	/* the usual telegram: the same values as announced, nothing else */
+	if (!force && sig == h->sig && h->n == n)
+		return;
+	all_sent = true;
 	for (int i = 0; i < h->n; i++)
 		h->e[i].missing =
 			h->e[i].missing < 255 ? h->e[i].missing + 1 : 255;
@@ -240,14 +277,18 @@ void mqtt_ha_meter(struct meter *m, bool force)
 		}
 		e->missing = 0;
 		config(&js, m, &cur[i]);
-		if (js.failed)
+		if (js.failed) {
+			all_sent = false;
 			continue;
+		}
 		hash = hash_bytes(js.p, js.len);
 		if (!force && e->hash == hash)
 			continue;
 		if (config_topic(topic, m, cur[i].key) &&
 		    mqtt_link_publish(topic, js.p, js.len, mq.qos, true))
 			e->hash = hash;
+		else
+			all_sent = false;
 	}
 	for (int i = 0; i < h->n;) {
 		if (h->e[i].missing < MISSING_LIMIT) {
@@ -259,6 +300,7 @@ void mqtt_ha_meter(struct meter *m, bool force)
 		remove_config(m, h->e[i].key);
 		h->e[i] = h->e[--h->n];
 	}
+	h->sig = all_sent ? sig : 0;
 }
 
 void mqtt_ha_subscribe(const struct meter *m)
