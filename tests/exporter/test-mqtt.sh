@@ -166,7 +166,7 @@ start_exporter flood "${many[@]}" --mqtt.url="mqtt://127.0.0.1:$BPORT" \
 check "flood: connected" wait_for 10 up 1
 kill -STOP "$BROKER_PID"
 queued() { test "$(m p1_mqtt_queued_messages)" = 256; }
-check "broker stalled: the queue fills to its bound (256)" wait_for 30 queued
+check "broker stalled: the queue fills to its bound (256)" wait_for 45 queued
 d0=$(m p1_mqtt_messages_dropped_total)
 tg0=$(m 'p1_telegrams_total{meter="m1",result="ok"}')
 t=$(curl -s -o /dev/null -w '%{time_total}' "$URL/metrics")
