@@ -104,6 +104,25 @@ split "$T/hundred.txt" $((100 - keep)) "$T/dropped.txt" "$T/kept.txt"
 check "the newest $keep arrived, in order, byte-exact" cmp "$T/out" "$T/kept.txt"
 stop_pid "$EXPORTER_PID"
 
+echo "$TEST_NAME: --dsmrreader.interval"
+rm -f "$T/out" "$T/out.log"
+"$EMULATE" -n 30 -s 2024-05-04T10:00:00Z --noise 0 >"$T/thirty.txt"
+start_exporter interval --replay "$T/thirty.txt,name=home,rate=10" \
+	$(dr --dsmrreader.api-key-file="$T/key" --dsmrreader.queue-dir="$T/qi" \
+		--dsmrreader.interval=0.45s)
+check "replayed" wait_for 10 finished
+check "delivered" wait_for 10 drained
+n=$(grep -c '^201' "$T/out.log" || true)
+check "one telegram in 5 at 10/s with 0.45 s between pushes ($n of 30)" \
+	test "$n" -ge 3 -a "$n" -le 8
+check "those are whole telegrams of the replay, in order" python3 -c "
+import re, sys
+a = re.findall(rb'/[^!]*![0-9A-F]{4}\r\n', open('$T/thirty.txt', 'rb').read())
+b = re.findall(rb'/[^!]*![0-9A-F]{4}\r\n', open('$T/out', 'rb').read())
+idx = [a.index(t) for t in b]
+sys.exit(not (len(b) == $n and b[0] == a[0] and idx == sorted(set(idx))))"
+stop_pid "$EXPORTER_PID"
+
 echo "$TEST_NAME: a refused API key"
 rm -f "$T/out.log"
 "$EMULATE" -n 40 -s 2024-05-03T10:00:00Z --noise 0 >"$T/forty.txt"
