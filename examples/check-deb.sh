@@ -23,7 +23,9 @@ check "reader symbols exported (LIBP1_1)" sh -c \
 check "headers" test -f "$T/root/usr/include/p1/reader.h" -a -f "$T/root/usr/include/p1/p1.h"
 check "man page p1_reader(3)" test -f "$T/root/usr/share/man/man3/p1_reader.3.gz"
 check "examples" test -f "$T/root/usr/share/doc/libp1-dev/examples/p1-power.c"
-flags=$(PKG_CONFIG_SYSROOT_DIR="$T/root" PKG_CONFIG_LIBDIR="$T/root/usr/lib/$ma/pkgconfig" \
+# libp1.pc names libcrypto (Requires.private): the system's .pc files too
+flags=$(PKG_CONFIG_SYSROOT_DIR="$T/root" \
+	PKG_CONFIG_LIBDIR="$T/root/usr/lib/$ma/pkgconfig:/usr/lib/$ma/pkgconfig:/usr/share/pkgconfig" \
 	pkg-config --cflags --libs libp1)
 echo "  pkg-config --cflags --libs libp1: $flags"
 check "an example builds from the packages alone" \

@@ -205,7 +205,7 @@ Description: P1 smart-meter reader and parser library (development files)
  string and get callbacks), the static library, the pkg-config file, the
  p1_reader(3) manual and two example programs.
 DESC
-control $p "$arch" "libp1-$lv (= $debver)" "$stage/$p.desc"
+control $p "$arch" "libp1-$lv (= $debver), libssl-dev" "$stage/$p.desc"
 build $p
 
 ls -l "$out"/*.deb
