@@ -52,4 +52,23 @@ closed() { curl -sf "$URL/metrics" | grep -q '^p1_web_event_streams 0'; }
 check "closed streams are noticed (keepalive)" wait_for 15 closed
 check "curl -N shows the stream as text/event-stream" bash -c \
 	"curl -sN --max-time 2 -D - '$URL/api/v1/events?meter=emulator' | grep -qi '^content-type: text/event-stream'"
+
+# Today's starting registers survive a restart (StateDirectory=).
+since() {
+	curl -sf "$URL/api/v1/meters/emulator/history" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["today"].get("since",""))'
+}
+has_since() { test -n "$(since)"; }
+mkdir -p "$T/state"
+kill "$EXPORTER_PID"
+STATE_DIRECTORY=$T/state start_exporter day1 --emulate=dsmr5,interval=0.2s
+wait_for 10 has_since || true
+s1=$(since)
+sleep 1.2
+kill "$EXPORTER_PID"
+STATE_DIRECTORY=$T/state start_exporter day2 --emulate=dsmr5,interval=0.2s
+wait_for 10 has_since || true
+s2=$(since)
+check "today's start is kept in the state directory" test -s "$T/state/today-emulator"
+check "a restart continues the day (since $s1 = $s2)" test -n "$s1" -a "$s1" = "$s2"
 finish

@@ -4,9 +4,12 @@
  */
 #include "live.h"
 
+#include <inttypes.h>
 #include <p1/p1.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "p1gmtime.h"
@@ -29,6 +32,68 @@ struct live {
 };
 
 static struct live *lives[METER_MAX];
+/* Where today's starting registers are kept across restarts ("" = not):
+ * the first directory of $STATE_DIRECTORY, as systemd's StateDirectory=
+ * gives it to the service. */
+static char state_dir[256];
+
+static void day_path(const struct meter *m, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s/today-%s", state_dir, m->name);
+}
+
+/* The day's starting registers as saved by an earlier run of this day. */
+static bool day_load(struct live *l, const struct meter *m, int64_t day)
+{
+	char path[512];
+	FILE *f;
+	int64_t d, since;
+	double imp, exp, gas;
+	int have_gas;
+	bool ok;
+
+	if (!state_dir[0])
+		return false;
+	day_path(m, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	ok = fscanf(f, "%" SCNd64 " %" SCNd64 " %lf %lf %lf %d", &d, &since,
+		    &imp, &exp, &gas, &have_gas) == 6 &&
+	     d == day;
+	fclose(f);
+	if (!ok)
+		return false;
+	l->day = day;
+	l->since = since;
+	l->imp0 = imp;
+	l->exp0 = exp;
+	l->gas0 = gas;
+	l->have_gas0 = have_gas;
+	return true;
+}
+
+static void day_save(const struct live *l, const struct meter *m)
+{
+	char path[512], tmp[520];
+	FILE *f;
+
+	if (!state_dir[0])
+		return;
+	day_path(m, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f ||
+	    fprintf(f, "%" PRId64 " %" PRId64 " %.17g %.17g %.17g %d\n", l->day,
+		    l->since, l->imp0, l->exp0, l->gas0, l->have_gas0) < 0 ||
+	    fclose(f) || rename(tmp, path)) {
+		if (f)
+			unlink(tmp);
+		LOG_RL(LOG_WARNING,
+		       "meter %s: cannot keep today's start in %s: %m", m->name,
+		       path);
+	}
+}
 
 static struct live *live_of(const struct meter *m)
 {
@@ -165,13 +230,16 @@ static void on_reading(struct meter *m)
 		l->nsum++;
 	}
 	day = live_local_day(when, m->zone);
-	if (!l->have_day || day != l->day) {
+	if (!l->have_day && day_load(l, m, day)) {
+		l->have_day = true;
+	} else if (!l->have_day || day != l->day) {
 		l->have_day = true;
 		l->day = day;
 		l->since = when;
 		l->imp0 = sum_energy(e->energy_import);
 		l->exp0 = sum_energy(e->energy_export);
 		l->have_gas0 = gas_now(t, &l->gas0);
+		day_save(l, m);
 	} else if (!l->have_gas0 && gas_now(t, &gas)) {
 		l->have_gas0 = true;
 		l->gas0 = gas;
@@ -186,6 +254,11 @@ static const struct sink_ops live_sink = {
 
 void live_init(void)
 {
+	const char *sd = getenv("STATE_DIRECTORY");
+
+	if (sd && *sd)
+		snprintf(state_dir, sizeof(state_dir), "%.*s",
+			 (int)strcspn(sd, ":"), sd);
 	sink_register(&live_sink);
 }
 

@@ -9,9 +9,11 @@
  * Power is averaged over LIVE_STEP-second steps, LIVE_POINTS of them (one
  * hour), in a ring allocated when the meter appears.  "Today" is the
  * difference between the meter's registers now and at the first reading
- * of the local day (midnight in the meter's zone, enum p1_zone); after a
- * restart in the middle of a day it counts from the first reading since,
- * and says so ("since").  Nothing is allocated per telegram.
+ * of the local day (midnight in the meter's zone, enum p1_zone).  Those
+ * registers are kept in $STATE_DIRECTORY/today-METER (systemd's
+ * StateDirectory=), so a restart during the day continues the day;
+ * without a state directory it counts from the first reading since, and
+ * says so ("since").  Nothing is allocated per telegram.
  */
 #ifndef P1X_LIVE_H
 #define P1X_LIVE_H
