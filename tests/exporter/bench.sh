@@ -112,4 +112,37 @@ sleep 3
 k=$(metric "$URL" 'p1_telegrams_total{meter="net",result="ok"}')
 r=$(metric "$URL" 'p1_source_read_calls_total{meter="net"}')
 fig "tcp: $r recv() calls for $k telegrams ($(echo "$r / $k" | bc -l | cut -c1-4) per telegram; each telegram is one send() by the server)"
+# A thousand meters in one exporter (issue 17): 1,000 TCP meters from one
+# local generator, one telegram per second each (spread over the second).
+M=${P1_BENCH_METERS:-1000}
+MSECS=${P1_BENCH_METERS_SECS:-20}
+echo "bench: $M meters over TCP, one telegram per second each"
+"$EMULATE" -n 60 -s 2024-03-01T00:00:00Z >"$T/many.txt"
+MP=$(free_port)
+python3 "$(dirname "$0")/p1_tcp_many.py" --port "$MP" --capture "$T/many.txt" \
+	>"$T/many-srv.log" 2>&1 &
+PIDS+=($!)
+wait_for 5 grep -q listening "$T/many-srv.log" 2>/dev/null
+margs=()
+for i in $(seq 0 $((M - 1))); do margs+=(--tcp "127.0.0.1:$MP,name=m$i"); done
+start_exporter many "${margs[@]}"
+wait_for 30 bash -c "[ \"\$(curl -sf '$URL/metrics' | grep -c '^p1_up{.*} 1\$')\" = $M ]" ||
+	fail "not all $M meters up"
+sleep 2
+c0=$(cpu_s "$EXPORTER_PID")
+n0=$(curl -sf "$URL/metrics" | awk '/^p1_telegrams_total\{.*result="ok"\}/ { s += $2 } END { print s }')
+sleep "$MSECS"
+c1=$(cpu_s "$EXPORTER_PID")
+n1=$(curl -sf "$URL/metrics" | awk '/^p1_telegrams_total\{.*result="ok"\}/ { s += $2 } END { print s }')
+best=
+for _ in $(seq 10); do
+	t=$(curl -sf -o "$T/many-metrics.txt" -w '%{time_total}' "$URL/metrics")
+	if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; fi
+done
+rss=$(status_kb "$EXPORTER_PID" VmRSS)
+hwm=$(status_kb "$EXPORTER_PID" VmHWM)
+fig "meters: $M TCP meters, $((n1 - n0)) telegrams in $MSECS s; exporter CPU $(echo "($c1 - $c0) / $MSECS * 100" | bc -l | cut -c1-5) % of one core"
+fig "meters: RSS $((rss / 1024)).$((rss % 1024 * 10 / 1024)) MiB (peak $((hwm / 1024)).$((hwm % 1024 * 10 / 1024)) MiB), $(ls /proc/"$EXPORTER_PID"/fd | wc -l) descriptors"
+fig "meters: /metrics $(wc -c <"$T/many-metrics.txt") bytes, $(grep -vc '^#' "$T/many-metrics.txt") samples, best of 10 scrapes $(awk -v t="$best" 'BEGIN { printf "%.1f", t * 1000 }') ms (curl, loopback)"
+stop_pid "$EXPORTER_PID"
 finish

@@ -10,8 +10,11 @@
 #                              stand-in of its API), raw telegram TCP
 #                              server, capture files, hostile
 #                              telegrams (UTF-8, huge and negative numbers,
-#                              control bytes for p1ctl decode)
-#   check-exporter-prometheus  a real Prometheus server scrapes it
+#                              control bytes for p1ctl decode), a
+#                              thousand meters in one exporter (test-many)
+#   check-exporter-prometheus  a real Prometheus server scrapes it; two
+#                              exporters, recording rules, federation and
+#                              remote_write (test-scaling)
 #   bench-exporter             memory, scrape rate, CPU (make bench)
 
 P1X_T_DIR := $(TOP)/tests/exporter
@@ -66,10 +69,11 @@ check-exporter: $(P1X_UNIT) $(P1X_UNIT_MQTT) $(P1X_T_BINS) $(B)/p1ctl
 	$(P1X_UNIT_MQTT)
 	B=$(B) $(P1X_T_DIR)/run.sh test-basic test-replay test-tcp test-alloc \
 		test-serial test-http test-tls test-run test-mqtt \
-		test-dsmrreader test-tgserver test-capture test-hostile test-encrypted
+		test-dsmrreader test-tgserver test-capture test-hostile test-encrypted \
+		test-many
 
 check-exporter-prometheus: $(P1X_T_BINS)
-	B=$(B) $(P1X_T_DIR)/run.sh test-prometheus test-dashboard
+	B=$(B) $(P1X_T_DIR)/run.sh test-prometheus test-dashboard test-scaling
 
 # The web side a person sees: the event stream and the live page in
 # headless Chromium (screenshots in $(B)/tests/web/).

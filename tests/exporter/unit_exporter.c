@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <math.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "evloop.h"
 #include "options.h"
 #include "p1_emu.h"
 #include "p1_framer.h"
@@ -324,10 +326,94 @@ static void test_spool(void **state)
 	assert_int_equal(q.count, 0);
 	assert_int_equal(q.bytes, 0);
 	assert_false(spool_push(&q, dir, 2000)); /* larger than the bound */
-	assert_int_equal(q.dropped, 1); /* counted since this open */
+	assert_int_equal(q.dropped, 1);		 /* counted since this open */
 	spool_close(&q);
 	snprintf(cmd, sizeof(cmd), "rm -r %s", dir);
 	assert_int_equal(system(cmd), 0);
+}
+
+/* --- event loop: timers fire in deadline order, descriptors by epoll -- */
+
+#define NT 300
+static struct ev_timer tms[NT];
+static int fired[NT], nfired;
+
+static void on_tm(void *arg)
+{
+	fired[nfired++] = (int)(intptr_t)arg;
+	if (nfired == NT - NT / 3)
+		ev_stop();
+}
+
+static void test_evloop_timers(void **state)
+{
+	(void)state;
+	/* deadlines 1..NT ms in a scrambled order; every third disarmed;
+	 * some re-armed to a later deadline (moved in the heap) */
+	for (int i = 0; i < NT; i++) {
+		int k = (i * 37) % NT;
+
+		ev_timer_init(&tms[k], on_tm, (void *)(intptr_t)k);
+		ev_timer_arm(&tms[k], (uint64_t)(k + 1) * 1000000u);
+	}
+	for (int k = 0; k < NT; k += 3)
+		ev_timer_disarm(&tms[k]);
+	ev_timer_arm(&tms[1], 2000000000u); /* far later: ends last */
+	ev_timer_arm(&tms[1], (uint64_t)(NT + 5) * 1000000u);
+	nfired = 0;
+	assert_int_equal(ev_run(), 0);
+	assert_int_equal(nfired, NT - NT / 3);
+	for (int i = 0; i < nfired; i++) {
+		assert_int_not_equal(fired[i] % 3, 0);
+		if (i + 1 < nfired - 1)
+			assert_true(fired[i] < fired[i + 1]);
+	}
+	assert_int_equal(fired[nfired - 1], 1);
+}
+
+static int got_fd, got_calls;
+
+static void on_fd(void *arg, int fd, short re)
+{
+	(void)arg;
+	assert_true(re & POLLIN);
+	got_fd = fd;
+	if (++got_calls == 3)
+		ev_stop();
+}
+
+static void on_late(void *arg)
+{
+	(void)arg;
+	fail_msg("descriptor events never came");
+}
+
+static void test_evloop_fds(void **state)
+{
+	int p[2], h, hf;
+	struct ev_timer late;
+	FILE *f = tmpfile();
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	h = ev_fd_add(p[0], POLLIN, on_fd, NULL);
+	assert_true(h >= 0);
+	/* a regular file: epoll refuses it, it is always ready (as poll()) */
+	hf = ev_fd_add(fileno(f), POLLIN, on_fd, NULL);
+	assert_true(hf >= 0);
+	ev_timer_init(&late, on_late, NULL);
+	ev_timer_arm(&late, 5000000000u);
+	got_calls = 0;
+	assert_int_equal(ev_run(), 0);
+	assert_int_equal(got_calls, 3);
+	ev_fd_del(hf);
+	ev_fd_del(h);
+	ev_timer_disarm(&late);
+	close(p[0]);
+	close(p[1]);
+	fclose(f);
 }
 
 int main(void)
@@ -343,6 +429,8 @@ int main(void)
 		cmocka_unit_test(test_emulator_belgian),
 		cmocka_unit_test(test_emulator_small_buffer),
 		cmocka_unit_test(test_spool),
+		cmocka_unit_test(test_evloop_timers),
+		cmocka_unit_test(test_evloop_fds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

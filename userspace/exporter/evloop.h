@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * evloop.h - the exporter's single poll(2) loop: file descriptors and
- * one-shot monotonic timers, all callbacks run on the one thread.
+ * evloop.h - the exporter's single event loop (epoll): file descriptors and
+ * one-shot monotonic timers, all callbacks run on the one thread.  Sized
+ * for a thousand meters and more (a descriptor and a timer each).
  */
 #ifndef P1X_EVLOOP_H
 #define P1X_EVLOOP_H
@@ -10,8 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define EV_MAX_FDS    128
-#define EV_MAX_TIMERS 128
+#define EV_MAX_FDS    8192
+#define EV_MAX_TIMERS 8192
 
 typedef void (*ev_fd_cb)(void *arg, int fd, short revents);
 typedef void (*ev_timer_cb)(void *arg);
@@ -21,6 +22,7 @@ struct ev_timer {
 	ev_timer_cb cb;
 	void *arg;
 	bool armed;
+	int slot; /* in the loop's heap while armed */
 };
 
 /* Called before every poll(): may shorten the timeout (ms, -1: none). */
@@ -40,7 +42,7 @@ void ev_timer_disarm(struct ev_timer *t);
 
 void ev_set_prepare(ev_prepare_cb cb, void *arg);
 
-/* Run until ev_stop(); returns 0, or -1 if poll() failed. */
+/* Run until ev_stop(); returns 0, or -1 if epoll_wait() failed. */
 int ev_run(void);
 void ev_stop(void);
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -100,6 +101,24 @@ static int check_config(void)
 	return ok ? 0 : 1;
 }
 
+/*
+ * A descriptor per source, per scrape and per stream: the default soft
+ * limit (1024) is too few for a thousand meters.  Raise it to the hard
+ * limit, at most what the event loop can watch (and a margin for the
+ * files and sockets libraries open without it).
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want = EV_MAX_FDS + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_warn("cannot raise the open files limit: %m");
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t mask;
@@ -119,6 +138,7 @@ int main(int argc, char **argv)
 	if (cfg.check_config)
 		return check_config();
 
+	raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);

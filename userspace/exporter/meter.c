@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * meter.c - taking in telegrams: framing verdicts, parsing with libp1 into
- * the spare result, swapping it in, and the health counters.
+ * the shared spare result, swapping it in, and the health counters.
  */
 #include "meter.h"
 
@@ -19,6 +19,10 @@
 
 struct meter *meters[METER_MAX];
 int nmeters;
+/* What the next telegram of any meter is parsed into: a good one is then
+ * swapped with the meter's.  One for all: the pages a parse result
+ * touches are most of a meter's memory. */
+static struct p1_telegram *spare;
 uint64_t meters_generation = 1;
 
 static const char *const result_names[RES_MAX] = {
@@ -128,12 +132,12 @@ struct meter *meter_new(const char *name, const char *kind, const char *source)
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return NULL;
+	if (!spare)
+		spare = malloc(sizeof(*spare));
 	m->tg = malloc(sizeof(*m->tg));
-	m->spare = malloc(sizeof(*m->spare));
 	m->frbuf = malloc((size_t)cfg.telegram_max_size);
-	if (!m->tg || !m->spare || !m->frbuf) {
+	if (!spare || !m->tg || !m->frbuf) {
 		free(m->tg);
-		free(m->spare);
 		free(m->frbuf);
 		free(m);
 		log_err("out of memory for meter %s", name);
@@ -145,6 +149,7 @@ struct meter *meter_new(const char *name, const char *kind, const char *source)
 	m->zone = zone;
 	m->stale = true;
 	p1_framer_init(&m->fr, m->frbuf, (u32)cfg.telegram_max_size);
+	m->index = nmeters;
 	meters[nmeters++] = m;
 	meters_generation++;
 	sinks_meter(m);
@@ -240,7 +245,7 @@ void meter_telegram(struct meter *m, const uint8_t *data, size_t len,
 		return; /* counted by the framer or the kernel */
 	if (status == P1_FR_UNCHECKED)
 		opts.crc = P1_CRC_BAD;
-	t = m->spare;
+	t = spare;
 	if (p1_parse(data, len, t, &opts) < 0 ||
 	    (t->anomalies & (P1_ANOM_NO_HEADER | P1_ANOM_NO_END))) {
 		m->parse_errors++;
@@ -258,7 +263,7 @@ void meter_telegram(struct meter *m, const uint8_t *data, size_t len,
 	}
 	if (!cfg.export_equipment_id)
 		redact_ids(t);
-	m->spare = m->tg;
+	spare = m->tg;
 	m->tg = t;
 	m->have_reading = true;
 	m->seq++;

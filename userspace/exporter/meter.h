@@ -3,9 +3,10 @@
  * meter.h - one named meter: its latest reading and its health counters.
  *
  * Everything a telegram touches is allocated once when the meter is
- * created (two parse results to swap, the framer buffer); taking in a
- * telegram allocates nothing.  Meters live until the process exits; a
- * kernel device that goes away keeps its meter (marked disconnected) so a
+ * created (its parse result, the framer buffer) or with the first meter
+ * (the one spare result all meters parse into and swap with theirs);
+ * taking in a telegram allocates nothing.  Meters live until the process exits;
+ * a kernel device that goes away keeps its meter (marked disconnected) so a
  * replugged cable continues the same series.
  */
 #ifndef P1X_METER_H
@@ -20,7 +21,10 @@ struct p1_reader_counters;
 struct p1_telegram;
 struct source;
 
-#define METER_MAX      32
+/* Meters of one exporter (a building, a pilot project): every per-meter
+ * table is either pointers or a few bytes a meter, indexed by
+ * meter->index; a meter's own state is allocated when it is created. */
+#define METER_MAX      4096
 #define METER_NAME_MAX 64
 
 /* p1_telegrams_total{result} */
@@ -57,6 +61,7 @@ enum meter_state {
 };
 
 struct meter {
+	int index; /* in meters[]: meters are never removed */
 	char name[METER_NAME_MAX];
 	const char *kind; /* "kernel", "serial", "tcp", "replay", "emulator" */
 	char source[256]; /* what it reads, for the JSON list */
@@ -86,9 +91,8 @@ struct meter {
 
 	bool has_key; /* encrypted meter: key-file= given */
 
-	/* the latest good telegram and a spare to parse into */
+	/* the latest good telegram (swapped with the shared spare) */
 	struct p1_telegram *tg;
-	struct p1_telegram *spare;
 	bool have_reading;
 	uint64_t seq;	      /* good telegrams taken in */
 	uint64_t rx_first_ns; /* CLOCK_REALTIME of its first byte */

@@ -630,10 +630,14 @@ static bool set_opt(size_t i, const char *val, int layer, const char *where)
 			l->n = 0;
 			l->layer = layer;
 		}
-		if (l->n == OPT_LIST_MAX) {
+		int max = l == &cfg.listen || l == &cfg.ts_listen
+				  ? OPT_LIST_MAX
+				  : OPT_SOURCES_MAX;
+
+		if (l->n == max) {
 			fprintf(stderr,
 				"p1-exporter: %s: more than %d values for %s\n",
-				where, OPT_LIST_MAX, d->name);
+				where, max, d->name);
 			return false;
 		}
 		l->v[l->n++] = val;

@@ -16,10 +16,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define OPT_LIST_MAX 16
+/* Values of a list: listen addresses at most OPT_LIST_MAX, sources of one
+ * kind (--replay, --tcp, ...) at most OPT_SOURCES_MAX (METER_MAX). */
+#define OPT_LIST_MAX	16
+#define OPT_SOURCES_MAX 4096
 
 struct opt_list {
-	const char *v[OPT_LIST_MAX];
+	const char *v[OPT_SOURCES_MAX];
 	int n;
 	int layer; /* layer that last set it */
 };

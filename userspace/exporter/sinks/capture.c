@@ -103,7 +103,7 @@ static bool our_file(const char *n)
 
 static bool is_open(const char *n)
 {
-	for (int i = 0; i < METER_MAX; i++) {
+	for (int i = 0; i < nmeters; i++) {
 		const struct cap_meter *c = &cap.cm[i];
 		size_t k = strlen(c->stem);
 
@@ -204,17 +204,13 @@ static void start_files(struct cap_meter *c, uint64_t now_ns)
 
 static struct cap_meter *find(struct meter *m)
 {
-	for (int i = 0; i < METER_MAX; i++)
-		if (cap.cm[i].m == m)
-			return &cap.cm[i];
-	for (int i = 0; i < METER_MAX; i++) {
-		if (!cap.cm[i].m) {
-			cap.cm[i].m = m;
-			cap.cm[i].fd[0] = cap.cm[i].fd[1] = -1;
-			return &cap.cm[i];
-		}
+	struct cap_meter *c = &cap.cm[m->index];
+
+	if (!c->m) {
+		c->m = m;
+		c->fd[0] = c->fd[1] = -1;
 	}
-	return NULL;
+	return c;
 }
 
 static void cap_telegram(struct meter *m, const uint8_t *data, size_t len,
@@ -284,7 +280,7 @@ static void cap_telegram(struct meter *m, const uint8_t *data, size_t len,
 
 static void cap_stop(void)
 {
-	for (int i = 0; i < METER_MAX; i++)
+	for (int i = 0; i < nmeters; i++)
 		if (cap.cm[i].m)
 			close_files(&cap.cm[i]);
 }

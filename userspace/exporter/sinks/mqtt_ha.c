@@ -20,6 +20,7 @@
  */
 #include <p1/p1.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -40,17 +41,10 @@ struct ha_meter {
 	uint32_t sig; /* of the values and device last announced in full */
 };
 
-static struct ha_meter hm[METER_MAX];
+/* Allocated for a meter when it first has something to announce. */
+static struct ha_meter *hm[METER_MAX];
 static struct mqtt_value cur[MQTT_VALUES_MAX];
 static struct sbuf js;
-
-static int meter_index(const struct meter *m)
-{
-	for (int i = 0; i < nmeters; i++)
-		if (meters[i] == m)
-			return i;
-	return -1;
-}
 
 static void node_id(char *buf, size_t cap, const struct meter *m)
 {
@@ -243,17 +237,21 @@ static void remove_config(const struct meter *m, const char *key)
 
 void mqtt_ha_meter(struct meter *m, bool force)
 {
-	int idx = meter_index(m), n;
+	int n;
 	struct ha_meter *h;
 	uint32_t sig;
 	bool all_sent;
 
-	if (idx < 0 || !m->have_reading || !mq.disc_prefix[0] ||
-	    !mqtt_link_up())
+	if (!m->have_reading || !mq.disc_prefix[0] || !mqtt_link_up())
 		return;
 	if (!js.p && !sb_init(&js, 4096))
 		return;
-	h = &hm[idx];
+	if (!hm[m->index] && !(hm[m->index] = calloc(1, sizeof(**hm)))) {
+		log_warn("meter %s: no memory for its MQTT discovery state",
+			 m->name);
+		return;
+	}
+	h = hm[m->index];
 	n = mqtt_values_collect(m, cur, MQTT_VALUES_MAX);
 	sig = signature(m, cur, n);
 	/* the usual telegram: the same values as announced, nothing else */
@@ -317,11 +315,11 @@ void mqtt_ha_config_seen(const char *topic, size_t payload_len)
 	for (int i = 0; i < nmeters; i++) {
 		char pre[MQTT_TOPIC_MAX];
 		const char *key, *end;
-		struct ha_meter *h = &hm[i];
+		struct ha_meter *h = hm[i];
 		struct ha_entry *e;
 		size_t pl, kl;
 
-		if (!config_topic(pre, meters[i], "+"))
+		if (!h || !config_topic(pre, meters[i], "+"))
 			continue;
 		pl = strlen(pre) - strlen("+/config");
 		if (strncmp(topic, pre, pl))

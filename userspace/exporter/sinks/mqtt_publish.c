@@ -46,10 +46,7 @@ static bool started;
 
 static struct pub_meter *pub_of(const struct meter *m)
 {
-	for (int i = 0; i < nmeters; i++)
-		if (meters[i] == m)
-			return &pm[i];
-	return NULL;
+	return &pm[m->index];
 }
 
 bool mqtt_topic(char *buf, const struct meter *m, const char *what)

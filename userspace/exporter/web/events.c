@@ -49,10 +49,7 @@ static struct {
 
 static int meter_index(const struct meter *m)
 {
-	for (int i = 0; i < nmeters && i < METER_MAX; i++)
-		if (meters[i] == m)
-			return i;
-	return -1;
+	return m->index;
 }
 
 static void wake(struct stream *s)

@@ -97,10 +97,7 @@ static void day_save(const struct live *l, const struct meter *m)
 
 static struct live *live_of(const struct meter *m)
 {
-	for (int i = 0; i < METER_MAX && lives[i]; i++)
-		if (lives[i]->m == m)
-			return lives[i];
-	return NULL;
+	return lives[m->index];
 }
 
 /* Days from 1970-01-01 to a civil date (proleptic Gregorian). */
@@ -174,19 +171,17 @@ static bool gas_now(const struct p1_telegram *t, double *v)
 	return false;
 }
 
+/* Its history is allocated with the meter, not as telegrams come. */
 static void on_meter(struct meter *m)
 {
-	for (int i = 0; i < METER_MAX; i++) {
-		if (lives[i])
-			continue;
-		lives[i] = calloc(1, sizeof(*lives[i]));
-		if (!lives[i])
-			log_warn("meter %s: no memory for its live history",
-				 m->name);
-		else
-			lives[i]->m = m;
+	struct live *l = calloc(1, sizeof(*l));
+
+	if (!l) {
+		log_warn("meter %s: no memory for its live history", m->name);
 		return;
 	}
+	l->m = m;
+	lives[m->index] = l;
 }
 
 static void push_point(struct live *l)
