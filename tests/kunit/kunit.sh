@@ -9,7 +9,9 @@
 #
 # Environment:
 #   P1_CACHE           cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/p1)
-#   P1_KUNIT_KERNELS   kernel versions to test (default "6.1 6.12"); needs
+#   P1_KUNIT_KERNELS   kernel versions to test (default "6.1 6.12"; "7.3":
+#                      Debian 13 backports' linux-source-7.3, fetched through
+#                      the Debian 13 chroot, not installed); needs
 #                      linux-source-<ver> (tests/deps.sh installs both; as
 #                      root this script installs a missing one).  Each first
 #                      build takes 2.5-5 min on 2 cores, a rerun ~10 s; set
@@ -42,7 +44,22 @@ mkdir -p "$cache"
 # package was upgraded), and hook drivers/tty/p1 into its Kconfig/Makefile.
 prepare_tree() {
 	local ver=$1 tarball=/usr/src/linux-source-$1.tar.xz
-	local src=$cache/linux-source-$ver build=$cache/uml-$ver stamp
+	local src=$cache/linux-source-$ver build=$cache/uml-$ver stamp deb
+	case $ver in
+	7.*)
+		# Not in Debian 12: linux-source-7.N of trixie-backports, through
+		# the Debian 13 chroot (tests/kbuild/trixie.sh), kept in the cache.
+		deb=$("$top/tests/kbuild/trixie.sh" download "linux-source-$ver") || return 1
+		tarball=$cache/linux-source-$ver.tar.xz
+		if [ "$(cat "$tarball.deb" 2>/dev/null)" != "$(basename "$deb")" ]; then
+			echo "kunit: unpacking linux-source-$ver.tar.xz from $(basename "$deb")"
+			dpkg-deb --fsys-tarfile "$deb" |
+				tar -xO "./usr/src/linux-source-$ver.tar.xz" >"$tarball.tmp"
+			mv "$tarball.tmp" "$tarball"
+			basename "$deb" >"$tarball.deb"
+		fi
+		;;
+	esac
 	if [ ! -f "$tarball" ]; then
 		if [ "$(id -u)" = 0 ]; then
 			echo "kunit: installing linux-source-$ver"
