@@ -73,10 +73,12 @@ for i in 1 2 3; do
 	sleep 0.6
 done
 echo "  known user, wrong password: $(sort -n "$T/t-known" | tr '\n' ' ')s; unknown user: $(sort -n "$T/t-unknown" | tr '\n' ' ')s"
+# Medians within a factor of 4 (load on the machine moves them; the
+# difference this catches is a factor of 200).
 check "an unknown user takes as long as a known one" python3 -c "
-k = sorted(float(x) for x in open('$T/t-known'))
-u = sorted(float(x) for x in open('$T/t-unknown'))
-raise SystemExit(not (u[0] >= 0.5 * k[1] and k[0] >= 0.5 * u[1]))"
+k = sorted(float(x) for x in open('$T/t-known'))[1]
+u = sorted(float(x) for x in open('$T/t-unknown'))[1]
+raise SystemExit(not (u >= 0.25 * k and k >= 0.25 * u))"
 # A client guessing 20 passwords a second from 127.0.0.2: scrapes with the
 # right password from 127.0.0.1 are not delayed, and a new client's first
 # (uncached) login is not refused.

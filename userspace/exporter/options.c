@@ -702,6 +702,26 @@ static char *trim(char *s)
 	return s;
 }
 
+/*
+ * Copies of configuration-file values that cfg may point to, for the
+ * life of the process (a higher layer may replace the pointer: the copy
+ * stays reachable here rather than leaking).
+ */
+static char *keep(char *s)
+{
+	static char *owned[2 * OPT_LIST_MAX + 256];
+	static size_t nowned;
+
+	if (s && nowned == sizeof(owned) / sizeof(owned[0])) {
+		fprintf(stderr, "p1-exporter: too many settings\n");
+		free(s);
+		return NULL;
+	}
+	if (s)
+		owned[nowned++] = s;
+	return s;
+}
+
 static bool load_file(const char *path)
 {
 	char line[4096], where[4200];
@@ -754,8 +774,8 @@ static bool load_file(const char *path)
 				ok = false;
 				continue;
 			}
-		} else {
-			val = strdup(val);
+		} else if (defs[i].type == T_STR || defs[i].type == T_LIST) {
+			val = keep(strdup(val)); /* cfg points into it */
 		}
 		if (!val || !set_opt((size_t)i, val, L_FILE, where))
 			ok = false;

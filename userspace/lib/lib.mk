@@ -31,7 +31,7 @@ $(LIBP1_A): $(LIBP1_OBJS)
 	$(AR) rcs $@ $^
 
 $(LIBP1_SO): $(LIBP1_OBJS) $(LIBP1_DIR)/libp1.map
-	$(CC) -shared -Wl,-soname,libp1.so.$(LIBP1_SOVER) \
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libp1.so.$(LIBP1_SOVER) \
 		-Wl,--version-script=$(LIBP1_DIR)/libp1.map -Wl,-z,defs \
 		-o $@ $(LIBP1_OBJS) $(P1_CRYPTO_LIBS) -lm
 	ln -sf libp1.so.$(LIBP1_SOVER) $(B)/lib/libp1.so

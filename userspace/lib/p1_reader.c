@@ -435,7 +435,7 @@ static int pick_kind(struct p1_reader *r, const char *main)
 		return opt_fail(r, "empty source");
 	if (strlen(main) >= sizeof(r->source))
 		return opt_fail(r, "source too long");
-	snprintf(r->source, sizeof(r->source), "%s", main);
+	memcpy(r->source, main, strlen(main) + 1); /* length checked */
 	switch (r->kind) {
 	case P1_READER_KERNEL:
 		r->ops = &p1i_rd_kernel_ops;

@@ -229,7 +229,7 @@ static void f_info(struct sbuf *sb, struct fam *f, const struct meter *m)
 static void energy(struct sbuf *sb, struct fam *f, const struct meter *m,
 		   const struct p1_num *reg)
 {
-	char tariff[4];
+	char tariff[12];
 	bool any = false;
 
 	for (int i = 1; i <= P1_MAX_TARIFFS; i++) {
@@ -441,7 +441,7 @@ static void f_tg_bytes(struct sbuf *sb, struct fam *f, const struct meter *m)
 
 static void mbus_labels(struct sbuf *sb, int ch, const struct p1_mbus *mb)
 {
-	char c[4];
+	char c[12];
 
 	snprintf(c, sizeof(c), "%d", ch + 1);
 	s_label(sb, "channel", c);
