@@ -131,4 +131,30 @@ else
 		bad "lintian:"; grep '^[EW]:' "$out/lintian.log" || tail "$out/lintian.log"
 	fi
 fi
+if [ -n "$debs" ]; then
+	# Each package depends only on what it needs: the exporter of a TCP or
+	# serial meter installs without p1-tools, the module or a toolchain;
+	# p1-tools without the module.  The module stays a recommendation.
+	field() { dpkg-deb -f "$(ls "$top"/build/deb/"$1"_*.deb | head -1)" "$2"; }
+	dep=$(field p1-exporter Depends)
+	if grep -Eq '(^|[ ,|])(p1-tools|p1-dkms|p1-modules|dkms|gcc|make)([ ,(|]|$)' <<<"$dep"; then
+		bad "p1-exporter depends on more than it needs: $dep"
+	else
+		ok "p1-exporter Depends: $dep"
+	fi
+	grep -q 'p1-tools' <<<"$(field p1-exporter Recommends)" &&
+		ok "p1-exporter recommends p1-tools" || bad "p1-exporter does not recommend p1-tools"
+	dep=$(field p1-tools Depends)
+	if grep -Eq '(^|[ ,|])(p1-dkms|p1-modules|dkms|gcc|make)([ ,(|]|$)' <<<"$dep"; then
+		bad "p1-tools depends on the module: $dep"
+	else
+		ok "p1-tools does not depend on the module"
+	fi
+	grep -q 'p1-dkms' <<<"$(field p1-tools Recommends)" &&
+		ok "p1-tools recommends p1-dkms" || bad "p1-tools does not recommend p1-dkms"
+	dpkg-deb -c "$(ls "$top"/build/deb/p1-exporter_*.deb | head -1)" |
+		grep -q 'usr/lib/sysusers.d/p1-exporter.conf' &&
+		ok "p1-exporter declares group p1 itself" ||
+		bad "p1-exporter does not declare group p1 (its unit needs it)"
+fi
 exit $fail

@@ -61,7 +61,7 @@ shlibdeps() { # shlibdeps BINARY...: the Depends the binaries need
 	(cd "$tmp" && dpkg-shlibdeps -O "$@" 2>/dev/null) | sed -n 's/^shlibs:Depends=//p'
 	rm -rf "$tmp"
 }
-control() { # control PKG ARCH DEPENDS DESCRIPTION-FILE
+control() { # control PKG ARCH DEPENDS DESCRIPTION-FILE [RECOMMENDS]
 	local p=$1 size
 	size=$(du -k -s --exclude=DEBIAN "$(d "$p")" | cut -f1)
 	{
@@ -71,6 +71,7 @@ control() { # control PKG ARCH DEPENDS DESCRIPTION-FILE
 		echo "Maintainer: $maint"
 		echo "Installed-Size: $size"
 		[ -z "$3" ] || echo "Depends: $3"
+		[ -z "${5:-}" ] || echo "Recommends: $5"
 		echo "Section: misc"
 		echo "Priority: optional"
 		echo "Homepage: https://p1.invalid/"
@@ -130,7 +131,10 @@ Description: P1 smart-meter tools: p1ctl, udev rules, attach service
  /etc/udev/rules.d/61-p1-cables.rules (`p1ctl udev-rule ttyUSB0` prints
  the line) and links /dev/p1/by-id, by-path and by-meter.
 DESC
-control $p "$arch" "$(shlibdeps "$(d $p)/usr/bin/p1ctl"), systemd | systemd-sysusers, udev, kmod, adduser, p1-dkms (= $debver) | p1-modules" "$stage/$p.desc"
+# The module is recommended, not required: p1ctl decode works without it,
+# and a kernel may have n_p1 from elsewhere.
+control $p "$arch" "$(shlibdeps "$(d $p)/usr/bin/p1ctl"), systemd | systemd-sysusers, udev, kmod, adduser" "$stage/$p.desc" \
+	"p1-dkms (= $debver) | p1-modules"
 build $p
 
 # --- p1-exporter -------------------------------------------------------------
@@ -139,6 +143,9 @@ mkdir -p "$(d $p)/DEBIAN"
 install -D -m 755 -s "$exporter" "$(d $p)/usr/bin/p1-exporter"
 inst 644 "$top/systemd/p1-exporter.service" "$(d $p)/lib/systemd/system/p1-exporter.service"
 inst 644 "$pkg/exporter.conf" "$(d $p)/etc/p1/exporter.conf"
+# Its own declaration of group p1 (the unit's SupplementaryGroups): the
+# exporter of a TCP or serial meter is installed without p1-tools.
+inst 644 "$pkg/sysusers-p1.conf" "$(d $p)/usr/lib/sysusers.d/p1-exporter.conf"
 inst 644 "$top/dashboards/grafana-p1.json" "$(d $p)/usr/share/p1-exporter/grafana-p1.json"
 if [ -f "$top/man/p1-exporter.8" ]; then
 	man $p "$top/man/p1-exporter.8"
@@ -156,7 +163,10 @@ Description: Prometheus exporter for P1 smart meters (DSMR, eMUCs)
  raw ttys, TCP P1 dongles or capture files) as Prometheus metrics and JSON.
  It runs as an unprivileged dynamic user in group p1, hardened by systemd.
 DESC
-control $p "$arch" "$(shlibdeps "$(d $p)/usr/bin/p1-exporter"), p1-tools (= $debver)" "$stage/$p.desc"
+# Only what it runs with: TCP, serial and replay sources need neither
+# p1-tools nor the module (nor dkms, make and gcc); the kernel source does.
+control $p "$arch" "$(shlibdeps "$(d $p)/usr/bin/p1-exporter"), systemd | systemd-sysusers, adduser" "$stage/$p.desc" \
+	"p1-tools (= $debver)"
 build $p
 
 # --- libp1-0, libp1-dev ----------------------------------------------------

@@ -298,8 +298,11 @@ struct p1_elec {
 /* The typed view of a telegram. */
 struct p1_data {
 	uint8_t family; /* enum p1_family */
-	uint8_t dsmr;	/* DSMR version x10: 22 (2.2 or 3.0), 40, 42, 50;
-			   eMUCs: the DSMR base, 50; 0 if unknown */
+	uint8_t dsmr;	/* DSMR version x10: 40, 42, 50 (1-3:0.2.8);
+			   without a version line 30 (DSMR 3.0: gas read
+			   on the 24.3.0 line itself) or 22 (2.2, or a 3.0
+			   meter that cannot be told apart); eMUCs: the
+			   DSMR base, 50; 0 if unknown */
 	bool equipment_id_present;
 	struct p1_time time; /* 0-0:1.0.0 meter clock */
 	struct p1_elec elec;
@@ -435,6 +438,19 @@ int p1_json_string(const char *s, size_t n, p1_write_fn fn, void *ctx);
 
 /* The library version ("0.1.0"). */
 const char *p1_version(void);
+
+/*
+ * Identifiers are personal data (they name the household).
+ * p1_obis_is_identifier(): whether code o carries one in a telegram of
+ * family (enum p1_family): x-y:96.1.e (e 0-9, 255; not eMUCs' version
+ * 0-0:96.1.4), x-y:0.0.e (EasyMeter's 1-0:0.0.0) and x-y:42.0.0 (Smarty).
+ * p1_redact_ids(): clears the typed equipment and M-Bus ids and overwrites
+ * with 'x' the values of every identifier object and the meter's id where
+ * the identification line repeats it (t->text then no longer matches its
+ * CRC).  Returns how many values and places it masked.
+ */
+bool p1_obis_is_identifier(const struct p1_obis *o, unsigned family);
+unsigned p1_redact_ids(struct p1_telegram *t);
 
 #ifdef __cplusplus
 }

@@ -76,6 +76,21 @@ TELEGRAMS = {
 }
 
 
+def corpus(name):
+    """The lines of a corpus telegram, without its '!' line."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                        "corpus", name)
+    lines = open(path, "rb").read().replace(b"\r\n", b"\n").split(b"\n")
+    return [x for x in lines if x and not x.startswith(b"!")][:1] + [b""] + \
+        [x for x in lines[1:] if x and not x.startswith(b"!")]
+
+
+# The Nordic corpus telegram carries no identifier; Swedish and Norwegian
+# meters send their number in 0-0:96.1.0.
+TELEGRAMS["nordic-id"] = sub(corpus("se-nordic.txt"), b"0-0:96.1.0",
+                             b"0-0:96.1.0(7350012345678901)")
+
+
 def telegram(lines):
     body = b"\r\n".join(lines[:1] + lines[1:]) + b"\r\n!"
     return body + b"%04X\r\n" % crc16(body)

@@ -42,6 +42,14 @@ expect "9000-byte URL" "GET /$long HTTP/1.1\r\nHost: x\r\n\r\n" 414 431 413 400 
 expect "9000-byte header" "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: $long\r\n\r\n" 431 413 400 closed
 medium=$(printf 'a%.0s' $(seq 3000))
 expect "3000-byte header is fine" "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: $medium\r\n\r\n" 200
+# web.max-request-bytes (4096 here) exactly: the request line and the
+# header lines as sent, 43 bytes around the X-Big value.
+v=$(printf 'a%.0s' $(seq 4053))
+expect "a request head of exactly 4096 bytes" "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: $v\r\n\r\n" 200
+expect "4097 bytes" "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ${v}a\r\n\r\n" 431
+v=$(printf 'a%.0s' $(seq 900))
+expect "20% over, in the headers" "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: $v$v$v$v$v\r\n\r\n" 431
+expect "20% over, in the request line" "GET /metrics?$v$v$v$v$v HTTP/1.1\r\nHost: x\r\n\r\n" 414
 hdrs=$(for i in $(seq 400); do printf 'X-%d: y\\r\\n' "$i"; done)
 expect "400 headers" "GET /metrics HTTP/1.1\r\nHost: x\r\n${hdrs}\r\n" 431 413 400 closed
 check "still alive" kill -0 "$EXPORTER_PID"

@@ -176,7 +176,8 @@ static void typed_members(void **state)
 	j = json(corpus_parse("nl-dsmr40.txt", 0), P1_JSON_TYPED);
 	assert_non_null(strstr(j,
 			       "\"failure_log\":{\"count\":2,\"entries\":["
-			       "{\"end\":1435043554,\"duration_s\":3456},"
+			       "{\"end\":1435043554,\"duration_s\":3456,"
+			       "\"start\":1435040098},"
 			       "{\"end\":null,\"duration_s\":2147483647}]}"));
 	assert_non_null(strstr(j, "\"anomalies\":[\"bad_time\"]"));
 	j = json(corpus_parse("edge-bad-crc.txt", 0), P1_JSON_TYPED);

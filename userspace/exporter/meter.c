@@ -194,38 +194,28 @@ void meters_check_stale(void)
 }
 
 /*
- * Equipment identifiers are personal data.  Unless asked to export them,
- * blank them in the kept telegram: the typed fields and the raw text of
- * their objects (so the JSON "objects" list and /telegram don't leak
- * them either).
+ * The meter's text message (0-0:96.13.0: the grid operator's notices) is
+ * an event: each new one is logged (printable ASCII, cut), besides its
+ * p1_text_message_info metric.
  */
-static void redact_ids(struct p1_telegram *t)
+static void text_event(const struct meter *m, const struct p1_telegram *t)
 {
-	t->data.equipment_id[0] = '\0';
-	t->data.equipment_id_present = false;
-	for (int i = 0; i < P1_MAX_MBUS; i++) {
-		t->data.mbus[i].id[0] = '\0';
-		t->data.mbus[i].id_present = false;
-	}
-	for (uint32_t i = 0; i < t->nobjects && i < P1_MAX_OBJECTS; i++) {
-		const struct p1_object *o = &t->objects[i];
+	const struct p1_elec *n = &t->data.elec;
+	const struct p1_elec *o = m->have_reading ? &m->tg->data.elec : NULL;
+	char shown[121];
+	size_t k = 0;
 
-		/* x-y:96.1.0 and x-y:96.1.1 (equipment identifiers) */
-		if (!(o->flags & P1_OBJ_OBIS) || o->obis.c != 96 ||
-		    o->obis.d != 1 || o->obis.e > 1)
-			continue;
-		for (unsigned j = 0; j < o->nvalues; j++) {
-			struct p1_value *v;
-
-			if (o->first + j >= P1_MAX_VALUES)
-				break;
-			v = &t->values[o->first + j];
-			if (v->off + v->len <= t->len)
-				memset(t->text + v->off, 'x', v->len);
-			v->flags &= (uint8_t)~P1_VAL_NUMBER;
-			v->number = 0;
-		}
-	}
+	if (!n->text_present || !n->text_len)
+		return;
+	if (o && o->text_present && o->text_len == n->text_len &&
+	    !memcmp(o->text, n->text, n->text_len))
+		return;
+	for (size_t i = 0; i < n->text_len && k + 1 < sizeof(shown); i++)
+		shown[k++] = n->text[i] >= 0x20 && n->text[i] < 0x7f
+				     ? n->text[i]
+				     : '?';
+	shown[k] = '\0';
+	LOG_RL(LOG_INFO, "meter %s: text message: %s", m->name, shown);
 }
 
 void meter_telegram(struct meter *m, const uint8_t *data, size_t len,
@@ -261,8 +251,15 @@ void meter_telegram(struct meter *m, const uint8_t *data, size_t len,
 		LOG_RL(LOG_INFO, "meter %s: odd telegram (anomalies 0x%x)",
 		       m->name, t->anomalies);
 	}
+	/*
+	 * Identifiers are personal data: unless asked to export them, mask
+	 * them in the kept telegram (typed fields, raw values, header), so
+	 * /metrics, the JSON and /telegram do not leak them (libp1 knows
+	 * the codes of every family).
+	 */
 	if (!cfg.export_equipment_id)
-		redact_ids(t);
+		p1_redact_ids(t);
+	text_event(m, t);
 	spare = m->tg;
 	m->tg = t;
 	m->have_reading = true;

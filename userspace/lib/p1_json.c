@@ -484,9 +484,19 @@ static void electricity(struct jw *w, const struct p1_elec *el)
 			bool f3 = true;
 
 			put(w, i ? ",{" : "{", i ? 2 : 1);
-			ktime(w, &f3, "end", &el->failure_log[i].end);
-			knum(w, &f3, "duration_s",
-			     &el->failure_log[i].duration_s);
+			const struct p1_failure *fl = &el->failure_log[i];
+
+			ktime(w, &f3, "end", &fl->end);
+			knum(w, &f3, "duration_s", &fl->duration_s);
+			/* The log has end and duration; start = the
+			 * difference, for a valid end and a sane duration. */
+			if (fl->end.valid && fl->duration_s.present &&
+			    fl->duration_s.value >= 0 &&
+			    fl->duration_s.value < 4e9) {
+				key(w, &f3, "start");
+				i64(w,
+				    fl->end.t - (int64_t)fl->duration_s.value);
+			}
 			put(w, "}", 1);
 		}
 		put(w, "]}", 2);

@@ -58,6 +58,7 @@ static const struct {
 /* Everything the family guess needs. */
 struct seen {
 	bool version, emucs, smarty, star, mbus2430, reactive, hu;
+	bool gas_same_line; /* 24.3.0 with its reading on its own line */
 	bool id_from_96_1_1;
 };
 
@@ -602,6 +603,11 @@ static void mbus_obj(struct p1_telegram *t, const struct p1_object *o,
 	case KEY(24, 3, 0):
 		mbus_2430(t, m, o, zone);
 		s->mbus2430 = true;
+		/* DSMR 2.2 puts the reading on the next line; only 3.0
+		 * meters (some of them) put it on the same one. */
+		if (o->nvalues >= 7 &&
+		    !(val(t, o, o->nvalues - 1)->flags & P1_VAL_NEXT_LINE))
+			s->gas_same_line = true;
 		break;
 	case KEY(24, 4, 0):
 		put(&m->valve, t, o, 0, Q_PLAIN);
@@ -704,7 +710,7 @@ static void family(struct p1_telegram *t, const struct seen *s)
 	} else if (s->mbus2430 ||
 		   (!t->has_crc && d->elec.energy_import[1].present)) {
 		d->family = P1_FAMILY_DSMR;
-		d->dsmr = 22;
+		d->dsmr = s->gas_same_line ? 30 : 22;
 	} else if (s->reactive) {
 		d->family = P1_FAMILY_NORDIC;
 	}

@@ -22,6 +22,7 @@ struct conn {
 	uint8_t addr[16]; /* IPv4 (mapped) or an IPv6 /64 */
 	char text[INET6_ADDRSTRLEN];
 	uint64_t since; /* start of the current wait */
+	size_t uri_len; /* of the request being read, as sent */
 };
 
 static struct conn *tab;
@@ -233,6 +234,17 @@ void conns_completed(struct conn *k)
 const char *conns_addr(const struct conn *k)
 {
 	return k ? k->text : "?";
+}
+
+void conns_note_uri(struct conn *k, size_t len)
+{
+	if (k)
+		k->uri_len = len;
+}
+
+size_t conns_uri_len(const struct conn *k)
+{
+	return k ? k->uri_len : 0;
 }
 
 const uint8_t *conns_key(const struct conn *k)

@@ -23,6 +23,7 @@
 #define P1X_CONNS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct MHD_Connection;
@@ -42,6 +43,9 @@ void conns_completed(struct conn *k);
  * 16-byte key (IPv4 mapped, IPv6 cut to its /64). */
 const char *conns_addr(const struct conn *k);
 const uint8_t *conns_key(const struct conn *k);
+/* The raw request target's length (for web.max-request-bytes). */
+void conns_note_uri(struct conn *k, size_t len);
+size_t conns_uri_len(const struct conn *k);
 
 /* Counters, for tests and the log. */
 extern uint64_t conns_evicted, conns_expired;

@@ -322,6 +322,42 @@ static bool check_auth(struct MHD_Connection *c, void **con_cls,
 	return a != AUTH_OK;
 }
 
+static enum MHD_Result add_len(void *cls, enum MHD_ValueKind kind,
+			       const char *key, const char *value)
+{
+	size_t *n = cls;
+
+	(void)kind;
+	*n += strlen(key) + 2 + (value ? strlen(value) : 0) + 2;
+	return MHD_YES;
+}
+
+/*
+ * web.max-request-bytes, exactly: the request line and the header lines
+ * as sent (libmicrohttpd only bounds its memory pool, which holds more).
+ * Returns 0 if within, else the status to refuse with.
+ */
+static unsigned int head_too_big(struct MHD_Connection *c, const char *method,
+				 const char *version)
+{
+	size_t line = strlen(method) + 1 + conns_uri_len(conn_of(c)) + 1 +
+		      strlen(version) + 2;
+	size_t n = line + 2;
+
+	if (line > (size_t)cfg.max_request_bytes)
+		return 414;
+	MHD_get_connection_values(c, MHD_HEADER_KIND, add_len, &n);
+	return n > (size_t)cfg.max_request_bytes ? 431 : 0;
+}
+
+/* The raw request target, before percent-decoding: for its length. */
+static void *uri_log(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	(void)cls;
+	conns_note_uri(conn_of(c), strlen(uri));
+	return NULL;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 			       const char *url, const char *method,
 			       const char *version, const char *upload_data,
@@ -348,6 +384,14 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		if (has_body(c))
 			return reply_static(c, 413,
 					    "request body not accepted\n");
+		unsigned int big = head_too_big(c, method, version);
+
+		if (big)
+			return reply_static(c, big,
+					    big == 414 ? "request target too "
+							 "long\n"
+						       : "request headers too "
+							 "large\n");
 		return MHD_YES;
 	}
 	if (*upload_data_size) /* cannot happen: bodies were refused */
@@ -560,9 +604,14 @@ bool http_start(struct webcfg *wc)
 		OPT(MHD_OPTION_CONNECTION_LIMIT, MHD_LIMIT, NULL);
 		OPT(MHD_OPTION_CONNECTION_TIMEOUT,
 		    (unsigned int)(cfg.web_timeout + 0.999), NULL);
-		/* Request line + headers, plus room for the reply headers. */
+		/*
+		 * Room for a request head somewhat over web.max-request-bytes
+		 * (refused exactly in the handler, with 414 or 431), and for
+		 * the reply headers; larger ones libmicrohttpd refuses itself.
+		 */
 		OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		    cfg.max_request_bytes + 2048, NULL);
+		    2 * cfg.max_request_bytes + 4096, NULL);
+		OPT(MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL);
 		if (wc && wc->tls) {
 			flags |= MHD_USE_TLS;
 			/* Pointer arguments go in ptr_value. */

@@ -34,6 +34,9 @@ struct fam {
 
 static const char *const phase_names[] = {"L1", "L2", "L3"};
 
+/* A text message label is cut here (the meter's may be 1024 bytes). */
+#define P1_TEXT_LABEL_MAX 256
+
 /* The sample being written: s_end() takes a counter's back if negative. */
 static const struct fam *s_fam;
 static size_t s_start;
@@ -204,7 +207,7 @@ static void f_last_rx(struct sbuf *sb, struct fam *f, const struct meter *m)
 static void f_info(struct sbuf *sb, struct fam *f, const struct meter *m)
 {
 	const struct p1_telegram *t = m->tg;
-	char hdr[128], dsmr[8];
+	char hdr[128], dsmr[16];
 	size_t n = t->header_len < sizeof(hdr) - 1 ? t->header_len
 						   : sizeof(hdr) - 1;
 
@@ -214,7 +217,12 @@ static void f_info(struct sbuf *sb, struct fam *f, const struct meter *m)
 	for (size_t i = 0; i < n; i++)
 		if (!hdr[i])
 			hdr[i] = '?';
-	snprintf(dsmr, sizeof(dsmr), "%u.%u", D(m)->dsmr / 10, D(m)->dsmr % 10);
+	/* 22: no version line and nothing that tells 3.0 apart (p1.h). */
+	if (D(m)->dsmr == 22)
+		snprintf(dsmr, sizeof(dsmr), "2.2/3.0");
+	else
+		snprintf(dsmr, sizeof(dsmr), "%u.%u", D(m)->dsmr / 10,
+			 D(m)->dsmr % 10);
 	s_begin(sb, f, m);
 	s_label(sb, "header", hdr);
 	s_label(sb, "version", D(m)->version);
@@ -409,6 +417,36 @@ static void f_fail_end(struct sbuf *sb, struct fam *f, const struct meter *m)
 
 	if (fl)
 		s_simple(sb, f, m, (double)fl->end.t);
+}
+
+/* The log gives end and duration; the start is their difference. */
+static void f_fail_start(struct sbuf *sb, struct fam *f, const struct meter *m)
+{
+	const struct p1_failure *fl = newest_failure(m);
+
+	if (fl && fl->duration_s.present && fl->duration_s.value >= 0 &&
+	    fl->duration_s.value < 4e9)
+		s_simple(sb, f, m, (double)fl->end.t - fl->duration_s.value);
+}
+
+/* 0-0:96.13.0 (and its code 96.13.1), while the meter shows one. */
+static void f_text(struct sbuf *sb, struct fam *f, const struct meter *m)
+{
+	char text[P1_TEXT_LABEL_MAX + 1];
+	size_t n = E(m)->text_len < P1_TEXT_LABEL_MAX ? E(m)->text_len
+						      : P1_TEXT_LABEL_MAX;
+
+	if (!E(m)->text_present || !E(m)->text_len)
+		return;
+	memcpy(text, E(m)->text, n);
+	text[n] = '\0';
+	for (size_t i = 0; i < n; i++) /* NULs would cut the label */
+		if (!text[i])
+			text[i] = '?';
+	s_begin(sb, f, m);
+	s_label(sb, "message", text);
+	s_label(sb, "code", E(m)->text_code_present ? E(m)->text_code : "");
+	s_end(sb, 1);
 }
 
 static void f_fail_dur(struct sbuf *sb, struct fam *f, const struct meter *m)
@@ -620,6 +658,13 @@ static struct fam_def fams[] = {
 	R("p1_last_long_power_failure_duration_seconds", GAUGE, f_fail_dur,
 	  "Duration of the newest long power failure in the log "
 	  "(1-0:99.97.0)."),
+	R("p1_last_long_power_failure_start_timestamp_seconds", GAUGE,
+	  f_fail_start,
+	  "Start of the newest long power failure in the log: its end minus "
+	  "its duration (1-0:99.97.0)."),
+	R("p1_text_message_info", GAUGE, f_text,
+	  "The text message the meter shows (0-0:96.13.0, code 96.13.1); "
+	  "no sample when there is none."),
 	R("p1_power_factor", GAUGE, f_pf, "Power factor (1-0:13.7.0)."),
 	R("p1_frequency_hertz", GAUGE, f_freq, "Grid frequency (1-0:14.7.0)."),
 	R("p1_power_limit_watts", GAUGE, f_plimit,
