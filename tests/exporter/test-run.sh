@@ -16,7 +16,8 @@ check "run set has no test-only package" bash -c \
 	"! grep -Eq '^(qemu|linux-|valgrind|prometheus|clang|dkms|debootstrap|gcc-aarch64|libcmocka|wrk|lintian)|:' '$T/run.pkgs'"
 # Every pkg-config module and library the exporter is built with belongs
 # to a package of the run set.
-for pc in libmicrohttpd yaml-0.1 libnl-3.0 libnl-genl-3.0; do
+for pc in libmicrohttpd yaml-0.1 libnl-3.0 libnl-genl-3.0 libcurl libmosquitto \
+	libssl libcrypto; do
 	f=$(pkg-config --variable=pcfiledir "$pc")/$pc.pc
 	pkg=$(dpkg -S "$f" 2>/dev/null | head -1 | cut -d: -f1) || true
 	check "$pc.pc ($pkg) in the run set" grep -qx "${pkg:-none}" "$T/run.pkgs"
