@@ -30,7 +30,8 @@ check "config file names the meter" grep -q "be(emulator emucs)" <<<"$out"
 check "bad profile fails --check-config" test "$rc" = 1
 # Settings that used to be accepted with a surprise (issue 10).
 for bad in --web.timeout=0 --web.telemetry-path=/healthz \
-	--web.telemetry-path=/api/v1/meters --web.telemetry-path=/ \
+	--web.telemetry-path=/api/v1/meters --web.telemetry-path=/links \
+	--web.telemetry-path=/api/v1/events \
 	--telegram.max-size=16385; do
 	"$EXPORTER" --emulate "$bad" --check-config >/dev/null 2>&1 && rc=0 || rc=$?
 	check "$bad is refused" test "$rc" = 2

@@ -986,9 +986,10 @@ int options_load(int argc, char **argv)
 		fprintf(stderr, "p1-exporter: --web.telemetry-path must start "
 				"with /\n");
 		ok = false;
-	} else if (!strcmp(cfg.telemetry_path, "/") ||
-		   !strcmp(cfg.telemetry_path, "/healthz") ||
-		   !strncmp(cfg.telemetry_path, "/api/v1/meters", 14)) {
+	} else if (!strcmp(cfg.telemetry_path, "/healthz") ||
+		   !strcmp(cfg.telemetry_path, "/links") ||
+		   !strncmp(cfg.telemetry_path, "/api/", 5)) {
+		/* "/" may be: the live page then steps aside (http.c). */
 		fprintf(stderr,
 			"p1-exporter: --web.telemetry-path %s is taken by "
 			"another endpoint\n",
