@@ -624,6 +624,51 @@ static noinline __cold bool drain(struct p1_framer *f, u64 stamp,
 	return false;
 }
 
+#define P1_ONES 0x0101010101010101ull
+
+/* Whether a byte of @w is @c (exact: no false positives or negatives). */
+static inline bool has_byte(u64 w, u8 c)
+{
+	u64 v = w ^ (P1_ONES * c);
+
+	return ((v - P1_ONES) & ~v & (P1_ONES << 7)) != 0;
+}
+
+/*
+ * Inside a text telegram, bytes without a flag that are none of '/', '!'
+ * and the DLMS tag (0xDB) only get stored: copy them a word at a time
+ * while no word holds one of those, and say how many were taken (0: let
+ * step() do the next byte).  Only where step() would do just that:
+ * ST_BODY, no flags, no 7-bit masking, within the size limit.
+ */
+static size_t body_run(struct p1_framer *f, const u8 *p, size_t n)
+{
+	size_t k = 0, lim = f->max > f->len ? f->max - f->len : 0;
+	u8 *d = f->buf + f->len;
+	u64 w;
+
+	if (lim > n)
+		lim = n;
+	while (k + 8 <= lim) {
+		__builtin_memcpy(&w, p + k, 8);
+		if (has_byte(w, '/') || has_byte(w, '!') ||
+		    has_byte(w, P1_DLMS_TAG))
+			break;
+		__builtin_memcpy(d + k, &w, 8);
+		k += 8;
+	}
+	while (k < lim && p[k] != '/' && p[k] != '!' && p[k] != P1_DLMS_TAG) {
+		d[k] = p[k];
+		k++;
+	}
+	if (k) {
+		f->len += (u32)k;
+		f->st.rx_bytes += k;
+		f->line_start = p[k - 1] == '\n';
+	}
+	return k;
+}
+
 size_t p1_framer_push(struct p1_framer *f, const u8 *p, const u8 *flags,
 		      size_t n, u64 stamp, struct p1_frame *out)
 {
@@ -644,9 +689,16 @@ size_t p1_framer_push(struct p1_framer *f, const u8 *p, const u8 *flags,
 		}
 	}
 	for (; i < n; i++) {
-		u8 c = p[i];
+		u8 c;
 		u8 fl = flags ? flags[i] : P1_FL_NORMAL;
 		bool bad = false;
+
+		if (f->state == ST_BODY && !flags && !f->cs7) {
+			i += body_run(f, p + i, n - i);
+			if (i == n)
+				break;
+		}
+		c = p[i];
 
 		if (fl == P1_FL_BREAK || fl == P1_FL_OVERRUN) {
 			if (fl == P1_FL_BREAK)
