@@ -42,8 +42,11 @@
 #include "p1_framer.h"
 
 #define P1_MAX_TELEGRAM_LIMIT	(64 * 1024)
+#define P1_KEY_LEN		16
 #define P1_IDENT_MAX		96
 #define P1_MINORS		256
+
+struct p1_crypto;
 
 struct p1_tg {
 	struct kref ref;
@@ -72,6 +75,12 @@ struct p1_dev {
 	char ident[P1_IDENT_MAX];
 	char equipment_id[P1_IDENT_MAX];	/* set once, then constant */
 	bool dead;
+
+	/* encrypted meters (n_p1_crypto.c), under lock */
+	struct p1_crypto *crypto;	/* NULL: no key */
+	u8 auth_key[P1_KEY_LEN];
+	u64 enc_no_key, enc_decrypted, enc_auth_failed, enc_replays;
+	struct p1_framer_stats enc_stats;	/* of keys replaced */
 
 	wait_queue_head_t wait;
 	struct work_struct notify_work;
@@ -115,6 +124,28 @@ void p1_dev_receive(struct p1_dev *p, const u8 *cp, const u8 *fp,
 		    size_t count);
 void p1_tg_put(struct p1_tg *tg);
 void p1_dev_stats(struct p1_dev *p, u64 *stats);	/* [__P1_STAT_MAX] */
+
+/* Queue one completed telegram (meta flags @flags); p->lock held. */
+bool p1_store(struct p1_dev *p, const struct p1_frame *f, u64 boot, u64 real,
+	      u32 flags);
+
+/* n_p1_crypto.c: encrypted meters (DLMS frames, AES-128-GCM) */
+void p1_crypto_init(struct p1_dev *p);
+void p1_crypto_destroy(struct p1_dev *p);
+/* Process context, not under p->lock.  NULL clears / restores Smarty's. */
+int p1_crypto_set_key(struct p1_dev *p, const u8 *key);
+int p1_crypto_set_auth_key(struct p1_dev *p, const u8 *auth);
+bool p1_crypto_has_key(struct p1_dev *p);
+/* 32 hex digits (P1_KEY_LEN), "" (0) or -EINVAL; a newline may follow. */
+int p1_crypto_parse_key(const char *buf, size_t count, u8 *key);
+/* A completed DLMS frame; p->lock held.  True if a telegram was stored. */
+bool p1_crypto_frame(struct p1_dev *p, const struct p1_frame *f, u64 boot,
+		     u64 real);
+void p1_crypto_stats(struct p1_dev *p, u64 *s);	/* p->lock held */
+bool p1_crypto_key_needed(struct p1_dev *p);
+int p1_crypto_ioctl(struct p1_dev *p, void __user *arg);	/* SET_KEY */
+extern struct device_attribute dev_attr_key, dev_attr_auth_key,
+	dev_attr_key_needed;
 
 /* n_p1_reader.c: per-open-file cursor (used by the chardev and KUnit) */
 void p1_reader_init(struct p1_reader *r, struct p1_dev *p);

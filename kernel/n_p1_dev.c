@@ -83,6 +83,7 @@ static void p1_dev_release(struct device *dev)
 	p1_tg_put(p->last_good);
 	kfree(p->ring);
 	kvfree(p->frbuf);
+	p1_crypto_destroy(p);
 	ida_free(&p1_ida, p->index);
 	kfree(p);
 }
@@ -145,6 +146,7 @@ struct p1_dev *p1_dev_create(struct tty_struct *tty)
 	INIT_WORK(&p->notify_work, p1_notify_work);
 	p1_framer_init(&p->fr, p->frbuf, P1_MAX_TELEGRAM_LIMIT);
 	p1_framer_set_max(&p->fr, READ_ONCE(p1_max_telegram_size));
+	p1_crypto_init(p);
 	p->id = atomic64_inc_return(&p1_next_id);
 	p->tty = tty;
 	strscpy(p->tty_name, tty_name(tty), sizeof(p->tty_name));
@@ -261,9 +263,8 @@ static void p1_set_equipment_id(struct p1_dev *p, const u8 *d, u32 len)
 	}
 }
 
-/* Queue one completed telegram; called with p->lock held. */
-static bool p1_store(struct p1_dev *p, const struct p1_frame *f, u64 boot,
-		     u64 real)
+bool p1_store(struct p1_dev *p, const struct p1_frame *f, u64 boot, u64 real,
+	      u32 flags)
 {
 	struct p1_tg *tg, **slot;
 
@@ -284,7 +285,7 @@ static bool p1_store(struct p1_dev *p, const struct p1_frame *f, u64 boot,
 		.status = f->status,
 		.crc_rx = f->crc_rx,
 		.crc_calc = f->crc_calc,
-		.flags = f->has_crc ? P1_META_HAS_CRC : 0,
+		.flags = (f->has_crc ? P1_META_HAS_CRC : 0) | flags,
 	};
 	slot = p1_ring_slot(p, tg->meta.seq);
 	p1_tg_put(*slot);
@@ -316,9 +317,10 @@ void p1_dev_receive(struct p1_dev *p, const u8 *cp, const u8 *fp,
 		if (fp)
 			fp += n;
 		count -= n;
-		/* DLMS frames are counted by the framer, not stored. */
-		if (f.len && f.type == P1_FRAME_TEXT)
-			stored |= p1_store(p, &f, boot, real);
+		if (f.len && f.type == P1_FRAME_DLMS)
+			stored |= p1_crypto_frame(p, &f, boot, real);
+		else if (f.len)
+			stored |= p1_store(p, &f, boot, real, 0);
 	}
 	spin_unlock(&p->lock);
 	if (stored) {
@@ -347,8 +349,7 @@ void p1_dev_stats(struct p1_dev *p, u64 *s)
 	s[P1_STAT_BREAKS] = st->breaks;
 	s[P1_STAT_READER_OVERRUNS] = p->reader_overruns;
 	s[P1_STAT_DROPPED] = p->dropped;
-	/* No key support yet: every whole DLMS frame is dropped unread. */
 	s[P1_STAT_ENCRYPTED] = st->dlms_frames;
-	s[P1_STAT_ENCRYPTED_NO_KEY] = st->dlms_frames;
+	p1_crypto_stats(p, s);
 	spin_unlock(&p->lock);
 }

@@ -119,6 +119,10 @@ static int p1_ldisc_ioctl(struct tty_struct *tty, unsigned int cmd,
 		if (!p)
 			return -ENODEV;
 		return put_user((u32)p->index, (u32 __user *)arg);
+	case P1_TIOC_SET_KEY:
+		if (!p)
+			return -ENODEV;
+		return p1_crypto_ioctl(p, (void __user *)arg);
 	default:
 		/* termios and friends keep working while attached */
 		return n_tty_ioctl_helper(tty, cmd, arg);

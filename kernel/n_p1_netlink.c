@@ -31,6 +31,8 @@ static const struct nla_policy p1_genl_policy[P1_A_MAX + 1] = {
 	[P1_A_DEV_INDEX] = { .type = NLA_U32 },
 	[P1_A_CRC_MODE] = NLA_POLICY_MAX(NLA_U32, P1_CRC_IGNORE),
 	[P1_A_MAX_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32, &p1_size_range),
+	[P1_A_KEY] = { .type = NLA_BINARY, .len = P1_KEY_LEN },
+	[P1_A_AUTH_KEY] = { .type = NLA_BINARY, .len = P1_KEY_LEN },
 };
 
 static int p1_put_dev(struct sk_buff *skb, struct p1_dev *p)
@@ -40,7 +42,7 @@ static int p1_put_dev(struct sk_buff *skb, struct p1_dev *p)
 	struct nlattr *nest;
 	u32 crc_mode, max;
 	u64 last_seq;
-	bool dead;
+	bool dead, key_set, key_needed;
 	int i;
 
 	p1_dev_stats(p, stats);
@@ -50,6 +52,8 @@ static int p1_put_dev(struct sk_buff *skb, struct p1_dev *p)
 	max = p->fr.max;
 	last_seq = p->seq;
 	dead = p->dead;
+	key_set = p->crypto;
+	key_needed = !p->crypto && p->enc_no_key;
 	spin_unlock(&p->lock);
 
 	if (nla_put_u32(skb, P1_A_DEV_INDEX, p->index) ||
@@ -60,7 +64,9 @@ static int p1_put_dev(struct sk_buff *skb, struct p1_dev *p)
 	    nla_put_u32(skb, P1_A_CRC_MODE, crc_mode) ||
 	    nla_put_u32(skb, P1_A_MAX_SIZE, max) ||
 	    nla_put_u64_64bit(skb, P1_A_LAST_SEQ, last_seq, P1_A_PAD) ||
-	    (dead && nla_put_flag(skb, P1_A_DEAD)))
+	    (dead && nla_put_flag(skb, P1_A_DEAD)) ||
+	    (key_set && nla_put_flag(skb, P1_A_KEY_SET)) ||
+	    (key_needed && nla_put_flag(skb, P1_A_KEY_NEEDED)))
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, P1_A_STATS);
 	if (!nest)
@@ -153,12 +159,37 @@ static int p1_genl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/* P1_A_KEY / P1_A_AUTH_KEY: 16 bytes set, 0 bytes clear (process context). */
+static int p1_genl_set_keys(struct p1_dev *p, struct genl_info *info)
+{
+	struct nlattr *k = info->attrs[P1_A_KEY];
+	struct nlattr *a = info->attrs[P1_A_AUTH_KEY];
+	int ret = 0;
+
+	if ((k && nla_len(k) && nla_len(k) != P1_KEY_LEN) ||
+	    (a && nla_len(a) && nla_len(a) != P1_KEY_LEN)) {
+		GENL_SET_ERR_MSG(info, "a key is 16 bytes (or 0 to clear)");
+		return -EINVAL;
+	}
+	if (a)
+		ret = p1_crypto_set_auth_key(p, nla_len(a) ? nla_data(a) : NULL);
+	if (!ret && k)
+		ret = p1_crypto_set_key(p, nla_len(k) ? nla_data(k) : NULL);
+	return ret;
+}
+
 static int p1_genl_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct p1_dev *p = p1_find(info);
+	int ret;
 
 	if (!p)
 		return -ENODEV;
+	ret = p1_genl_set_keys(p, info);
+	if (ret) {
+		put_device(&p->dev);
+		return ret;
+	}
 	spin_lock(&p->lock);
 	if (info->attrs[P1_A_CRC_MODE])
 		p1_framer_set_crc_mode(&p->fr,

@@ -151,6 +151,9 @@ static ssize_t last_telegram_read(struct file *file, struct kobject *kobj,
 static BIN_ATTR_RO(last_telegram, 0);
 
 static struct attribute *p1_dev_attrs[] = {
+	&dev_attr_key.attr,		/* these three: n_p1_crypto.c */
+	&dev_attr_auth_key.attr,
+	&dev_attr_key_needed.attr,
 	&dev_attr_tty.attr,
 	&dev_attr_ident.attr,
 	&dev_attr_equipment_id.attr,
@@ -209,6 +212,9 @@ P1_STAT_ATTR(reader_overruns, P1_STAT_READER_OVERRUNS);
 P1_STAT_ATTR(dropped, P1_STAT_DROPPED);
 P1_STAT_ATTR(encrypted, P1_STAT_ENCRYPTED);
 P1_STAT_ATTR(encrypted_no_key, P1_STAT_ENCRYPTED_NO_KEY);
+P1_STAT_ATTR(encrypted_decrypted, P1_STAT_ENCRYPTED_DECRYPTED);
+P1_STAT_ATTR(encrypted_auth_failed, P1_STAT_ENCRYPTED_AUTH_FAILED);
+P1_STAT_ATTR(encrypted_replays, P1_STAT_ENCRYPTED_REPLAYS);
 
 static struct attribute *p1_stat_attrs[] = {
 	&p1_stat_attr_telegrams.attr.attr,
@@ -228,6 +234,9 @@ static struct attribute *p1_stat_attrs[] = {
 	&p1_stat_attr_dropped.attr.attr,
 	&p1_stat_attr_encrypted.attr.attr,
 	&p1_stat_attr_encrypted_no_key.attr.attr,
+	&p1_stat_attr_encrypted_decrypted.attr.attr,
+	&p1_stat_attr_encrypted_auth_failed.attr.attr,
+	&p1_stat_attr_encrypted_replays.attr.attr,
 	NULL,
 };
 

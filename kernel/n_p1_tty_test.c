@@ -269,6 +269,9 @@ static void tt_expect_stats(struct tt_ctx *c, const u64 *exp)
 		[P1_STAT_DROPPED] = "dropped",
 		[P1_STAT_ENCRYPTED] = "encrypted",
 		[P1_STAT_ENCRYPTED_NO_KEY] = "encrypted_no_key",
+		[P1_STAT_ENCRYPTED_DECRYPTED] = "encrypted_decrypted",
+		[P1_STAT_ENCRYPTED_AUTH_FAILED] = "encrypted_auth_failed",
+		[P1_STAT_ENCRYPTED_REPLAYS] = "encrypted_replays",
 	};
 	u64 got[__P1_STAT_MAX] = {};
 	int i;
@@ -556,6 +559,136 @@ static void n_p1_tty_hangup(struct kunit *test)
 	TT_EXPECT_STATS(c, [P1_STAT_TELEGRAMS] = 2);
 }
 
+/* ---- encrypted meters (n_p1_crypto.c) ---- */
+
+/*
+ * Two DLMS general-global-ciphering frames (frame counters 5 and 6) made
+ * by python3-cryptography from the telegrams below, with the key of
+ * tests/corpus/lu-smarty.key and Smarty's authentication key.
+ */
+static const u8 tt_dlms_5[] = {
+	0xdb, 0x08, 0x53, 0x41, 0x47, 0x10, 0x05, 0x0b,
+	0x87, 0x21, 0x82, 0x00, 0x44, 0x30, 0x00, 0x00,
+	0x00, 0x05, 0xbd, 0x9c, 0x4f, 0xca, 0xb5, 0xd2,
+	0x8c, 0xcc, 0x8d, 0x37, 0xa5, 0x71, 0x51, 0x32,
+	0x34, 0xea, 0xb2, 0xc3, 0xa0, 0x7c, 0xf4, 0xc2,
+	0x55, 0x74, 0x6f, 0xe3, 0x06, 0xf1, 0xa9, 0x0a,
+	0x8c, 0xb6, 0x58, 0x5d, 0xb0, 0x13, 0xbc, 0xd9,
+	0xb8, 0x66, 0x8d, 0xc0, 0x54, 0x6f, 0xb8, 0x96,
+	0xa3, 0xab, 0x5d, 0x7d, 0x67, 0x55, 0xbb, 0x91,
+	0x53, 0xcb, 0xd6, 0x52, 0x77, 0x86, 0x4a, 0xf3,
+	0x2c,
+};
+
+static const u8 tt_dlms_6[] = {
+	0xdb, 0x08, 0x53, 0x41, 0x47, 0x10, 0x05, 0x0b,
+	0x87, 0x21, 0x82, 0x00, 0x44, 0x30, 0x00, 0x00,
+	0x00, 0x06, 0x06, 0xd0, 0xfd, 0xc7, 0x08, 0x41,
+	0x77, 0x66, 0x32, 0xfc, 0xcb, 0xa6, 0xaa, 0x47,
+	0x8e, 0xab, 0x4f, 0x8a, 0xe2, 0x75, 0xae, 0xa9,
+	0x70, 0x86, 0x17, 0xe2, 0xbe, 0x87, 0x31, 0x02,
+	0x6d, 0x03, 0x44, 0xc2, 0xdd, 0x40, 0x2c, 0x4f,
+	0xf1, 0x56, 0xba, 0x5d, 0xf0, 0x9c, 0x5a, 0xa6,
+	0xee, 0xa2, 0xfa, 0x49, 0x6a, 0xea, 0x5d, 0xaf,
+	0x25, 0x30, 0xb3, 0x8b, 0x7f, 0xa4, 0xc3, 0x31,
+	0xd1,
+};
+
+/* their plaintexts */
+#define TT_DLMS_PLAIN_5 "/Lux5\\KUnit-5\r\n\r\n1-0:1.8.0(000035.005*kWh)\r\n!36C8\r\n"
+#define TT_DLMS_PLAIN_6 "/Lux5\\KUnit-6\r\n\r\n1-0:1.8.0(000042.006*kWh)\r\n!4665\r\n"
+
+static const u8 tt_key[P1_KEY_LEN] = {
+	0x5a, 0x1e, 0x0c, 0x9b, 0x37, 0xf2, 0xd4, 0x46,
+	0x8e, 0x0b, 0x71, 0xa3, 0xc5, 0xd9, 0x2f, 0x64,
+};
+
+/* The next telegram of @r is @exp, decrypted from a frame. */
+static void tt_expect_enc(struct tt_ctx *c, struct p1_reader *r,
+			  const char *exp, u64 seq)
+{
+	tt_expect(c, r, exp, seq, P1_STATUS_OK);
+	KUNIT_EXPECT_TRUE(c->test, r->meta.flags & P1_META_ENCRYPTED);
+}
+
+static void n_p1_tty_encrypted(struct kunit *test)
+{
+	struct tt_ctx *c = test->priv;
+	struct p1_reader *r = tt_reader(c, 0), *all = tt_reader(c, P1_RF_ALL);
+	u8 *forged = kunit_kmalloc(test, sizeof(tt_dlms_6), GFP_KERNEL);
+	char *tg = tt_make(test, 1);
+	struct p1_reader *rr[2] = { r, all };
+	int i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, forged);
+	KUNIT_ASSERT_EQ(test, p1_crypto_set_key(c->p, tt_key), 0);
+	KUNIT_EXPECT_TRUE(test, p1_crypto_has_key(c->p));
+	memcpy(forged, tt_dlms_6, sizeof(tt_dlms_6));
+	forged[30] ^= 0x01;			/* one ciphertext bit */
+	tt_feed(c, tt_dlms_5, sizeof(tt_dlms_5), 7);
+	tt_feed(c, tt_dlms_5, sizeof(tt_dlms_5), SIZE_MAX);	/* replay */
+	tt_feed(c, forged, sizeof(tt_dlms_6), SIZE_MAX);	/* forgery */
+	tt_feed(c, tt_dlms_6, sizeof(tt_dlms_6), 1);
+	tt_feed_str(c, tg);
+	for (i = 0; i < 2; i++) {
+		tt_expect_enc(c, rr[i], TT_DLMS_PLAIN_5, 1);
+		tt_expect_enc(c, rr[i], TT_DLMS_PLAIN_6, 2);
+		tt_expect(c, rr[i], tg, 3, P1_STATUS_OK);
+		KUNIT_EXPECT_FALSE(test, rr[i]->meta.flags & P1_META_ENCRYPTED);
+		KUNIT_EXPECT_EQ(test, tt_read(c, rr[i]), (ssize_t)-EAGAIN);
+	}
+	KUNIT_EXPECT_FALSE(test, p1_crypto_key_needed(c->p));
+	TT_EXPECT_STATS(c, [P1_STAT_TELEGRAMS] = 3, [P1_STAT_ENCRYPTED] = 4,
+			[P1_STAT_ENCRYPTED_DECRYPTED] = 2,
+			[P1_STAT_ENCRYPTED_AUTH_FAILED] = 1,
+			[P1_STAT_ENCRYPTED_REPLAYS] = 1);
+}
+
+/* Without a key: counted, raw for P1_RF_ALL only; then wrong keys. */
+static void n_p1_tty_encrypted_no_key(struct kunit *test)
+{
+	struct tt_ctx *c = test->priv;
+	struct p1_reader *r = tt_reader(c, 0), *all = tt_reader(c, P1_RF_ALL);
+	static const u8 other[P1_KEY_LEN] = { 1, 2, 3 };
+	u8 k[P1_KEY_LEN];
+
+	tt_feed(c, tt_dlms_5, sizeof(tt_dlms_5), SIZE_MAX);
+	KUNIT_EXPECT_EQ(test, tt_read(c, r), (ssize_t)-EAGAIN);
+	KUNIT_ASSERT_EQ(test, tt_read(c, all), (ssize_t)sizeof(tt_dlms_5));
+	KUNIT_EXPECT_TRUE(test, !memcmp(c->buf, tt_dlms_5, sizeof(tt_dlms_5)));
+	KUNIT_EXPECT_EQ(test, all->meta.status, (u32)P1_STATUS_ENCRYPTED);
+	KUNIT_EXPECT_TRUE(test, all->meta.flags & P1_META_ENCRYPTED);
+	KUNIT_EXPECT_TRUE(test, p1_crypto_key_needed(c->p));
+
+	/* The wrong key, then the right key with a wrong auth key. */
+	KUNIT_ASSERT_EQ(test, p1_crypto_set_key(c->p, other), 0);
+	KUNIT_EXPECT_FALSE(test, p1_crypto_key_needed(c->p));
+	tt_feed(c, tt_dlms_5, sizeof(tt_dlms_5), SIZE_MAX);
+	KUNIT_ASSERT_EQ(test, p1_crypto_set_key(c->p, tt_key), 0);
+	KUNIT_ASSERT_EQ(test, p1_crypto_set_auth_key(c->p, other), 0);
+	tt_feed(c, tt_dlms_5, sizeof(tt_dlms_5), SIZE_MAX);
+	KUNIT_ASSERT_EQ(test, p1_crypto_set_auth_key(c->p, NULL), 0);
+	tt_feed(c, tt_dlms_5, sizeof(tt_dlms_5), SIZE_MAX);
+	tt_expect_enc(c, r, TT_DLMS_PLAIN_5, 2);
+	/* Cleared again: no key. */
+	KUNIT_ASSERT_EQ(test, p1_crypto_set_key(c->p, NULL), 0);
+	tt_feed(c, tt_dlms_6, sizeof(tt_dlms_6), SIZE_MAX);
+	KUNIT_EXPECT_EQ(test, tt_read(c, r), (ssize_t)-EAGAIN);
+	TT_EXPECT_STATS(c, [P1_STAT_TELEGRAMS] = 1, [P1_STAT_ENCRYPTED] = 5,
+			[P1_STAT_ENCRYPTED_NO_KEY] = 2,
+			[P1_STAT_ENCRYPTED_DECRYPTED] = 1,
+			[P1_STAT_ENCRYPTED_AUTH_FAILED] = 2);
+
+	/* sysfs syntax: 32 hex digits, a newline allowed, empty clears. */
+	KUNIT_EXPECT_EQ(test, p1_crypto_parse_key("5A1E0C9B37F2D4468E0B71A3C5D92F64\n",
+						  33, k), P1_KEY_LEN);
+	KUNIT_EXPECT_TRUE(test, !memcmp(k, tt_key, P1_KEY_LEN));
+	KUNIT_EXPECT_EQ(test, p1_crypto_parse_key("\n", 1, k), 0);
+	KUNIT_EXPECT_EQ(test, p1_crypto_parse_key("5A1E", 4, k), -EINVAL);
+	KUNIT_EXPECT_EQ(test, p1_crypto_parse_key("5A1E0C9B37F2D4468E0B71A3C5D92F6X",
+						  32, k), -EINVAL);
+}
+
 static struct kunit_case n_p1_tty_cases[] = {
 	KUNIT_CASE(n_p1_tty_attach),
 	KUNIT_CASE(n_p1_tty_two_readers),
@@ -565,6 +698,8 @@ static struct kunit_case n_p1_tty_cases[] = {
 	KUNIT_CASE(n_p1_tty_flagged_bytes),
 	KUNIT_CASE(n_p1_tty_cs7),
 	KUNIT_CASE(n_p1_tty_hangup),
+	KUNIT_CASE(n_p1_tty_encrypted),
+	KUNIT_CASE(n_p1_tty_encrypted_no_key),
 	{}
 };
 

@@ -97,6 +97,8 @@ enum p1_reader_status {
 	P1_READER_CRC_ERROR = 3,   /* CRC present and wrong */
 	P1_READER_CRC_MISSING = 4, /* no CRC where one is required */
 	P1_READER_LINE_ERROR = 5,  /* holds a byte the UART flagged */
+	P1_READER_ENCRYPTED = 6,   /* kernel, "all": a raw encrypted frame,
+				      n_p1 has no key */
 };
 
 /* Good telegrams (the ones the reading callback gets). */

@@ -24,6 +24,9 @@ static const char *const stat_names[__P1_STAT_MAX] = {
 	[P1_STAT_DROPPED] = "dropped",
 	[P1_STAT_ENCRYPTED] = "encrypted",
 	[P1_STAT_ENCRYPTED_NO_KEY] = "encrypted_no_key",
+	[P1_STAT_ENCRYPTED_DECRYPTED] = "encrypted_decrypted",
+	[P1_STAT_ENCRYPTED_AUTH_FAILED] = "encrypted_auth_failed",
+	[P1_STAT_ENCRYPTED_REPLAYS] = "encrypted_replays",
 };
 
 static const char *const status_names[] = {
@@ -33,6 +36,7 @@ static const char *const status_names[] = {
 	[P1_STATUS_CRC_ERROR] = "crc_error",
 	[P1_STATUS_CRC_MISSING] = "crc_missing",
 	[P1_STATUS_LINE_ERROR] = "line_error",
+	[P1_STATUS_ENCRYPTED] = "encrypted",
 };
 
 static const char *const crc_mode_names[] = {

@@ -39,6 +39,8 @@ static struct nla_policy attr_policy[P1_A_MAX + 1] = {
 	[P1_A_CRC_CALC] = {.type = NLA_U16},
 	[P1_A_TELEGRAM] = {.type = NLA_UNSPEC, .minlen = 1},
 	[P1_A_DEV_ID] = {.type = NLA_U64},
+	[P1_A_KEY_SET] = {.type = NLA_FLAG},
+	[P1_A_KEY_NEEDED] = {.type = NLA_FLAG},
 };
 
 static struct nla_policy stat_policy[P1_STAT_MAX + 1] = {
@@ -151,6 +153,8 @@ static int fill_dev(struct nlattr **tb, struct p1nl_dev *dev)
 	if (tb[P1_A_LAST_SEQ])
 		dev->last_seq = nla_get_u64(tb[P1_A_LAST_SEQ]);
 	dev->dead = tb[P1_A_DEAD] != NULL;
+	dev->key_set = tb[P1_A_KEY_SET] != NULL;
+	dev->key_needed = tb[P1_A_KEY_NEEDED] != NULL;
 	if (tb[P1_A_STATS]) {
 		struct nlattr *st[P1_STAT_MAX + 1];
 

@@ -45,6 +45,8 @@ struct p1nl_dev {
 	uint32_t max_size;
 	uint64_t last_seq;
 	bool dead;
+	bool key_set;	 /* encrypted meters: a key is set */
+	bool key_needed; /* encrypted frames arrive and no key is set */
 	uint32_t stats_present;
 	uint64_t stats[__P1_STAT_MAX];
 };

@@ -344,6 +344,10 @@ void meter_counters(const struct meter *m, struct meter_counters *c)
 		c->garbage_bytes = k[P1_STAT_GARBAGE_BYTES];
 		c->recovered = k[P1_STAT_RECOVERED];
 		c->encrypted[ENC_NO_KEY] = k[P1_STAT_ENCRYPTED_NO_KEY];
+		c->encrypted[ENC_DECRYPTED] = k[P1_STAT_ENCRYPTED_DECRYPTED];
+		c->encrypted[ENC_AUTH_FAILED] =
+			k[P1_STAT_ENCRYPTED_AUTH_FAILED];
+		c->encrypted[ENC_REPLAY] = k[P1_STAT_ENCRYPTED_REPLAYS];
 	} else if (m->rc) {
 		const struct p1_reader_counters *r = m->rc;
 

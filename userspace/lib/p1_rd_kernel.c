@@ -85,6 +85,7 @@ static void k_io(struct p1_reader *r, short revents)
 			m.crc_rx = km.crc_rx;
 			m.crc_calc = km.crc_calc;
 			m.has_crc = !!(km.flags & P1_META_HAS_CRC);
+			m.encrypted = !!(km.flags & P1_META_ENCRYPTED);
 			m.kernel = 1;
 			r->c.rx_bytes += (uint64_t)n;
 			if (P1_READER_STATUS_GOOD(m.status)) {

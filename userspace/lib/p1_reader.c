@@ -689,8 +689,8 @@ const char *p1_reader_kind_name(enum p1_reader_kind kind)
 const char *p1_reader_status_name(uint32_t status)
 {
 	static const char *const names[] = {
-		"ok",	     "no-crc",	    "unchecked",
-		"crc-error", "crc-missing", "line-error",
+		"ok",	       "no-crc",     "unchecked", "crc-error",
+		"crc-missing", "line-error", "encrypted",
 	};
 
 	return status < sizeof(names) / sizeof(names[0]) ? names[status]

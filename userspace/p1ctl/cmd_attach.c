@@ -20,6 +20,8 @@
 #include <sys/ioctl.h> /* N_TTY */
 #include <unistd.h>
 
+#include <p1/dlms.h>
+
 #include "autodetect.h"
 #include "p1ctl.h"
 
@@ -50,6 +52,10 @@ static void usage(FILE *f)
 	      "                    detection (default 10)\n"
 	      "  -b, --baud BAUD   115200 (DSMR 4/5) or 9600 (DSMR 2.2/3.0)\n"
 	      "  -m, --mode MODE   8N1 or 7E1 (DSMR 2.2/3.0)\n"
+	      "  --key-file FILE   encrypted meters (LU Smarty, AT): the key\n"
+	      "                    from the grid operator, 32 hex digits\n"
+	      "  --auth-key-file FILE\n"
+	      "                    its authentication key (default Smarty's)\n"
 	      "  -h, --help        this help\n"
 	      "Exit status: 0 when stopped by SIGINT/SIGTERM, 3 when the tty\n"
 	      "hangs up, 1 when attaching fails, 2 on a bad command line.\n",
@@ -63,6 +69,8 @@ enum p1ctl_parsed attach_parse(int argc, char **argv, struct attach_opts *o)
 		{"mode", required_argument, NULL, 'm'},
 		{"auto", no_argument, NULL, 'a'},
 		{"interval", required_argument, NULL, 'i'},
+		{"key-file", required_argument, NULL, 'k'},
+		{"auth-key-file", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -78,6 +86,12 @@ enum p1ctl_parsed attach_parse(int argc, char **argv, struct attach_opts *o)
 	while ((c = getopt_long(argc, argv, ":b:m:ai:h", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
+		case 'k':
+			o->key_file = optarg;
+			break;
+		case 'K':
+			o->auth_key_file = optarg;
+			break;
 		case 'a':
 			want_auto = true;
 			break;
@@ -125,6 +139,10 @@ enum p1ctl_parsed attach_parse(int argc, char **argv, struct attach_opts *o)
 	}
 	if (optind + 1 < argc) {
 		p1ctl_err("attach: unexpected argument '%s'", argv[optind + 1]);
+		return P1CTL_USAGE;
+	}
+	if (o->auth_key_file && !o->key_file) {
+		p1ctl_err("attach: --auth-key-file needs --key-file");
 		return P1CTL_USAGE;
 	}
 	if (fixed && want_auto) {
@@ -269,6 +287,38 @@ static int attach_ldisc(struct attach_ctx *c)
 	return ret;
 }
 
+/* --key-file/--auth-key-file: hand the keys to n_p1 (P1_TIOC_SET_KEY). */
+static int attach_keys(const struct attach_opts *o, const struct attach_ctx *c)
+{
+	struct p1_key k = {0};
+	const char *bad = NULL;
+	int ret = 0;
+
+	if (!o->key_file)
+		return 0;
+	if (p1_dlms_key_from_file(o->key_file, k.key))
+		bad = o->key_file;
+	else if (o->auth_key_file &&
+		 p1_dlms_key_from_file(o->auth_key_file, k.auth_key))
+		bad = o->auth_key_file;
+	if (bad) {
+		ret = -errno;
+		p1ctl_err("%s: %s", bad,
+			  ret == -EINVAL ? "not a key (32 hex digits)"
+					 : strerror(-ret));
+		goto out;
+	}
+	k.flags = P1_KEY_SET | (o->auth_key_file ? P1_KEY_AUTH : 0);
+	if (ioctl(c->fd, P1_TIOC_SET_KEY, &k)) {
+		ret = -errno;
+		p1ctl_err("%s: cannot set the key: %s", c->name,
+			  strerror(-ret));
+	}
+out:
+	explicit_bzero(&k, sizeof(k));
+	return ret;
+}
+
 /*
  * Readiness hook: the /dev/p1-N device exists when this runs.  The
  * readiness notification (--ready-fd / sd_notify) goes here.
@@ -344,6 +394,11 @@ int cmd_attach(int argc, char **argv)
 		return P1CTL_EXIT_FAIL;
 	/* Line settings first: n_p1 reads CS7 when it opens. */
 	if (attach_set_line(&c, &o.line) || attach_ldisc(&c)) {
+		close(c.fd);
+		return P1CTL_EXIT_FAIL;
+	}
+	if (attach_keys(&o, &c)) {
+		p1tty_set_ldisc(c.fd, N_TTY);
 		close(c.fd);
 		return P1CTL_EXIT_FAIL;
 	}

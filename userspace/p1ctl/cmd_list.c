@@ -79,9 +79,19 @@ void list_print_text(FILE *f, const struct p1nl_dev *d)
 		fprintf(f, " max_telegram_size=%" PRIu32, d->max_size);
 	if (has(d, P1_A_LAST_SEQ))
 		fprintf(f, " last_seq=%" PRIu64, d->last_seq);
+	if (d->key_set)
+		fputs(" key=set", f);
+	else if (d->key_needed)
+		fputs(" key=needed", f);
 	fputs(" ident=", f);
 	out_text(f, d->ident);
 	fputc('\n', f);
+	if (d->key_needed && !d->key_set)
+		fprintf(f,
+			"  encrypted frames arrive and no key is set: "
+			"p1ctl attach --key-file FILE, or write it to "
+			"/sys/class/p1/p1-%" PRIu32 "/key\n",
+			d->index);
 	for (int i = P1_STAT_TELEGRAMS; i <= P1_STAT_MAX; i++) {
 		if (!(d->stats_present & (1U << i)))
 			continue;
@@ -109,6 +119,8 @@ void list_print_json(FILE *f, const struct p1nl_dev *d)
 		fprintf(f, ",\"max_telegram_size\":%" PRIu32, d->max_size);
 	if (has(d, P1_A_LAST_SEQ))
 		fprintf(f, ",\"last_seq\":%" PRIu64, d->last_seq);
+	if (d->key_set || d->key_needed)
+		fprintf(f, ",\"key\":\"%s\"", d->key_set ? "set" : "needed");
 	fprintf(f, ",\"dead\":%s,\"statistics\":{", d->dead ? "true" : "false");
 	for (int i = P1_STAT_TELEGRAMS; i <= P1_STAT_MAX; i++) {
 		if (!(d->stats_present & (1U << i)))

@@ -62,9 +62,11 @@ void watch_print_event(FILE *f, const struct p1nl_event *ev,
 struct attach_opts {
 	const char *tty;
 	struct p1tty_line line;
-	int ready_fd;		  /* reserved for readiness notification; -1 */
-	bool auto_line;		  /* detect the line (no --baud/--mode) */
-	unsigned long interval_s; /* --interval: for detection, default 10 */
+	int ready_fd;		   /* reserved for readiness notification; -1 */
+	bool auto_line;		   /* detect the line (no --baud/--mode) */
+	unsigned long interval_s;  /* --interval: for detection, default 10 */
+	const char *key_file;	   /* --key-file: encrypted meters */
+	const char *auth_key_file; /* --auth-key-file */
 };
 enum p1ctl_parsed attach_parse(int argc, char **argv, struct attach_opts *o);
 

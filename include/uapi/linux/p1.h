@@ -46,7 +46,10 @@
  *   P1_A_CRC_MODE, P1_A_MAX_SIZE, P1_A_LAST_SEQ, P1_A_DEAD (flag, when hung
  *   up), P1_A_STATS (nested P1_STAT_* u64 counters).
  * P1_CMD_SET_DEVICE (CAP_NET_ADMIN)
- *   P1_A_DEV_INDEX and any of P1_A_CRC_MODE, P1_A_MAX_SIZE.
+ *   P1_A_DEV_INDEX and any of P1_A_CRC_MODE, P1_A_MAX_SIZE, P1_A_KEY,
+ *   P1_A_AUTH_KEY (encrypted meters: 16 bytes sets, 0 bytes clears; keys
+ *   are never sent back: P1_CMD_GET_DEVICE has P1_A_KEY_SET and
+ *   P1_A_KEY_NEEDED flags instead).
  *
  * Notifications on group "events", each with P1_A_DEV_INDEX, P1_A_DEV_ID,
  * P1_A_DEV_NAME and P1_A_TTY:
@@ -89,6 +92,7 @@ enum p1_status {
 	P1_STATUS_CRC_ERROR = 3,	/* CRC wrong: not delivered by default */
 	P1_STATUS_CRC_MISSING = 4,	/* no CRC against policy: ditto */
 	P1_STATUS_LINE_ERROR = 5,	/* parity/frame/overrun/break: ditto */
+	P1_STATUS_ENCRYPTED = 6,	/* a DLMS frame, raw: no key set; ditto */
 };
 
 /* Metadata of the telegram last returned by read() on this file. */
@@ -106,6 +110,13 @@ struct p1_telegram_meta {
 };
 
 #define P1_META_HAS_CRC		(1U << 0)
+/*
+ * The telegram came encrypted (a DLMS general-global-ciphering frame,
+ * Luxembourg Smarty and Austrian meters) and was authenticated and
+ * decrypted with the device's key; with status P1_STATUS_ENCRYPTED, the
+ * raw frame itself (no key set).
+ */
+#define P1_META_ENCRYPTED	(1U << 1)
 
 /* Reader flags (P1_IOC_SET_FLAGS / P1_IOC_GET_FLAGS). */
 #define P1_RF_ALL		(1U << 0)	/* also telegrams that failed */
@@ -128,6 +139,22 @@ struct p1_telegram_meta {
  * /dev/p1-N it created.
  */
 #define P1_TIOC_DEVINDEX	_IOR(P1_IOC_MAGIC, 16, __u32)
+
+/*
+ * On the tty file descriptor (CAP_NET_ADMIN): set the decryption key of an
+ * encrypted meter (Luxembourg Smarty, Austria) and its authentication key
+ * (default: Smarty's), as the holder (p1ctl attach --key-file) does right
+ * after attaching.  Keys are never read back.
+ */
+struct p1_key {
+	__u8 key[16];
+	__u8 auth_key[16];
+	__u32 flags;		/* P1_KEY_* */
+};
+
+#define P1_KEY_SET		(1U << 0)	/* key is valid; else clear it */
+#define P1_KEY_AUTH		(1U << 1)	/* auth_key valid; else Smarty's */
+#define P1_TIOC_SET_KEY		_IOW(P1_IOC_MAGIC, 17, struct p1_key)
 
 /* Generic netlink */
 #define P1_GENL_NAME		"p1"
@@ -168,6 +195,10 @@ enum p1_attr {
 	P1_A_CRC_CALC,		/* u16 */
 	P1_A_TELEGRAM,		/* binary: the telegram bytes */
 	P1_A_DEV_ID,		/* u64: never reused while the module is loaded */
+	P1_A_KEY,		/* binary, 16 or 0 bytes: set/clear the key */
+	P1_A_AUTH_KEY,		/* binary, 16 or 0 bytes: auth key (0: Smarty's) */
+	P1_A_KEY_SET,		/* flag: a decryption key is set */
+	P1_A_KEY_NEEDED,	/* flag: encrypted frames came, no key is set */
 	__P1_A_MAX
 };
 
@@ -193,7 +224,10 @@ enum p1_stat {
 	P1_STAT_READER_OVERRUNS,
 	P1_STAT_DROPPED,	/* completed but no memory to queue them */
 	P1_STAT_ENCRYPTED,	/* DLMS (encrypted) frames received whole */
-	P1_STAT_ENCRYPTED_NO_KEY,	/* ... of them dropped: no key set */
+	P1_STAT_ENCRYPTED_NO_KEY,	/* ... not decrypted: no key set */
+	P1_STAT_ENCRYPTED_DECRYPTED,	/* ... authenticated and decrypted */
+	P1_STAT_ENCRYPTED_AUTH_FAILED,	/* ... whose GCM tag failed */
+	P1_STAT_ENCRYPTED_REPLAYS,	/* ... whose frame counter was old */
 	__P1_STAT_MAX
 };
 

@@ -295,7 +295,8 @@ static struct p1nl_dev sample_dev(void)
 	"truncated=60 oversize=70 recovered=80 garbage_bytes=90 "              \
 	"rx_bytes=100 parity_errors=110 frame_errors=120 overruns=130 "        \
 	"breaks=140 reader_overruns=150 dropped=160 encrypted=170 "            \
-	"encrypted_no_key=180"
+	"encrypted_no_key=180 encrypted_decrypted=190 "                        \
+	"encrypted_auth_failed=200 encrypted_replays=210"
 
 #define SAMPLE_STATS_JSON                                                      \
 	"\"telegrams\":20,\"crc_errors\":30,\"crc_missing\":40,"               \
@@ -303,7 +304,9 @@ static struct p1nl_dev sample_dev(void)
 	"\"recovered\":80,\"garbage_bytes\":90,\"rx_bytes\":100,"              \
 	"\"parity_errors\":110,\"frame_errors\":120,\"overruns\":130,"         \
 	"\"breaks\":140,\"reader_overruns\":150,\"dropped\":160,"              \
-	"\"encrypted\":170,\"encrypted_no_key\":180"
+	"\"encrypted\":170,\"encrypted_no_key\":180,"                          \
+	"\"encrypted_decrypted\":190,\"encrypted_auth_failed\":200,"           \
+	"\"encrypted_replays\":210"
 
 static void test_list_text(void **state)
 {
