@@ -12,7 +12,9 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 out=$1 kver=$2 root=$3 ko=$4 init=$5
 shift 5
-mods="xhci_pci ftdi_sio"
+# gcm, ghash-generic: n_p1's gcm(aes) for encrypted meters (no modprobe
+# in the guest to load them on demand)
+mods="xhci_pci ftdi_sio gcm ghash_generic"
 busybox=${BUSYBOX:-/bin/busybox}
 
 stamp=$out.inputs

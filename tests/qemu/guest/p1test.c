@@ -6,6 +6,7 @@
  *   p1test ftdi [p1ctl]       usb-serial path with unplug/replug (host-driven)
  *   p1test p1ctl              p1ctl list / watch / read
  *   p1test reader N [SEED]    libp1's reader on /dev/p1-N (reader.c)
+ *   p1test crypt              encrypted (DLMS) frames, key through sysfs
  * Exit status 0 when every check passed.
  */
 #include <stdio.h>
@@ -25,6 +26,7 @@ int main(int argc, char **argv)
 		{"ftdi", cmd_ftdi},
 		{"p1ctl", cmd_p1ctl},
 		{"reader", cmd_reader},
+		{"crypt", cmd_crypt},
 	};
 	size_t i;
 
@@ -32,6 +34,6 @@ int main(int argc, char **argv)
 	for (i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "usage: p1test module|stream|ftdi|p1ctl|reader ...\n");
+	fprintf(stderr, "usage: p1test module|stream|ftdi|p1ctl|reader|crypt ...\n");
 	return 2;
 }

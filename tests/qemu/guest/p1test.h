@@ -70,5 +70,6 @@ int cmd_stream(int argc, char **argv);
 int cmd_ftdi(int argc, char **argv);
 int cmd_p1ctl(int argc, char **argv);
 int cmd_reader(int argc, char **argv);
+int cmd_crypt(int argc, char **argv);
 
 #endif /* P1TEST_H */
