@@ -79,19 +79,14 @@ void list_print_text(FILE *f, const struct p1nl_dev *d)
 		fprintf(f, " max_telegram_size=%" PRIu32, d->max_size);
 	if (has(d, P1_A_LAST_SEQ))
 		fprintf(f, " last_seq=%" PRIu64, d->last_seq);
+	fputs(" ident=", f);
+	out_text(f, d->ident);
+	/* encrypted meters: fields are only added at the end of the line */
 	if (d->key_set)
 		fputs(" key=set", f);
 	else if (d->key_needed)
 		fputs(" key=needed", f);
-	fputs(" ident=", f);
-	out_text(f, d->ident);
 	fputc('\n', f);
-	if (d->key_needed && !d->key_set)
-		fprintf(f,
-			"  encrypted frames arrive and no key is set: "
-			"p1ctl attach --key-file FILE, or write it to "
-			"/sys/class/p1/p1-%" PRIu32 "/key\n",
-			d->index);
 	for (int i = P1_STAT_TELEGRAMS; i <= P1_STAT_MAX; i++) {
 		if (!(d->stats_present & (1U << i)))
 			continue;
@@ -119,8 +114,6 @@ void list_print_json(FILE *f, const struct p1nl_dev *d)
 		fprintf(f, ",\"max_telegram_size\":%" PRIu32, d->max_size);
 	if (has(d, P1_A_LAST_SEQ))
 		fprintf(f, ",\"last_seq\":%" PRIu64, d->last_seq);
-	if (d->key_set || d->key_needed)
-		fprintf(f, ",\"key\":\"%s\"", d->key_set ? "set" : "needed");
 	fprintf(f, ",\"dead\":%s,\"statistics\":{", d->dead ? "true" : "false");
 	for (int i = P1_STAT_TELEGRAMS; i <= P1_STAT_MAX; i++) {
 		if (!(d->stats_present & (1U << i)))
@@ -129,7 +122,10 @@ void list_print_json(FILE *f, const struct p1nl_dev *d)
 			d->stats[i]);
 		sep = ",";
 	}
-	fputs("}}\n", f);
+	fputc('}', f);
+	if (d->key_set || d->key_needed)
+		fprintf(f, ",\"key\":\"%s\"", d->key_set ? "set" : "needed");
+	fputs("}\n", f);
 }
 
 int cmd_list(int argc, char **argv)
