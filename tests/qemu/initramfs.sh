@@ -12,13 +12,14 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 out=$1 kver=$2 root=$3 ko=$4 init=$5
 shift 5
-# gcm, ghash-generic: n_p1's gcm(aes) for encrypted meters (no modprobe
-# in the guest to load them on demand)
-mods="xhci_pci ftdi_sio gcm ghash_generic"
+mods="xhci_pci ftdi_sio"
+# n_p1's gcm(aes) for encrypted meters (no modprobe in the guest to load
+# them on demand): where the kernel has them as modules
+optmods="gcm ghash_generic"
 busybox=${BUSYBOX:-/bin/busybox}
 
 stamp=$out.inputs
-sum=$( (echo "$kver $mods"; cat "$root/.version";
+sum=$( (echo "$kver $mods $optmods"; cat "$root/.version";
 	sha256sum "$0" "$ko" "$init" "$busybox" "$@") |
 	sha256sum | cut -d' ' -f1)
 if [ -f "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then
@@ -38,10 +39,16 @@ done
 
 # Modules in dependency order, each once.
 : >"$stage/lib/modules/load.list"
+{
 for m in $mods; do
 	modprobe -d "$root" -S "$kver" --show-depends "$m" |
 		awk '$1 == "insmod" { print $2 }'
-done | awk '!seen[$0]++' | while read -r f; do
+done
+for m in $optmods; do
+	{ modprobe -d "$root" -S "$kver" --show-depends "$m" 2>/dev/null ||
+		true; } | awk '$1 == "insmod" { print $2 }'
+done
+} | awk '!seen[$0]++' | while read -r f; do
 	name=$(basename "$f")
 	case $name in
 	*.ko.xz) xz -dc "$f" >"$stage/lib/modules/${name%.xz}"; name=${name%.xz} ;;
