@@ -15,7 +15,7 @@ shift 5
 mods="xhci_pci ftdi_sio"
 # n_p1's gcm(aes) for encrypted meters (no modprobe in the guest to load
 # them on demand): where the kernel has them as modules
-optmods="gcm ghash_generic"
+optmods="ctr gcm ghash_generic"
 busybox=${BUSYBOX:-/bin/busybox}
 
 stamp=$out.inputs
