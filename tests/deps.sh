@@ -68,6 +68,12 @@ test_pkgs=(
 	libmosquitto-dev:arm64 libssl-dev:arm64 libssl-dev:i386
 	# the DSMR-reader push for the arm64 build
 	libcurl4-openssl-dev:arm64
+	# 32-bit kernels (check-cross, check-qemu-i386, check-qemu-armhf): the
+	# armhf cross compiler; the i386 module and guest binary use gcc -m32
+	# (above).  kernel.sh downloads the 686-pae and armmp-lpae kernels,
+	# headers and busybox-static with "apt-get download PKG:i386/armhf",
+	# which needs the arches added (below, for the :armhf packages)
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 )
 case $set_ in
 run) pkgs=("${run_pkgs[@]}") ;;

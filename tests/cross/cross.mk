@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Cross builds (see docs/testing.md, "arm64 and i386"):
 #   make cross [ARCH=arm64] [CROSS_KERNELS="6.1 6.12 bpo"]
+#   make cross-module-32   the module for Debian's 32-bit kernels (below)
 # n_p1.ko W=1 warning-free against Debian's arm64 6.1 and 6.12 headers and
 # the newest of Debian 13's trixie-backports (bpo: 7.3, in a Debian 13
 # chroot, see docs/kernels.md), and
 # the userspace (p1ctl, p1-exporter, p1-emulate dynamically linked against
 # the arm64 libraries; static p1ctl, p1-exporter and the qemu test binary for
 # the guests) with the aarch64 cross compiler, all warnings errors, into
-# $(B)/arm64.  check-cross runs it as a test layer.
+# $(B)/arm64.  check-cross runs it and cross-module-32 as a test layer.
 CROSS_DIR := $(TOP)/tests/cross
 CROSS_KERNELS ?= 6.1 6.12 bpo
 CROSS_ARCH := $(or $(ARCH),arm64)
@@ -15,10 +16,18 @@ CROSS_B := $(B)/$(CROSS_ARCH)
 CROSS_USER := $(if $(wildcard $(TOP)/userspace/p1ctl/p1ctl.mk),p1ctl) \
 	$(if $(wildcard $(TOP)/userspace/exporter/exporter.mk),p1-exporter p1-emulate)
 
-.PHONY: cross cross-module cross-user check-cross
+.PHONY: cross cross-module cross-user check-cross cross-module-32
 cross: cross-module cross-user
 cross-module:
 	$(CROSS_DIR)/cross.sh $(CROSS_B) $(CROSS_ARCH) $(CROSS_KERNELS)
+# 32-bit kernels: n_p1.ko W=1 clean and needing no libgcc 64-bit division
+# helper (tests/kbuild/kmod.sh) against Debian's 686-pae (6.1 only: Debian
+# 13 has no i386 kernel) and armmp-lpae headers.
+CROSS_I386_KERNELS ?= 6.1
+CROSS_ARMHF_KERNELS ?= 6.1 6.12
+cross-module-32:
+	$(CROSS_DIR)/cross.sh $(B)/i386 i386 $(CROSS_I386_KERNELS)
+	$(CROSS_DIR)/cross.sh $(B)/armhf armhf $(CROSS_ARMHF_KERNELS)
 cross-user:
 	@test "$(CROSS_ARCH)" = arm64 || { echo "cross: ARCH=arm64 only"; exit 2; }
 	+PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig \
@@ -26,7 +35,7 @@ cross-user:
 		$(CROSS_USER) qemu-guest
 	@file $(addprefix $(CROSS_B)/,$(CROSS_USER)) $(CROSS_B)/static/* | \
 		sed 's/, BuildID.*//'
-check-cross: cross
+check-cross: cross cross-module-32
 
 # 32-bit (i386, like 32-bit Raspberry Pi OS: 32-bit long, pointers and, by
 # default, time_t), all warnings errors, three steps:

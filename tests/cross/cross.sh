@@ -4,17 +4,17 @@
 # architecture (fetched and cached by tests/qemu/kernel.sh) and fail on any
 # warning or libgcc helper (tests/kbuild/kmod.sh); the 7.x headers of Debian
 # 13 in its chroot (tests/kbuild/trixie.sh).
-#   cross.sh OUTDIR ARCH [SERIES...]     ARCH: arm64; SERIES default 6.1 6.12
+#   cross.sh OUTDIR ARCH [SERIES...]  ARCH: arm64, i386 (686-pae, 6.1 only)
+#                                     or armhf (armmp-lpae), see
+#                                     tests/qemu/arch.sh; SERIES default
+#                                     6.1 6.12
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1 arch=$2
 shift 2
 [ $# -gt 0 ] || set -- 6.1 6.12
-case $arch in
-arm64) cross=aarch64-linux-gnu- ;;
-*) echo "cross: unsupported ARCH $arch (arm64)"; exit 2 ;;
-esac
+source "$top/tests/qemu/arch.sh"
 fail=0
 for series in "$@"; do
 	builder=
@@ -25,6 +25,6 @@ for series in "$@"; do
 	opt=()
 	[ "$builder" = trixie ] && opt=(--trixie)
 	"$top/tests/kbuild/kmod.sh" "${opt[@]}" "$out/kmod-$kver" "$kdir" \
-		ARCH="$arch" CROSS_COMPILE="$cross" || fail=1
+		"${kmake[@]}" || fail=1
 done
 exit $fail

@@ -2,31 +2,37 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Resolve, fetch and unpack one of Debian's stock kernels for the qemu
 # layer, and make sure the matching linux-headers are there.
-#   kernel.sh SERIES [ARCH]   SERIES: 6.1 (linux-image-ARCH) or 6.12; bpo
-#                             or 7.N: Debian 13 backports (kernel-trixie.sh);
-#                             ARCH: amd64 (default) or arm64
+#   kernel.sh SERIES [ARCH]   SERIES: 6.1 (linux-image-FLAVOUR) or 6.12; bpo
+#                             or 7.N: Debian 13 backports (kernel-trixie.sh,
+#                             amd64 and arm64);
+#                             ARCH: amd64 (default), arm64, i386 (flavour
+#                             686-pae, 6.1 only: Debian 13 has no i386
+#                             kernel) or armhf (flavour armmp-lpae)
 # Prints "KVER ROOT KDIR BUSYBOX": ROOT/boot/vmlinuz-KVER, ROOT/lib/modules/KVER
 # (with modules.dep), KDIR the headers to build n_p1.ko against, BUSYBOX a
 # static busybox for the guest.  The .deb and the unpacked tree are cached
-# under $P1_CACHE/qemu (arm64: $P1_CACHE/qemu/arm64) and reused while apt
-# still points at the same package version.
-# amd64: the headers are installed with apt.  arm64 (foreign): the image,
-# linux-headers-KVER and busybox-static are apt-get downloaded for arm64 and
-# unpacked into the cache; the arm64 headers use the host's linux-kbuild and
-# the arch-independent linux-headers-*-common, installed with apt.
+# under $P1_CACHE/qemu (other arches: $P1_CACHE/qemu/ARCH) and reused while
+# apt still points at the same package version.
+# amd64: the headers are installed with apt.  The foreign arches (need "dpkg
+# --add-architecture ARCH", tests/deps.sh): the image, linux-headers-KVER
+# and busybox-static are apt-get downloaded for ARCH and unpacked into the
+# cache; those headers use the host's linux-kbuild and the arch-independent
+# linux-headers-*-common, installed with apt.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 series=$1 arch=${2:-amd64}
 cache=${P1_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/p1}/qemu
 case $arch in
-amd64) aq= ;;
-arm64) aq=:arm64 cache=$cache/arm64 ;;
+amd64) aq= flavour=amd64 ;;
+arm64) aq=:arm64 flavour=arm64 cache=$cache/arm64 ;;
+i386) aq=:i386 flavour=686-pae cache=$cache/i386 ;;
+armhf) aq=:armhf flavour=armmp-lpae cache=$cache/armhf ;;
 *) echo "kernel.sh: unknown arch $arch" >&2; exit 2 ;;
 esac
 case $series in
 bpo | 7.*) exec "$(dirname "$0")/kernel-trixie.sh" "$series" "$arch" ;;
-6.1) meta=linux-image-$arch ;;
-6.12) meta=linux-image-6.12-$arch ;;
+6.1) meta=linux-image-$flavour ;;
+6.12) meta=linux-image-6.12-$flavour ;;
 *) echo "kernel.sh: unknown series $series" >&2; exit 2 ;;
 esac
 log() { echo "kernel.sh: $*" >&2; }
@@ -72,8 +78,8 @@ if [ "$arch" = amd64 ]; then
 	hpkg=linux-headers-$kver
 	busybox=/bin/busybox
 else
-	# The arm64 headers need the common part and the host's kbuild.
-	hpkg=linux-headers-${kver%-"$arch"}-common
+	# Foreign headers need the common part and the host's kbuild.
+	hpkg=linux-headers-${kver%-"$flavour"}-common
 	busybox=$cache/busybox/bin/busybox
 fi
 hver=$(dpkg-query -W -f='${Version}' "$hpkg" 2>/dev/null || true)

@@ -6,9 +6,11 @@
 #   qemu.sh OUTDIR P1TEST [P1CTL] -- SERIES...
 # SERIES: 6.1, 6.12 (Debian 12), bpo or 7.N (Debian 13 backports; see
 # kernel.sh).
-# Environment: QEMU_ARCH (amd64, default, or arm64: Debian's arm64 kernels
-# on qemu-system-aarch64 -M virt, the module cross-built, the binaries must
-# be arm64), QEMU_TIMEOUT (per boot, s), QEMU_SMP, QEMU_APPEND, QEMU_VERBOSE,
+# Environment: QEMU_ARCH (amd64, default; arm64: Debian's arm64 kernels on
+# qemu-system-aarch64 -M virt; i386: the 686-pae kernel on qemu-system-i386;
+# armhf: the armmp-lpae kernel on qemu-system-arm -M virt; the module is
+# built for the arch (arch.sh), the binaries must be of it too),
+# QEMU_TIMEOUT (per boot, s), QEMU_SMP, QEMU_APPEND, QEMU_VERBOSE,
 # QEMU_ALLOW_SKIP (set when p1ctl is not built).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
@@ -22,15 +24,8 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do bins+=("$1"); shift; done
 [ $# -gt 0 ] || set -- 6.1 6.12
 
 arch=${QEMU_ARCH:-amd64}
-kmake=() vmargs=()
-case $arch in
-amd64) ;;
-arm64)
-	kmake=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
-	vmargs=(--arch arm64)
-	;;
-*) echo "qemu: unknown QEMU_ARCH $arch"; exit 2 ;;
-esac
+source "$here/arch.sh"
+vmargs=(--arch "$arch")
 
 fail=0
 summary=() dirs=()

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Boot the qemu test guest (TCG) on one kernel and play the host's part.
 
-The guest reports on its second serial port (arm64 virt: a PCI 16550)
+The guest reports on its second serial port (arm64/armhf virt: a PCI 16550)
 into results.log in the protocol of guest/p1test.h; kernel messages go to
 the first serial port (console.log).  This
 script follows results.log and acts on the guest's markers: SEND1/SEND2
@@ -148,19 +148,30 @@ class Run:
         self.log("ERROR: " + msg)
 
     def qemu_argv(self):
-        if self.a.arch == "arm64":
+        if self.a.arch in ("arm64", "armhf"):
             # virt has one PL011: results go to a PCI 16550 (built-in
             # 8250_pci, ttyS0).  A virtio console lost all output on some
             # boots of 6.1, where virtio_console is a module.
-            qemu = self.a.qemu or "qemu-system-aarch64"
-            machine = ["-M", "virt", "-cpu", "cortex-a57"]
+            if self.a.arch == "arm64":
+                qemu = self.a.qemu or "qemu-system-aarch64"
+                machine = ["-M", "virt", "-cpu", "cortex-a57"]
+            else:
+                # armmp-lpae: a Cortex-A15 (LPAE); no PCI window above
+                # 4 GiB, which a 32-bit kernel cannot map.
+                qemu = self.a.qemu or "qemu-system-arm"
+                machine = ["-M", "virt,highmem=off", "-cpu", "cortex-a15"]
             console = "console=ttyAMA0 P1T_OUT=ttyS0"
             results = [
                 "-chardev", "file,id=res,path=" + self.results,
                 "-device", "pci-serial,chardev=res"]
         else:
-            qemu = self.a.qemu or "qemu-system-x86_64"
-            machine = []
+            if self.a.arch == "i386":
+                # 686-pae: a CPU with PAE and NX.
+                qemu = self.a.qemu or "qemu-system-i386"
+                machine = ["-cpu", "max"]
+            else:
+                qemu = self.a.qemu or "qemu-system-x86_64"
+                machine = []
             console = "console=ttyS0"
             results = ["-serial", "file:" + self.results]
         append = ("%s panic=-1 loglevel=7 %s"
@@ -319,8 +330,10 @@ def main():
     ap.add_argument("--timeout", type=int, default=300)
     ap.add_argument("--smp", type=int, default=1)
     ap.add_argument("--append", default="", help="extra kernel arguments")
-    ap.add_argument("--arch", default="amd64", choices=("amd64", "arm64"))
-    ap.add_argument("--qemu", help="default: qemu-system-x86_64 or -aarch64")
+    ap.add_argument("--arch", default="amd64",
+                    choices=("amd64", "arm64", "i386", "armhf"))
+    ap.add_argument("--qemu", help="default: qemu-system-x86_64, -aarch64, "
+                    "-i386 or -arm for the arch")
     ap.add_argument("--allow-skip", action="store_true")
     ap.add_argument("-v", "--verbose", action="store_true")
     ok = Run(ap.parse_args()).run()
