@@ -7,9 +7,12 @@
 # network and a test agent; then an ext4 disk image and a small initramfs
 # that mounts it.
 #   image.sh OUTDIR KVER KROOT DEBDIR
-# KROOT is the unpacked linux-image (tests/qemu/kernel.sh).  Writes
-# OUTDIR/disk.img and OUTDIR/initrd.cpio.  The image is cached under
+# KROOT is the unpacked linux-image (tests/qemu/kernel.sh, suite-kernel.sh).
+# Writes OUTDIR/disk.img and OUTDIR/initrd.cpio.  The image is cached under
 # $P1_CACHE/system by a checksum of its inputs; OUTDIR gets a fresh copy.
+# SYSTEM_SUITE=trixie: the Debian 13 base, which has its kernel, headers,
+# gcc and dkms; p1-dkms is installed instead of p1-modules and its postinst
+# builds n_p1 in the guest's root with Debian 13's compiler, as apt would.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,59 +22,67 @@ debdir=$(cd "$4" && pwd)
 cache=${P1_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/p1}/system
 mkdir -p "$out" "$cache"
 log() { echo "image.sh: $*" >&2; }
+suite=${SYSTEM_SUITE:-bookworm}
 
-tarball=$("$here/rootfs.sh")
+tarball=$("$here/rootfs.sh" "$suite")
 ver=$(cat "$top/VERSION")
 
-# n_p1 for the guest kernel, built the way p1-dkms builds it.
-dk=$out/dkms
-rm -rf "$dk"
-mkdir -p "$dk/tree" "$dk/inst"
-"$top/packaging/dkms-src.sh" "$top" "$dk/src/p1-$ver"
-d=(--dkmstree "$dk/tree" --sourcetree "$dk/src" --installtree "$dk/inst")
-dkms add "${d[@]}" -m p1 -v "$ver" >"$dk/dkms.log" 2>&1
-if ! dkms build "${d[@]}" -m p1 -v "$ver" -k "$kver" -j 2 >>"$dk/dkms.log" 2>&1; then
-	cat "$dk/dkms.log" "$dk/tree/p1/$ver/build/make.log" >&2 || true
-	exit 1
+# bookworm: n_p1 prebuilt on the host into p1-modules; trixie: p1-dkms.
+if [ "$suite" = bookworm ]; then
+	# n_p1 for the guest kernel, built the way p1-dkms builds it.
+	dk=$out/dkms
+	rm -rf "$dk"
+	mkdir -p "$dk/tree" "$dk/inst"
+	"$top/packaging/dkms-src.sh" "$top" "$dk/src/p1-$ver"
+	d=(--dkmstree "$dk/tree" --sourcetree "$dk/src" --installtree "$dk/inst")
+	dkms add "${d[@]}" -m p1 -v "$ver" >"$dk/dkms.log" 2>&1
+	if ! dkms build "${d[@]}" -m p1 -v "$ver" -k "$kver" -j 2 >>"$dk/dkms.log" 2>&1; then
+		cat "$dk/dkms.log" "$dk/tree/p1/$ver/build/make.log" >&2 || true
+		exit 1
+	fi
+	ko=$(ls "$dk/tree/p1/$ver/$kver/x86_64/module/"n_p1.ko*)
+
+	# p1-modules-<kver>: the prebuilt module, satisfying p1-tools' dependency
+	# on "p1-dkms | p1-modules" (a guest without compiler and headers).
+	mp=$out/p1-modules
+	rm -rf "$mp"
+	mkdir -p "$mp/DEBIAN" "$mp/lib/modules/$kver/updates"
+	cp "$ko" "$mp/lib/modules/$kver/updates/"
+	cat >"$mp/DEBIAN/control" <<-CTL
+	Package: p1-modules-$kver
+	Version: $ver-1
+	Architecture: amd64
+	Maintainer: p1 developers <dev@p1.invalid>
+	Provides: p1-modules
+	Section: kernel
+	Priority: optional
+	Description: n_p1 prebuilt for $kver (full-system test)
+	 Built by dkms from p1-dkms' sources.
+	CTL
+	printf '#!/bin/sh\nset -e\ndepmod -a %s || true\n' "$kver" >"$mp/DEBIAN/postinst"
+	chmod 755 "$mp/DEBIAN/postinst"
+	dpkg-deb --root-owner-group --build "$mp" "$out/p1-modules.deb" >/dev/null
+	debs=("$out/p1-modules.deb")
+else
+	debs=("$debdir"/p1-dkms_*.deb)
 fi
-ko=$(ls "$dk/tree/p1/$ver/$kver/x86_64/module/"n_p1.ko*)
 
-# p1-modules-<kver>: the prebuilt module, satisfying p1-tools' dependency
-# on "p1-dkms | p1-modules" (a guest without compiler and headers).
-mp=$out/p1-modules
-rm -rf "$mp"
-mkdir -p "$mp/DEBIAN" "$mp/lib/modules/$kver/updates"
-cp "$ko" "$mp/lib/modules/$kver/updates/"
-cat >"$mp/DEBIAN/control" <<CTL
-Package: p1-modules-$kver
-Version: $ver-1
-Architecture: amd64
-Maintainer: p1 developers <dev@p1.invalid>
-Provides: p1-modules
-Section: kernel
-Priority: optional
-Description: n_p1 prebuilt for $kver (full-system test)
- Built by dkms from p1-dkms' sources.
-CTL
-printf '#!/bin/sh\nset -e\ndepmod -a %s || true\n' "$kver" >"$mp/DEBIAN/postinst"
-chmod 755 "$mp/DEBIAN/postinst"
-dpkg-deb --root-owner-group --build "$mp" "$out/p1-modules.deb" >/dev/null
-
-debs=("$out/p1-modules.deb" "$debdir"/p1-tools_*.deb "$debdir"/p1-exporter_*.deb)
+debs+=("$debdir"/p1-tools_*.deb "$debdir"/p1-exporter_*.deb)
 sum=$( (cat "$tarball.sum" 2>/dev/null || basename "$tarball"; echo "$kver";
 	cat "$kroot/.version"; sha256sum "$0" "$here/guest/"* | cut -d' ' -f1
 	for f in "${debs[@]}"; do dpkg-deb --fsys-tarfile "$f" | sha256sum; done) |
 	sha256sum | cut -c1-16)
-img=$cache/disk-$sum.img
+img=$cache/disk-$suite-$sum.img
 if [ ! -f "$img" ]; then
 	t0=$(date +%s)
 	root=$out/root
 	rm -rf "$root"
 	mkdir -p "$root"
 	tar -C "$root" -xf "$tarball"
-	# The modules a test VM needs, from Debian's package for this kernel.
+	# The modules a test VM needs, from Debian's package for this kernel
+	# (the trixie base has its kernel's package installed).
 	m=lib/modules/$kver
-	mkdir -p "$root/$m/kernel"
+	[ "$suite" != bookworm ] || { mkdir -p "$root/$m/kernel"
 	for sub in drivers/usb drivers/virtio drivers/block drivers/char \
 		drivers/net/virtio_net.ko drivers/net/net_failover.ko \
 		net/core fs/ext4 fs/jbd2 fs/mbcache.ko lib crypto arch; do
@@ -80,17 +91,30 @@ if [ ! -f "$img" ]; then
 		cp -a "$kroot/$m/kernel/$sub" "$root/$m/kernel/$(dirname "$sub")/"
 	done
 	cp -a "$kroot/$m"/modules.order "$kroot/$m"/modules.builtin* "$root/$m/"
-	depmod -b "$root" "$kver"
+	depmod -b "$root" "$kver"; }
 
 	# Our packages, as a user would install them.
 	mkdir -p "$root/tmp/debs"
 	cp "${debs[@]}" "$root/tmp/debs/"
 	mount -t proc proc "$root/proc"
+	mount --bind /dev "$root/dev"
 	if ! chroot "$root" sh -c 'dpkg -i /tmp/debs/*.deb' >"$out/dpkg.log" 2>&1; then
-		umount "$root/proc"; cat "$out/dpkg.log" >&2; exit 1
+		umount "$root/dev" "$root/proc"
+		log "dpkg -i of ${debs[*]##*/} in the $suite guest's root failed:"
+		tail -n 40 "$out/dpkg.log" >&2; exit 1
 	fi
-	umount "$root/proc"
+	umount "$root/dev" "$root/proc"
 	rm -rf "$root/tmp/debs"
+	if [ "$suite" != bookworm ]; then
+		# p1-dkms' postinst built and installed n_p1 for the guest kernel.
+		if ! ls "$root/$m/updates/dkms/"n_p1.ko* >/dev/null 2>&1; then
+			log "p1-dkms did not build n_p1 for $kver in the $suite root:"
+			tail -n 20 "$out/dpkg.log" >&2
+			tail -n 40 "$root/var/lib/dkms/p1/$ver/build/make.log" >&2 || true
+			exit 1
+		fi
+		log "p1-dkms built $(cd "$root/$m" && ls updates/dkms/n_p1.ko*) for $kver in the $suite root"
+	fi
 
 	# Guest configuration and the test agent.
 	echo p1-guest >"$root/etc/hostname"
@@ -111,12 +135,15 @@ if [ ! -f "$img" ]; then
 	# A persistent journal: the test reads the previous boot's too.
 	mkdir -p "$root/var/log/journal"
 
-	truncate -s 1G "$img.tmp"
+	# Debian 13's has its whole kernel, headers and gcc in it.
+	truncate -s "$([ "$suite" = bookworm ] && echo 1G || echo 3G)" "$img.tmp"
 	mkfs.ext4 -q -F -L p1root -d "$root" "$img.tmp"
 	mv "$img.tmp" "$img"
 	rm -rf "$root"
-	# (grep -v finding nothing, with this the only image, is no failure)
-	ls "$cache"/disk-*.img | { grep -v "$sum" || true; } | xargs -r rm -f
+	# (grep -v finds nothing on the first build: not a failure.)
+	for old in "$cache"/disk-"$suite"-*.img; do
+		[ "$old" = "$img" ] || rm -f "$old"
+	done
 	log "disk image built in $(($(date +%s) - t0)) s"
 fi
 cp --sparse=always "$img" "$out/disk.img"

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Plug and play: DKMS, udev, systemd, Debian packages and the full-system
-# test in a booted Debian 12 guest.
+# test in booted Debian 12 and Debian 13 guests.
 #   make check-packaging   units, rules, dkms builds (fast; in make check)
 #   make check-system      full-system test in qemu (see tests/system/run.sh)
+#   make check-system-trixie  the same on Debian 13
 
 include $(TOP)/packaging/packaging.mk
 
@@ -32,8 +33,12 @@ check-pnp: $(PNP_TEST)
 CHECK_TARGETS += check-pnp
 -include $(B)/tests/system/test_pnp.d
 
-# The full-system test (a few minutes; see tests/system/run.sh).
-.PHONY: check-system
+# The full-system test (a few minutes; see tests/system/run.sh): Debian 12
+# with its 6.1 kernel, and Debian 13 with its own 6.12 kernel and p1-dkms
+# building n_p1 in the guest's root.
+.PHONY: check-system check-system-trixie
 check-system: deb
 	$(TOP)/tests/system/run.sh $(B)/system $(DEB_OUT)
-CHECK_TARGETS += check-system
+check-system-trixie: deb
+	SYSTEM_SUITE=trixie $(TOP)/tests/system/run.sh $(B)/system-trixie $(DEB_OUT)
+CHECK_TARGETS += check-system check-system-trixie

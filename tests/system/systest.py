@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Full-system test: a Debian 12 guest with the p1 packages, booted in qemu
-(TCG), driven from the host.
+"""Full-system test: a Debian guest (12 or 13, run.sh) with the p1 packages,
+booted in qemu (TCG), driven from the host.
 
 Cables are hot-plugged over QMP as qemu's FTDI usb-serial with a serial
 number, backed by a host pty.  qemu applies the guest's baud rate and
@@ -17,7 +17,9 @@ it with the detected line; /dev/p1-N is group p1 0640; /dev/p1/by-id and
 /dev/p1/by-meter links; the exporter in the guest serves the meter's values
 to a scrape from the host; unplug stops the attach service and marks the
 meter down, with no kernel warning; replug brings it back; after a reboot
-both meters come back.  Timings go to OUT/timings.txt.
+both meters come back.  Timings go to OUT/timings.txt.  When a check
+fails, the guest's failed units, warnings of its journal and kernel log,
+and the end of its console are printed (and kept in OUT/diagnostics.txt).
 """
 import argparse
 import json
@@ -530,6 +532,39 @@ class Test:
             self.check(bool(ok), f"{meter.name}: values correct after reboot")
         self.no_kernel_warnings("after reboot")
 
+    def diagnostics(self):
+        """Why it failed, from the guest (if its agent still answers) and
+        from its console."""
+        parts = []
+        for what, cmd in (
+                ("failed units", "systemctl --failed --no-legend --no-pager"),
+                ("journal, warnings and worse (last 40)",
+                 "journalctl -b -p warning -o short-monotonic --no-pager | tail -n 40"),
+                ("p1 units (last 30)",
+                 "journalctl -b -o short-monotonic --no-pager -u 'p1-attach@*' "
+                 "-u p1-exporter | tail -n 30"),
+                ("kernel (last 30)", "dmesg | tail -n 30")):
+            try:
+                if getattr(getattr(self, "agent", None), "sock", None) is None:
+                    parts.append((what, "(no agent connection)"))
+                    break
+                _, text = self.sh(cmd, 20)
+            except (TimeoutError, EOFError, OSError) as e:
+                parts.append((what, f"(agent: {type(e).__name__}: {e})"))
+                break
+            parts.append((what, text))
+        try:
+            with open(f"{self.out}/console.log", "rb") as f:
+                con = f.read().decode("utf-8", "replace").splitlines()[-30:]
+            parts.append(("console (last 30 lines)", "\n".join(con)))
+        except OSError:
+            pass
+        with open(f"{self.out}/diagnostics.txt", "w") as f:
+            for what, text in parts:
+                block = f"--- guest {what}:\n{text.rstrip()}\n"
+                f.write(block)
+                print(block, end="", flush=True)
+
     def main(self):
         self.cables, self.devs, self.labels = {}, {}, {}
         m22 = Meter("DSMR 2.2 (9600 7E1)", 2, 9600, True, self.a.interval22, "KA6U001585575011")
@@ -552,6 +587,8 @@ class Test:
         except (Fail, TimeoutError, EOFError, OSError, RuntimeError) as e:
             self.check(False, f"aborted: {type(e).__name__}: {e}")
         finally:
+            if self.failures:
+                self.diagnostics()
             try:
                 self.agent.sock.sendall(b"systemctl poweroff\n")
                 self.qemu.wait(60)
@@ -568,7 +605,8 @@ class Test:
         print("=== full-system test timings ===")
         for what, s in timings:
             print(f"  {what}: {s:.1f} s")
-        print(f"=== full-system test: {'PASS' if not self.failures else 'FAIL'} "
+        print(f"=== full-system test ({self.a.name}): "
+              f"{'PASS' if not self.failures else 'FAIL'} "
               f"({self.failures} failed checks, {time.monotonic() - T0:.0f} s) ===")
         return 1 if self.failures else 0
 
@@ -579,6 +617,7 @@ def main():
     ap.add_argument("--initrd", required=True)
     ap.add_argument("--disk", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--name", default="guest", help="for the summary line")
     ap.add_argument("--port", type=int, default=19357)
     ap.add_argument("--smp", type=int, default=2)
     ap.add_argument("--timeout", type=int, default=300)
