@@ -72,8 +72,10 @@ test_pkgs=(
 	# armhf cross compiler; the i386 module and guest binary use gcc -m32
 	# (above).  kernel.sh downloads the 686-pae and armmp-lpae kernels,
 	# headers and busybox-static with "apt-get download PKG:i386/armhf",
-	# which needs the arches added (below, for the :armhf packages)
+	# which needs the arches added (below, for the :armhf packages: the
+	# armhf libnl of the guests' static p1ctl)
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+	libnl-3-dev:armhf libnl-genl-3-dev:armhf
 )
 case $set_ in
 run) pkgs=("${run_pkgs[@]}") ;;

@@ -10,11 +10,10 @@
 #     Debian's arm64 kernels (qemu-system-aarch64 -M virt), the module and the
 #     static guest binaries cross-built (the whole tree with B=$(B)/arm64).
 #   make check-qemu-i386 [QEMU_I386_KERNELS=6.1], check-qemu-armhf
-#     [QEMU_ARMHF_KERNELS=6.12]: 32-bit kernels (686-pae on qemu-system-i386,
-#     armmp-lpae on qemu-system-arm -M virt), the guest test binary built
-#     static for the arch (gcc -m32, arm-linux-gnueabihf-gcc); p1ctl and the
-#     exporter are left out (skipped): module rules, the pty stream with
-#     exact counters and three readers, hangup, FTDI unplug/replug.
+#     [QEMU_ARMHF_KERNELS="6.1 6.12"]: 32-bit kernels (686-pae on qemu-system-i386,
+#     armmp-lpae on qemu-system-arm -M virt), the guest test binary and
+#     p1ctl built static for the arch (gcc -m32, arm-linux-gnueabihf-gcc):
+#     all of the suite but the exporter's test.
 QEMU_DIR := $(TOP)/tests/qemu
 QEMU_KERNELS ?= 6.1 6.12 bpo
 QEMU_P1TEST := $(B)/qemu/p1test
@@ -60,21 +59,26 @@ check-qemu-arm64: qemu-guest-arm64
 		$(QEMU_EXPORTER)) -- $(QEMU_ARM64_KERNELS)
 CHECK_TARGETS += check-qemu-arm64
 
-# 32-bit: the same layer once more per arch, only the guest test binary
-# built for it (in a sub-make with B=$(B)/ARCH, as check-i386 does).
+# 32-bit: the same layer once more per arch, the guest test binary and
+# p1ctl built static for it (a sub-make with B=$(B)/ARCH, as check-i386
+# does; the arch's libnl from tests/deps.sh).  No exporter: Debian 12's
+# libmicrohttpd-dev does not install for i386 next to the amd64 one.
 QEMU_I386_KERNELS ?= 6.1
-QEMU_ARMHF_KERNELS ?= 6.12
+QEMU_ARMHF_KERNELS ?= 6.1 6.12
 QEMU_CC_i386 := $(CC) -m32 -idirafter $(B)/i386-include
 QEMU_CC_armhf := arm-linux-gnueabihf-gcc
+QEMU_PKG_i386 := /usr/lib/i386-linux-gnu/pkgconfig:/usr/share/pkgconfig
+QEMU_PKG_armhf := /usr/lib/arm-linux-gnueabihf/pkgconfig:/usr/share/pkgconfig
 # $(call qemu_arch32,ARCH,KERNELS)
 define qemu_arch32
 .PHONY: check-qemu-$(1) qemu-guest-$(1)
 qemu-guest-$(1):$(if $(filter i386,$(1)), | $(B)/i386-include/asm)
-	+$$(MAKE) --no-print-directory B=$(B)/$(1) CC='$(QEMU_CC_$(1))' \
-		$(B)/$(1)/qemu/p1test
+	+PKG_CONFIG_LIBDIR=$(QEMU_PKG_$(1)) $$(MAKE) --no-print-directory \
+		B=$(B)/$(1) CC='$(QEMU_CC_$(1))' $(B)/$(1)/qemu/p1test \
+		$(patsubst $(B)/%,$(B)/$(1)/%,$(QEMU_P1CTL))
 check-qemu-$(1): qemu-guest-$(1)
-	QEMU_ARCH=$(1) QEMU_ALLOW_SKIP=1 $(QEMU_DIR)/qemu.sh $(B)/$(1)/qemu \
-		$(B)/$(1)/qemu/p1test -- $(2)
+	QEMU_ARCH=$(1) $(QEMU_DIR)/qemu.sh $(B)/$(1)/qemu $(B)/$(1)/qemu/p1test \
+		$(patsubst $(B)/%,$(B)/$(1)/%,$(QEMU_P1CTL)) -- $(2)
 CHECK_TARGETS += check-qemu-$(1)
 endef
 $(eval $(call qemu_arch32,i386,$(QEMU_I386_KERNELS)))

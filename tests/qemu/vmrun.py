@@ -166,9 +166,11 @@ class Run:
                 "-device", "pci-serial,chardev=res"]
         else:
             if self.a.arch == "i386":
-                # 686-pae: a CPU with PAE and NX.
+                # 686-pae needs PAE: qemu32 has it (and NX added).  Not
+                # "max": an AMD K7 to the kernel, which warns that it is
+                # "not suitable for SMP" and taints itself.
                 qemu = self.a.qemu or "qemu-system-i386"
-                machine = ["-cpu", "max"]
+                machine = ["-cpu", "qemu32,+nx"]
             else:
                 qemu = self.a.qemu or "qemu-system-x86_64"
                 machine = []
