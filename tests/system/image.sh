@@ -76,6 +76,8 @@ img=$cache/disk-$suite-$sum.img
 if [ ! -f "$img" ]; then
 	t0=$(date +%s)
 	root=$out/root
+	# (a run stopped during dpkg may have left its /proc mounted)
+	! mountpoint -q "$root/proc" || umount "$root/proc"
 	rm -rf "$root"
 	mkdir -p "$root"
 	tar -C "$root" -xf "$tarball"
@@ -96,14 +98,15 @@ if [ ! -f "$img" ]; then
 	# Our packages, as a user would install them.
 	mkdir -p "$root/tmp/debs"
 	cp "${debs[@]}" "$root/tmp/debs/"
+	# (No /dev bind mount: debootstrap made the nodes dpkg and dkms use,
+	# and a later rm -rf of the root must never reach the host's /dev.)
 	mount -t proc proc "$root/proc"
-	mount --bind /dev "$root/dev"
 	if ! chroot "$root" sh -c 'dpkg -i /tmp/debs/*.deb' >"$out/dpkg.log" 2>&1; then
-		umount "$root/dev" "$root/proc"
+		umount "$root/proc"
 		log "dpkg -i of ${debs[*]##*/} in the $suite guest's root failed:"
 		tail -n 40 "$out/dpkg.log" >&2; exit 1
 	fi
-	umount "$root/dev" "$root/proc"
+	umount "$root/proc"
 	rm -rf "$root/tmp/debs"
 	if [ "$suite" != bookworm ]; then
 		# p1-dkms' postinst built and installed n_p1 for the guest kernel.
