@@ -332,6 +332,15 @@ class Test:
         self.check(ok, f"system state after boot: {state.strip()}")
         rc, _ = self.sh("systemctl is-active p1-exporter.service")
         self.check(rc == 0, "p1-exporter.service active")
+        # Which n_p1 the guest runs: p1-modules' prebuilt one (Debian 12
+        # guest) or the one p1-dkms built in the guest (Debian 13).
+        rc, ko = self.sh("modinfo -n n_p1")
+        rc2, dk = self.sh("command -v dkms >/dev/null && dkms status -m p1 -k $(uname -r)")
+        if rc2 == 0:
+            self.check(rc == 0 and "/updates/dkms/" in ko and "installed" in dk,
+                       f"n_p1 is dkms's: {ko.strip()} ({dk.strip()})")
+        else:
+            self.check(rc == 0 and ko.strip() != "", f"n_p1 is {ko.strip()}")
 
     def plug(self, cable, ident):
         try:
