@@ -10,10 +10,10 @@
 #     Debian's arm64 kernels (qemu-system-aarch64 -M virt), the module and the
 #     static guest binaries cross-built (the whole tree with B=$(B)/arm64).
 #   make check-qemu-i386 [QEMU_I386_KERNELS=6.1], check-qemu-armhf
-#     [QEMU_ARMHF_KERNELS="6.1 6.12"]: 32-bit kernels (686-pae on qemu-system-i386,
-#     armmp-lpae on qemu-system-arm -M virt), the guest test binary and
-#     p1ctl built static for the arch (gcc -m32, arm-linux-gnueabihf-gcc):
-#     all of the suite but the exporter's test.
+#     [QEMU_ARMHF_KERNELS="6.1 6.12"]: 32-bit kernels (686-pae on
+#     qemu-system-i386, armmp-lpae on qemu-system-arm -M virt), the guest
+#     test binary and p1ctl built static for the arch (gcc -m32,
+#     arm-linux-gnueabihf-gcc): all of the suite but the exporter's test.
 QEMU_DIR := $(TOP)/tests/qemu
 QEMU_KERNELS ?= 6.1 6.12 bpo
 QEMU_P1TEST := $(B)/qemu/p1test
