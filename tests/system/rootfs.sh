@@ -14,11 +14,16 @@ set -euo pipefail
 suite=${1:-bookworm}
 cache=${P1_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/p1}/system
 mirror=${P1_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The packages' runtime dependencies (p1-exporter's and p1-tools' Depends:
+# a new one there must be added here, or dpkg -i in image.sh fails saying
+# which); Debian 13 renamed some (64-bit time_t: libfoo -> libfoot64).
 base=systemd,systemd-sysv,udev,kmod,dbus,adduser,libnl-3-200,libnl-genl-3-200
 case $suite in
-bookworm) include=$base,libmicrohttpd12,libyaml-0-2,libcrypt1 ;;
+bookworm)
+	include=$base,libmicrohttpd12,libyaml-0-2,libcrypt1,libcurl4,libmosquitto1
+	;;
 trixie)
-	include=$base,libmicrohttpd12t64,libyaml-0-2,libcrypt1
+	include=$base,libmicrohttpd12t64,libyaml-0-2,libcrypt1,libcurl4t64,libmosquitto1
 	include=$include,linux-image-amd64,linux-headers-amd64,dkms,gcc,make
 	;;
 *) echo "rootfs.sh: unknown suite $suite (bookworm, trixie)" >&2; exit 2 ;;
