@@ -18,8 +18,9 @@ it with the detected line; /dev/p1-N is group p1 0640; /dev/p1/by-id and
 to a scrape from the host; unplug stops the attach service and marks the
 meter down, with no kernel warning; replug brings it back; after a reboot
 both meters come back.  Timings go to OUT/timings.txt.  When a check
-fails, the guest's failed units, warnings of its journal and kernel log,
-and the end of its console are printed (and kept in OUT/diagnostics.txt).
+fails, the guest's failed units, warnings of its journal and kernel log
+are printed (and kept in OUT/diagnostics.txt), then the failed checks and
+the end of the guest's console.
 """
 import argparse
 import json
@@ -542,8 +543,8 @@ class Test:
         self.no_kernel_warnings("after reboot")
 
     def diagnostics(self):
-        """Why it failed, from the guest (if its agent still answers) and
-        from its console."""
+        """Why it failed, from the guest while its agent still answers
+        (explain() adds the failed checks and the console's end)."""
         parts = []
         for what, cmd in (
                 ("failed units", "systemctl --failed --no-legend --no-pager"),
@@ -562,12 +563,6 @@ class Test:
                 parts.append((what, f"(agent: {type(e).__name__}: {e})"))
                 break
             parts.append((what, text))
-        try:
-            with open(f"{self.out}/console.log", "rb") as f:
-                con = f.read().decode("utf-8", "replace").splitlines()[-30:]
-            parts.append(("console (last 30 lines)", "\n".join(con)))
-        except OSError:
-            pass
         with open(f"{self.out}/diagnostics.txt", "w") as f:
             for what, text in parts:
                 block = f"--- guest {what}:\n{text.rstrip()}\n"
