@@ -73,9 +73,9 @@ test_pkgs=(
 	# (above).  kernel.sh downloads the 686-pae and armmp-lpae kernels,
 	# headers and busybox-static with "apt-get download PKG:i386/armhf",
 	# which needs the arches added (below, for the :armhf packages: the
-	# armhf libnl of the guests' static p1ctl)
+	# armhf libnl and OpenSSL of the guests' static p1ctl and libp1)
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
-	libnl-3-dev:armhf libnl-genl-3-dev:armhf
+	libnl-3-dev:armhf libnl-genl-3-dev:armhf libssl-dev:armhf
 )
 case $set_ in
 run) pkgs=("${run_pkgs[@]}") ;;
