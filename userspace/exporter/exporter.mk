@@ -50,6 +50,10 @@ P1X_MQTT_OBJS := $(patsubst $(P1X_DIR)/%.c,$(B)/obj/exporter/%.o,\
 # --dsmrreader.url).
 P1X_CURL_OBJS := $(B)/obj/exporter/sinks/dsmrreader.o \
 	$(B)/obj/exporter/sinks/curl_loop.o
+# On arm64, Debian's libgnutls.a and libcrypto.a both carry OpenSSL's
+# (CRYPTOGAMS) aes_v8_* routines: the same code and interface, so the
+# static link (test guests only, never packaged) takes gnutls's copy.
+P1X_STATIC_LDFLAGS := -Wl,--allow-multiple-definition
 P1X_STATIC_LIBS := -lmicrohttpd -lgnutls -lhogweed -lnettle -lgmp -ltasn1 \
 	-lidn2 -lunistring -lyaml -lnl-genl-3 -lnl-3 $(P1_CRYPTO_STATIC_LIBS) \
 	-lcrypt -lanl -lpthread -lm
@@ -75,7 +79,7 @@ $(B)/static/p1-exporter: $(P1X_OBJS) $(B)/obj/exporter/web/static_p11stub.o \
 		$(B)/obj/exporter/sinks/static_mqtt.o \
 		$(B)/obj/exporter/sinks/static_dsmrreader.o $(P1X_LIBP1) $(P1X_COMMON)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ \
+	$(CC) $(CFLAGS) $(LDFLAGS) $(P1X_STATIC_LDFLAGS) -static -o $@ \
 		$(filter-out $(P1X_MQTT_OBJS) $(P1X_CURL_OBJS),$(P1X_OBJS)) \
 		$(B)/obj/exporter/web/static_p11stub.o \
 		$(B)/obj/exporter/sinks/static_mqtt.o \
