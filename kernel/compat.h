@@ -8,6 +8,8 @@
 #define N_P1_COMPAT_H
 
 #include <linux/device.h>
+#include <linux/uio.h>
+#include <net/genetlink.h>
 
 /*
  * P1_KV is VERSION << 8 | PATCHLEVEL of the kernel built against, set by
@@ -43,24 +45,6 @@
 #endif
 
 /*
- * sysfs binary attributes: 6.13 let ->read() take a const struct
- * bin_attribute (through read_new), 7.x requires it.
- */
-#if P1_KV >= 0x060d
-#define P1_BIN_ATTR_T	const struct bin_attribute
-#else
-#define P1_BIN_ATTR_T	struct bin_attribute
-#endif
-
-/*
- * attribute_group.bin_attrs became an array of const pointers after 6.13's
- * transition through bin_attrs_new: cast the (const) array to the field's own
- * type rather than guess the version.  Older kernels never write through it.
- */
-#define P1_GROUP_BIN_ATTRS(a) \
-	((typeof(((struct attribute_group *)NULL)->bin_attrs))(a))
-
-/*
  * hex2bin(): declared in <linux/kernel.h> on 6.1; later kernels have it in
  * <linux/hex.h>, which <linux/kernel.h> stopped including in 7.x.
  */
@@ -68,6 +52,25 @@
 #include <linux/hex.h>
 #else
 #include <linux/kernel.h>
+#endif
+
+/*
+ * Telegram notifications go to a multicast group only CAP_NET_ADMIN may
+ * join (GENL_MCAST_CAP_NET_ADMIN: 6.7, backported to Debian's 6.1 and
+ * 6.12).  A kernel without it lets anyone join any group: there, telegram
+ * notifications are not sent at all (the group exists but stays silent).
+ */
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+#define P1_MCGRP_PRIV_FLAGS	GENL_MCAST_CAP_NET_ADMIN
+#define P1_HAVE_PRIV_MCGRP	1
+#else
+#define P1_MCGRP_PRIV_FLAGS	0
+#define P1_HAVE_PRIV_MCGRP	0
+#endif
+
+/* ITER_DEST (6.2, backported to 6.1.y) names a destination iterator. */
+#ifndef ITER_DEST
+#define ITER_DEST	READ
 #endif
 
 #endif /* N_P1_COMPAT_H */

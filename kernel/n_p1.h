@@ -11,16 +11,27 @@
  *    reference, a reader copying it out holds another for the copy.
  *
  * Locking rules (documented here because struct p1_dev is defined here):
- *  - p1_dev.lock (spinlock) protects the framer, the ring, the sequence
- *    numbers, the counters, ident/last_good and the dead flag.  It is taken
- *    by ->receive_buf once per call (never sleeps inside), by readers to
- *    pick a telegram (never across copy_to_user), and by sysfs/netlink to
- *    snapshot state.  sysfs show() never takes tty locks.
- *  - p1_reader.mutex serialises read()/ioctl() on one open file.
- *  - p1_devs_mutex (n_p1_main.c) protects the global device list, taken by
- *    attach/detach and netlink dumps; never taken under p1_dev.lock.
- *  - p1_dev.tty is only used by the ldisc callbacks, which the tty core
- *    serialises with ->close.  Other paths use the tty_name copy.
+ *  - p1_dev.lock (spinlock) protects the framer state, the ring and its
+ *    byte count, the sequence numbers, the counters, ident, equipment_id,
+ *    the dead flag, and every reader's cursor (p1_reader.next and .flags).
+ *    It is taken by ->receive_buf around each framer push and each store
+ *    (never across an allocation or anything that sleeps), by readers to
+ *    pick a telegram (never across the copy to userspace), by poll, and by
+ *    sysfs/netlink to snapshot state.  sysfs show() never takes tty locks.
+ *  - p1_dev.rx_mutex serialises the receive path: ->receive_buf (which
+ *    the tty core already runs one at a time per tty) and the idle work
+ *    that completes a telegram whose trailer ended in a bare CR.  Only
+ *    they complete frames, so the framer's buffer (p1_dev.frbuf) holds a
+ *    completed frame until they are done with it: it is copied out after
+ *    p1_dev.lock is dropped.  Other framer calls (reset, limits) change
+ *    state, never the buffer.  Taken before p1_dev.lock, never under it.
+ *  - p1_reader.mutex serialises read() and the ioctls that read or write
+ *    p1_reader.meta on one open file.  It is not held while read() sleeps.
+ *  - p1_devs_mutex (n_p1_main.c) protects the global device list and
+ *    p1_devs_gen, taken by attach/detach and netlink dumps; never taken
+ *    under p1_dev.lock.
+ *  - notify_work's fields (notified_seq, eid_sent) belong to the work item,
+ *    which the workqueue never runs concurrently with itself.
  *  - p1_dev.index, id and tty_name are set before the device is visible
  *    and never change: read them without a lock.
  */
@@ -35,13 +46,15 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/tty.h>
+#include <linux/uio.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/p1.h>
 
 #include "p1_framer.h"
 
-#define P1_MAX_TELEGRAM_LIMIT	(64 * 1024)
+/* Every telegram fits one netlink attribute (P1_MAX_TELEGRAM_SIZE). */
+#define P1_MAX_TELEGRAM_LIMIT	P1_MAX_TELEGRAM_SIZE
 #define P1_KEY_LEN		16
 #define P1_IDENT_MAX		96
 #define P1_MINORS		256
@@ -50,6 +63,7 @@ struct p1_crypto;
 
 struct p1_tg {
 	struct kref ref;
+	struct list_head evict;		/* p1_dev_receive() only */
 	struct p1_telegram_meta meta;
 	u8 data[];
 };
@@ -61,19 +75,24 @@ struct p1_dev {
 	int index;
 	u64 id;				/* P1_A_DEV_ID: never reused */
 	char tty_name[64];
-	struct tty_struct *tty;		/* ldisc callbacks only */
 
+	struct mutex rx_mutex;		/* the receive path, see above */
+	struct delayed_work idle_work;	/* a bare CR ended the trailer */
 	spinlock_t lock;		/* see the top of this file */
 	struct p1_framer fr;
 	u8 *frbuf;
 	struct p1_tg **ring;
 	u32 ring_size;
+	size_t ring_bytes;		/* bytes of the telegrams in the ring */
+	size_t ring_bytes_max;		/* bound on ring_bytes */
+	struct list_head evicted;	/* left the ring, to be put unlocked */
 	u64 seq;			/* last sequence number stored */
+	u64 first;			/* oldest sequence number still kept */
 	u64 reader_overruns;
 	u64 dropped;
-	struct p1_tg *last_good;
+	u64 events_lost;
 	char ident[P1_IDENT_MAX];
-	char equipment_id[P1_IDENT_MAX];	/* set once, then constant */
+	char equipment_id[P1_IDENT_MAX];	/* of the last verified telegram */
 	bool dead;
 
 	/* encrypted meters (n_p1_crypto.c), under lock */
@@ -85,7 +104,7 @@ struct p1_dev {
 	wait_queue_head_t wait;
 	struct work_struct notify_work;
 	u64 notified_seq;		/* notify_work only */
-	bool eid_announced;		/* notify_work only */
+	char eid_sent[P1_IDENT_MAX];	/* notify_work only */
 };
 
 /*
@@ -102,17 +121,19 @@ static inline struct p1_tg **p1_ring_slot(struct p1_dev *p, u64 seq)
 
 struct p1_reader {
 	struct p1_dev *p;
-	struct mutex mutex;		/* serialises read/ioctl on the file */
-	u64 next;			/* sequence number to read next */
-	u32 flags;			/* P1_RF_* */
-	struct p1_telegram_meta meta;	/* of the telegram last read */
+	struct mutex mutex;		/* serialises read and meta on the file */
+	u64 next;			/* next sequence number; p1_dev.lock */
+	u32 flags;			/* P1_RF_*; p1_dev.lock */
+	struct p1_telegram_meta meta;	/* of the last read; mutex */
 };
 
 /* n_p1_main.c */
 extern unsigned int p1_ring_size;
+extern unsigned int p1_ring_bytes;
 extern unsigned int p1_max_telegram_size;
 extern struct mutex p1_devs_mutex;
 extern struct list_head p1_devs;
+extern unsigned long p1_devs_gen;
 
 /* n_p1_dev.c: device lifetime and the telegram ring */
 int p1_dev_register_class(void);
@@ -124,6 +145,9 @@ void p1_dev_receive(struct p1_dev *p, const u8 *cp, const u8 *fp,
 		    size_t count);
 void p1_tg_put(struct p1_tg *tg);
 void p1_dev_stats(struct p1_dev *p, u64 *stats);	/* [__P1_STAT_MAX] */
+void p1_dev_line_changed(struct p1_dev *p, bool cs7, bool reset);
+void p1_copy_printable(char *dst, size_t size, const u8 *src, size_t len);
+int p1_parse_equipment_id(char *out, const u8 *d, u32 len);
 
 /* Queue one completed telegram (meta flags @flags); p->lock held. */
 bool p1_store(struct p1_dev *p, const struct p1_frame *f, u64 boot, u64 real,
@@ -150,11 +174,13 @@ extern struct device_attribute dev_attr_key, dev_attr_auth_key,
 /* n_p1_reader.c: per-open-file cursor (used by the chardev and KUnit) */
 void p1_reader_init(struct p1_reader *r, struct p1_dev *p);
 void p1_reader_destroy(struct p1_reader *r);
-ssize_t p1_reader_read(struct p1_reader *r, void *buf, size_t count,
-		       bool nonblock, bool to_user);
+ssize_t p1_reader_read(struct p1_reader *r, struct iov_iter *to,
+		       bool nonblock);
 bool p1_reader_ready(struct p1_reader *r);
 u32 p1_reader_next_len(struct p1_reader *r);
 u32 p1_reader_rewind(struct p1_reader *r, u32 steps);
+void p1_reader_set_flags(struct p1_reader *r, u32 flags);
+u32 p1_reader_get_flags(struct p1_reader *r);
 
 /* n_p1_chardev.c */
 int p1_chardev_init(void);
@@ -169,7 +195,8 @@ extern const struct attribute_group *p1_dev_groups[];
 int p1_genl_init(void);
 void p1_genl_exit(void);
 void p1_genl_notify_dev(struct p1_dev *p, u8 cmd);
-void p1_genl_notify_tg(struct p1_dev *p, struct p1_tg *tg);
+bool p1_genl_tg_listeners(void);
+int p1_genl_notify_tg(struct p1_dev *p, struct p1_tg *tg);
 
 /* n_p1_ldisc.c */
 extern int p1_ldisc_num;

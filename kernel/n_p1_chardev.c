@@ -4,13 +4,16 @@
  *
  * Each open file owns a struct p1_reader (its cursor) and a reference to
  * the device, so the device outlives a hangup until the last close.
- * Locking: see n_p1_reader.c; nothing here touches the tty.
+ * Locking: see n_p1_reader.c; nothing here touches the tty.  The reader's
+ * mutex covers only P1_IOC_GET_META (the meta of the last read); flags and
+ * the cursor are under p1_dev.lock inside the reader functions.
  */
 #include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 
 #include "n_p1.h"
 
@@ -41,13 +44,12 @@ static int p1_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static ssize_t p1_read(struct file *file, char __user *buf, size_t count,
-		       loff_t *ppos)
+static ssize_t p1_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	struct p1_reader *r = file->private_data;
+	struct p1_reader *r = iocb->ki_filp->private_data;
 
-	return p1_reader_read(r, (void __force *)buf, count,
-			      file->f_flags & O_NONBLOCK, true);
+	return p1_reader_read(r, to, (iocb->ki_filp->f_flags & O_NONBLOCK) ||
+			      (iocb->ki_flags & IOCB_NOWAIT));
 }
 
 static __poll_t p1_poll(struct file *file, poll_table *wait)
@@ -68,49 +70,45 @@ static long p1_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct p1_reader *r = file->private_data;
 	void __user *uarg = (void __user *)arg;
+	struct p1_telegram_meta meta;
 	long ret = 0;
 	u32 v;
 
-	if (mutex_lock_interruptible(&r->mutex))
-		return -ERESTARTSYS;
 	switch (cmd) {
 	case FIONREAD:
-		ret = put_user((int)p1_reader_next_len(r), (int __user *)uarg);
-		break;
+		return put_user((int)p1_reader_next_len(r), (int __user *)uarg);
 	case P1_IOC_GET_META:
-		if (copy_to_user(uarg, &r->meta, sizeof(r->meta)))
-			ret = -EFAULT;
-		break;
+		if (mutex_lock_interruptible(&r->mutex))
+			return -ERESTARTSYS;
+		meta = r->meta;
+		mutex_unlock(&r->mutex);
+		return copy_to_user(uarg, &meta, sizeof(meta)) ? -EFAULT : 0;
 	case P1_IOC_SET_FLAGS:
 		ret = get_user(v, (u32 __user *)uarg);
 		if (!ret && (v & ~P1_RF_ALL))
 			ret = -EINVAL;
 		if (!ret)
-			r->flags = v;
-		break;
+			p1_reader_set_flags(r, v);
+		return ret;
 	case P1_IOC_GET_FLAGS:
-		ret = put_user(r->flags, (u32 __user *)uarg);
-		break;
+		return put_user(p1_reader_get_flags(r), (u32 __user *)uarg);
 	case P1_IOC_REWIND:
 		ret = get_user(v, (u32 __user *)uarg);
 		if (!ret)
 			ret = put_user(p1_reader_rewind(r, v), (u32 __user *)uarg);
-		break;
+		return ret;
 	case P1_IOC_GET_DEV_ID:
-		ret = put_user(r->p->id, (u64 __user *)uarg);
-		break;
+		return put_user(r->p->id, (u64 __user *)uarg);
 	default:
-		ret = -ENOTTY;
+		return -ENOTTY;
 	}
-	mutex_unlock(&r->mutex);
-	return ret;
 }
 
 const struct file_operations p1_fops = {
 	.owner		= THIS_MODULE,
 	.open		= p1_open,
 	.release	= p1_release,
-	.read		= p1_read,
+	.read_iter	= p1_read_iter,
 	.poll		= p1_poll,
 	.unlocked_ioctl	= p1_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,

@@ -3,13 +3,21 @@
  * n_p1_dev.c - one struct p1_dev per attached tty: creation and teardown of
  * /dev/p1-N, the telegram ring, and the receive path from the framer.
  *
- * Locking: see n_p1.h.  p1_dev_receive() holds p1_dev.lock for one whole
- * receive_buf call, so readers and sysfs see the framer, the ring and the
- * counters change together.
+ * Locking: see n_p1.h.  p1_dev_receive() holds rx_mutex throughout, takes
+ * p1_dev.lock around each framer push and each store into the ring, and
+ * allocates the telegram (GFP_KERNEL: ->receive_buf runs in process
+ * context) between the two, without it.  Telegrams leaving the ring are
+ * freed after it is dropped.
+ *
+ * The ring keeps telegrams first..seq in slot seq % ring_size, bounded by
+ * count (ring_size) and by bytes (ring_bytes_max): the oldest go first.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/atomic.h>
 #include <linux/ctype.h>
 #include <linux/idr.h>
+#include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -18,32 +26,33 @@
 #include "compat.h"
 #include "n_p1.h"
 
+/* A trailer line that ended in a bare CR completes after this much quiet. */
+#define P1_IDLE_DELAY	(HZ / 5)
+
+static void p1_idle_work(struct work_struct *work);
+
 static DEFINE_IDA(p1_ida);
 static atomic64_t p1_next_id = ATOMIC64_INIT(0);
 static struct class *p1_class;
 
 static char *p1_devnode(P1_CLASS_DEV_T *dev, umode_t *mode)
 {
-	/* Telegrams can carry equipment ids: root and group only. */
+	/* Telegrams name and describe a household: root and group only. */
 	if (mode)
 		*mode = 0640;
 	return NULL;
 }
 
-/* P1_TTY and, once a telegram named it, P1_EQUIPMENT_ID for udev rules. */
+/*
+ * P1_TTY for udev rules.  Not the equipment id: the uevent file is world
+ * readable and every uevent listener gets it.  udev reads the root-only
+ * equipment_id attribute when a "change" uevent says it is known.
+ */
 static int p1_dev_uevent(P1_CLASS_DEV_T *dev, struct kobj_uevent_env *env)
 {
 	struct p1_dev *p = container_of(dev, struct p1_dev, dev);
-	char id[P1_IDENT_MAX];
-	int ret;
 
-	spin_lock(&p->lock);
-	memcpy(id, p->equipment_id, sizeof(id));
-	spin_unlock(&p->lock);
-	ret = add_uevent_var(env, "P1_TTY=%s", p->tty_name);
-	if (!ret && id[0])
-		ret = add_uevent_var(env, "P1_EQUIPMENT_ID=%s", id);
-	return ret;
+	return add_uevent_var(env, "P1_TTY=%s", p->tty_name);
 }
 
 int p1_dev_register_class(void)
@@ -64,9 +73,10 @@ void p1_dev_unregister_class(void)
 
 static void p1_tg_release(struct kref *ref)
 {
-	kfree(container_of(ref, struct p1_tg, ref));
+	kvfree(container_of(ref, struct p1_tg, ref));
 }
 
+/* Drops a reference; may sleep (kvfree): never under p1_dev.lock. */
 void p1_tg_put(struct p1_tg *tg)
 {
 	if (tg)
@@ -80,7 +90,6 @@ static void p1_dev_release(struct device *dev)
 
 	for (i = 0; i < p->ring_size; i++)
 		p1_tg_put(p->ring[i]);
-	p1_tg_put(p->last_good);
 	kfree(p->ring);
 	kvfree(p->frbuf);
 	p1_crypto_destroy(p);
@@ -88,10 +97,15 @@ static void p1_dev_release(struct device *dev)
 	kfree(p);
 }
 
-/* Sends telegram notifications and pokes last_seq pollers; never atomic. */
+/*
+ * Sends telegram notifications, pokes last_seq pollers and announces a
+ * new equipment id to udev; never atomic.  Telegrams that left the ring
+ * before their turn, or could not be sent, are counted in events_lost.
+ */
 static void p1_notify_work(struct work_struct *work)
 {
 	struct p1_dev *p = container_of(work, struct p1_dev, notify_work);
+	char eid[P1_IDENT_MAX];
 	struct p1_tg *tg;
 	u64 s;
 
@@ -101,21 +115,37 @@ static void p1_notify_work(struct work_struct *work)
 			spin_unlock(&p->lock);
 			break;
 		}
+		if (!p1_genl_tg_listeners()) {
+			/* Nobody to tell: nothing is lost. */
+			p->notified_seq = p->seq;
+			spin_unlock(&p->lock);
+			break;
+		}
 		s = p->notified_seq + 1;
-		if (p->seq - s >= p->ring_size)
-			s = p->seq - p->ring_size + 1;
+		if (s < p->first) {
+			p->events_lost += p->first - s;
+			s = p->first;
+		}
 		tg = *p1_ring_slot(p, s);
 		kref_get(&tg->ref);
 		p->notified_seq = s;
 		spin_unlock(&p->lock);
 
-		p1_genl_notify_tg(p, tg);
+		if (p1_genl_notify_tg(p, tg)) {
+			spin_lock(&p->lock);
+			p->events_lost++;
+			spin_unlock(&p->lock);
+		}
 		p1_tg_put(tg);
 	}
 	sysfs_notify(&p->dev.kobj, NULL, "last_seq");
-	/* Lets udev add /dev/p1/by-meter/<equipment_id>. */
-	if (!p->eid_announced && READ_ONCE(p->equipment_id[0])) {
-		p->eid_announced = true;
+
+	spin_lock(&p->lock);
+	memcpy(eid, p->equipment_id, sizeof(eid));
+	spin_unlock(&p->lock);
+	if (strcmp(eid, p->eid_sent)) {
+		/* udev reads equipment_id (root only) for /dev/p1/by-meter. */
+		memcpy(p->eid_sent, eid, sizeof(eid));
 		kobject_uevent(&p->dev.kobj, KOBJ_CHANGE);
 	}
 }
@@ -129,6 +159,7 @@ struct p1_dev *p1_dev_create(struct tty_struct *tty)
 	if (!p)
 		return ERR_PTR(-ENOMEM);
 	p->ring_size = READ_ONCE(p1_ring_size);
+	p->ring_bytes_max = READ_ONCE(p1_ring_bytes);
 	p->ring = kcalloc(p->ring_size, sizeof(*p->ring), GFP_KERNEL);
 	p->frbuf = kvmalloc(P1_MAX_TELEGRAM_LIMIT, GFP_KERNEL);
 	p->index = ida_alloc_max(&p1_ida, P1_MINORS - 1, GFP_KERNEL);
@@ -142,18 +173,27 @@ struct p1_dev *p1_dev_create(struct tty_struct *tty)
 		return ERR_PTR(ret);
 	}
 	spin_lock_init(&p->lock);
+	mutex_init(&p->rx_mutex);
+	INIT_LIST_HEAD(&p->evicted);
 	init_waitqueue_head(&p->wait);
 	INIT_WORK(&p->notify_work, p1_notify_work);
+	INIT_DELAYED_WORK(&p->idle_work, p1_idle_work);
 	p1_framer_init(&p->fr, p->frbuf, P1_MAX_TELEGRAM_LIMIT);
 	p1_framer_set_max(&p->fr, READ_ONCE(p1_max_telegram_size));
 	p1_crypto_init(p);
+	p->first = 1;
 	p->id = atomic64_inc_return(&p1_next_id);
-	p->tty = tty;
 	strscpy(p->tty_name, tty_name(tty), sizeof(p->tty_name));
 
 	device_initialize(&p->dev);
 	p->dev.class = p1_class;
-	p->dev.parent = tty->dev;
+	/*
+	 * The hardware device (USB-serial port, UART), as gnss does, not the
+	 * tty's class device: serial_core unregisters that one before it
+	 * hangs the port up, which would delete a parent before its child.
+	 * NULL for ptys.
+	 */
+	p->dev.parent = tty->dev ? tty->dev->parent : NULL;
 	p->dev.devt = MKDEV(MAJOR(p1_devt), p->index);
 	p->dev.groups = p1_dev_groups;
 	p->dev.release = p1_dev_release;
@@ -166,9 +206,14 @@ struct p1_dev *p1_dev_create(struct tty_struct *tty)
 	ret = cdev_device_add(&p->cdev, &p->dev);
 	if (ret)
 		goto err_put;
+	/* A link to the tty for tools; removed at detach. */
+	if (tty->dev && sysfs_create_link(&p->dev.kobj, &tty->dev->kobj,
+					  "tty_device"))
+		dev_warn(&p->dev, "cannot link to %s\n", p->tty_name);
 
 	mutex_lock(&p1_devs_mutex);
 	list_add_tail(&p->node, &p1_devs);
+	p1_devs_gen++;
 	mutex_unlock(&p1_devs_mutex);
 	p1_genl_notify_dev(p, P1_CMD_ATTACHED);
 	dev_info(&p->dev, "attached to %s\n", p->tty_name);
@@ -190,28 +235,35 @@ void p1_dev_hangup(struct p1_dev *p)
 void p1_dev_destroy(struct p1_dev *p)
 {
 	p1_dev_hangup(p);
-	p->tty = NULL;
+	cancel_delayed_work_sync(&p->idle_work);
 	/* Pending telegram events go out before the detach event. */
 	flush_work(&p->notify_work);
 	p1_genl_notify_dev(p, P1_CMD_DETACHED);
 
 	mutex_lock(&p1_devs_mutex);
 	list_del(&p->node);
+	p1_devs_gen++;
 	mutex_unlock(&p1_devs_mutex);
 	dev_info(&p->dev, "detached from %s\n", p->tty_name);
+	/* Does not look at the target, which may be gone already. */
+	sysfs_remove_link(&p->dev.kobj, "tty_device");
 	cdev_device_del(&p->cdev, &p->dev);
 	put_device(&p->dev);
 }
 
-/* Copy the identification line (without '/', up to the line end). */
-static void p1_set_ident(struct p1_dev *p, const u8 *d, u32 len)
+/*
+ * Copy one line of @src (up to CR, LF or @len) into @dst as a C string,
+ * every byte that is not printable ASCII replaced by '?': what reaches
+ * sysfs, netlink and terminals cannot carry escape sequences.
+ */
+void p1_copy_printable(char *dst, size_t size, const u8 *src, size_t len)
 {
-	u32 i;
+	size_t i;
 
-	for (i = 1; i < len && i < sizeof(p->ident) && d[i] != '\r' &&
-	     d[i] != '\n'; i++)
-		p->ident[i - 1] = d[i];
-	p->ident[i - 1] = '\0';
+	for (i = 0; i < len && i + 1 < size && src[i] != '\r' &&
+	     src[i] != '\n'; i++)
+		dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '?';
+	dst[i] = '\0';
 }
 
 static bool p1_id_char_ok(u8 c)
@@ -220,11 +272,12 @@ static bool p1_id_char_ok(u8 c)
 }
 
 /*
- * The meter's equipment identifier (0-0:96.1.1, or 0-0:96.1.0 on eMUCs):
- * hex-encoded ASCII in DSMR >= 4, decoded when it is; kept only if it is
- * made of characters safe for a /dev symlink.
+ * The meter's equipment identifier (0-0:96.1.1, or 0-0:96.1.0 on eMUCs)
+ * from telegram @d into @out (P1_IDENT_MAX bytes): hex-encoded ASCII in
+ * DSMR >= 4, decoded when it is; kept only if it is made of characters
+ * safe for a /dev symlink.  0, or -ENOENT if the telegram names none.
  */
-static void p1_set_equipment_id(struct p1_dev *p, const u8 *d, u32 len)
+int p1_parse_equipment_id(char *out, const u8 *d, u32 len)
 {
 	static const char * const keys[] = { "0-0:96.1.1(", "0-0:96.1.0(" };
 	u8 id[P1_IDENT_MAX];
@@ -242,41 +295,40 @@ static void p1_set_equipment_id(struct p1_dev *p, const u8 *d, u32 len)
 		len -= i + klen;
 		for (n = 0; n < len && d[n] != ')'; n++)
 			if (!p1_id_char_ok(d[n]) || n >= 2 * (P1_IDENT_MAX - 1))
-				return;
+				return -ENOENT;
 		if (!n || n == len)
-			return;
+			return -ENOENT;
 		/* hex-encoded ASCII (DSMR >= 4): decode if it decodes cleanly */
 		if (!(n & 1) && !hex2bin(id, (const char *)d, n / 2)) {
 			for (i = 0; i < n / 2 && p1_id_char_ok(id[i]); i++)
 				;
 			if (i == n / 2) {
-				memcpy(p->equipment_id, id, i);
-				p->equipment_id[i] = '\0';
-				return;
+				memcpy(out, id, i);
+				out[i] = '\0';
+				return 0;
 			}
 		}
-		if (n < P1_IDENT_MAX) {
-			memcpy(p->equipment_id, d, n);
-			p->equipment_id[n] = '\0';
-		}
-		return;
+		if (n >= P1_IDENT_MAX)
+			return -ENOENT;
+		memcpy(out, d, n);
+		out[n] = '\0';
+		return 0;
 	}
+	return -ENOENT;
 }
 
-bool p1_store(struct p1_dev *p, const struct p1_frame *f, u64 boot, u64 real,
-	      u32 flags)
+/* A telegram for the ring, made outside p1_dev.lock; NULL if no memory. */
+static struct p1_tg *p1_tg_new(const struct p1_frame *f, u64 boot, u64 real,
+			       u32 flags, gfp_t gfp)
 {
-	struct p1_tg *tg, **slot;
+	struct p1_tg *tg;
 
-	tg = kmalloc(struct_size(tg, data, f->len), GFP_ATOMIC | __GFP_NOWARN);
-	if (!tg) {
-		p->dropped++;
-		return false;
-	}
+	tg = kvmalloc(struct_size(tg, data, f->len), gfp | __GFP_NOWARN);
+	if (!tg)
+		return NULL;
 	kref_init(&tg->ref);
 	memcpy(tg->data, f->data, f->len);
 	tg->meta = (struct p1_telegram_meta){
-		.seq = ++p->seq,
 		.boottime_first_ns = f->start_stamp,
 		.boottime_last_ns = f->end_stamp,
 		.realtime_first_ns = real - (boot - f->start_stamp),
@@ -287,46 +339,198 @@ bool p1_store(struct p1_dev *p, const struct p1_frame *f, u64 boot, u64 real,
 		.crc_calc = f->crc_calc,
 		.flags = (f->has_crc ? P1_META_HAS_CRC : 0) | flags,
 	};
-	slot = p1_ring_slot(p, tg->meta.seq);
-	p1_tg_put(*slot);
-	*slot = tg;
-	if (p1_fr_status_good(f->status)) {
-		p1_tg_put(p->last_good);
-		kref_get(&tg->ref);
-		p->last_good = tg;
-		p1_set_ident(p, tg->data, tg->meta.len);
-		if (!p->equipment_id[0])
-			p1_set_equipment_id(p, tg->data, tg->meta.len);
+	return tg;
+}
+
+/*
+ * Queue @tg as the next telegram, with p->lock held.  Telegrams pushed out
+ * of the ring (by count or by bytes; the new one always stays) go on
+ * p->evicted, to be put once the lock is dropped (p1_dev_stored()).
+ */
+static void p1_ring_add(struct p1_dev *p, struct p1_tg *tg)
+{
+	u64 seq = ++p->seq;
+	struct p1_tg **slot;
+
+	tg->meta.seq = seq;
+	while (p->first < seq &&
+	       (seq - p->first >= p->ring_size ||
+		p->ring_bytes + tg->meta.len > p->ring_bytes_max)) {
+		slot = p1_ring_slot(p, p->first);
+		p->ring_bytes -= (*slot)->meta.len;
+		list_add_tail(&(*slot)->evict, &p->evicted);
+		*slot = NULL;
+		p->first++;
 	}
+	*p1_ring_slot(p, seq) = tg;
+	p->ring_bytes += tg->meta.len;
+}
+
+/* The identification line and equipment id of @tg; p->lock held. */
+static void p1_note_ids(struct p1_dev *p, const struct p1_tg *tg)
+{
+	char eid[P1_IDENT_MAX];
+
+	if (!p1_fr_status_good(tg->meta.status))
+		return;
+	p1_copy_printable(p->ident, sizeof(p->ident), tg->data + 1,
+			  tg->meta.len - 1);
+	if ((tg->meta.status == P1_FR_OK || tg->meta.status == P1_FR_NO_CRC) &&
+	    !p1_parse_equipment_id(eid, tg->data, tg->meta.len))
+		memcpy(p->equipment_id, eid, sizeof(eid));
+}
+
+/*
+ * Queue frame @f from the decryption path, which runs with p->lock held:
+ * allocated atomically.  False if there was no memory (counted).
+ */
+bool p1_store(struct p1_dev *p, const struct p1_frame *f, u64 boot, u64 real,
+	      u32 flags)
+{
+	struct p1_tg *tg = p1_tg_new(f, boot, real, flags, GFP_ATOMIC);
+
+	if (!tg) {
+		p->dropped++;
+		return false;
+	}
+	p1_ring_add(p, tg);
+	p1_note_ids(p, tg);
 	return true;
 }
 
+/*
+ * Queue completed frame @f (with rx_mutex held, p->lock not).  False if
+ * the device is dead.  Telegrams leaving the ring go on p->evicted.
+ */
+static bool p1_dev_deliver(struct p1_dev *p, const struct p1_frame *f,
+			   u64 boot, u64 real)
+{
+	char ident[P1_IDENT_MAX], eid[P1_IDENT_MAX];
+	bool good = p1_fr_status_good(f->status), has_eid;
+	struct p1_tg *tg;
+
+	/* f->data stays valid: only the rx_mutex holder completes frames. */
+	tg = p1_tg_new(f, boot, real, 0, GFP_KERNEL);
+	if (tg && good)
+		p1_copy_printable(ident, sizeof(ident), tg->data + 1,
+				  tg->meta.len - 1);
+	/* The id only from telegrams nothing speaks against. */
+	has_eid = tg && (f->status == P1_FR_OK || f->status == P1_FR_NO_CRC) &&
+		  !p1_parse_equipment_id(eid, tg->data, tg->meta.len);
+
+	spin_lock(&p->lock);
+	if (p->dead) {
+		spin_unlock(&p->lock);
+		p1_tg_put(tg);
+		return false;
+	}
+	if (!tg) {
+		p->dropped++;
+		spin_unlock(&p->lock);
+		return true;
+	}
+	p1_ring_add(p, tg);
+	if (good)
+		memcpy(p->ident, ident, sizeof(ident));
+	if (has_eid)
+		memcpy(p->equipment_id, eid, sizeof(eid));
+	spin_unlock(&p->lock);
+	return true;
+}
+
+static void p1_dev_stored(struct p1_dev *p, bool stored)
+{
+	struct p1_tg *tg, *tmp;
+	LIST_HEAD(evicted);
+
+	spin_lock(&p->lock);
+	list_splice_init(&p->evicted, &evicted);
+	spin_unlock(&p->lock);
+	list_for_each_entry_safe(tg, tmp, &evicted, evict)
+		p1_tg_put(tg);
+	if (stored) {
+		wake_up_interruptible_all(&p->wait);
+		schedule_work(&p->notify_work);
+	}
+}
+
+/*
+ * Feed received bytes to the framer and queue the telegrams it completes.
+ * Input arriving once the device is dead (hung up, detached) is dropped:
+ * a reader that saw EOF never sees data after it.
+ */
 void p1_dev_receive(struct p1_dev *p, const u8 *cp, const u8 *fp,
 		    size_t count)
 {
 	u64 boot = ktime_get_boottime_ns();
 	u64 real = ktime_get_real_ns();
+	bool cr = count && (cp[count - 1] & 0x7f) == '\r';
 	struct p1_frame f;
 	bool stored = false;
 	size_t n;
 
-	spin_lock(&p->lock);
+	mutex_lock(&p->rx_mutex);
 	while (count) {
+		spin_lock(&p->lock);
+		if (p->dead) {
+			spin_unlock(&p->lock);
+			break;
+		}
 		n = p1_framer_push(&p->fr, cp, fp, count, boot, &f);
+		/* Encrypted frames are decrypted in place, atomically. */
+		if (f.len && f.type == P1_FRAME_DLMS)
+			stored |= p1_crypto_frame(p, &f, boot, real);
+		spin_unlock(&p->lock);
 		cp += n;
 		if (fp)
 			fp += n;
 		count -= n;
-		if (f.len && f.type == P1_FRAME_DLMS)
-			stored |= p1_crypto_frame(p, &f, boot, real);
-		else if (f.len)
-			stored |= p1_store(p, &f, boot, real, 0);
+		if (!f.len || f.type != P1_FRAME_TEXT)
+			continue;
+		if (!p1_dev_deliver(p, &f, boot, real))
+			break;
+		stored = true;
 	}
+	/* If that CR ended a trailer line, no LF may ever follow. */
+	if (cr)
+		mod_delayed_work(system_wq, &p->idle_work, P1_IDLE_DELAY);
+	mutex_unlock(&p->rx_mutex);
+	p1_dev_stored(p, stored);
+}
+
+/* The line stayed quiet after a CR: complete a telegram waiting for LF. */
+static void p1_idle_work(struct work_struct *work)
+{
+	struct p1_dev *p = container_of(to_delayed_work(work), struct p1_dev,
+					idle_work);
+	u64 boot = ktime_get_boottime_ns();
+	u64 real = ktime_get_real_ns();
+	struct p1_frame f = { .len = 0 };
+	bool stored = false;
+
+	mutex_lock(&p->rx_mutex);
+	spin_lock(&p->lock);
+	if (!p->dead)
+		p1_framer_idle(&p->fr, boot, &f);
 	spin_unlock(&p->lock);
-	if (stored) {
-		wake_up_interruptible_all(&p->wait);
-		schedule_work(&p->notify_work);
-	}
+	if (f.len)
+		stored = p1_dev_deliver(p, &f, boot, real);
+	mutex_unlock(&p->rx_mutex);
+	p1_dev_stored(p, stored);
+}
+
+/*
+ * The line settings changed (set_termios): bit 7 masked or not, and, when
+ * the speed or character size changed, the bytes in flight were read with
+ * the old ones: drop the telegram in progress.
+ */
+void p1_dev_line_changed(struct p1_dev *p, bool cs7, bool reset)
+{
+	spin_lock(&p->lock);
+	p1_framer_set_cs7(&p->fr, cs7);
+	if (reset)
+		p1_framer_reset(&p->fr);
+	spin_unlock(&p->lock);
 }
 
 void p1_dev_stats(struct p1_dev *p, u64 *s)
@@ -351,5 +555,6 @@ void p1_dev_stats(struct p1_dev *p, u64 *s)
 	s[P1_STAT_DROPPED] = p->dropped;
 	s[P1_STAT_ENCRYPTED] = st->dlms_frames;
 	p1_crypto_stats(p, s);
+	s[P1_STAT_EVENTS_LOST] = p->events_lost;
 	spin_unlock(&p->lock);
 }

@@ -3,18 +3,24 @@
  * n_p1_ldisc.c - the tty line discipline hooks of n_p1.
  *
  * Contract of each hook with the tty core (6.1 - 6.12):
- *  - open/close/hangup run in process context with the tty lock held and
- *    are serialised against each other and against receive_buf (the ldisc
- *    is halted and its buffer work flushed before close).
+ *  - open/close run in process context with the tty lock held and are
+ *    serialised against each other and against receive_buf (the ldisc is
+ *    halted and its buffer work flushed before close).
+ *  - hangup is NOT serialised with receive_buf: it only marks the device
+ *    dead under p1_dev.lock, and the receive path drops whatever arrives
+ *    after that (n_p1_dev.c), so readers never see data after EOF.
  *  - receive_buf runs from flush_to_ldisc() on a workqueue, one call at a
- *    time per tty, with the port's buffer mutex held.  It must not sleep on
- *    anything userspace controls: it takes only p1_dev.lock (a spinlock)
- *    and allocates with GFP_ATOMIC.
+ *    time per tty, with the port's buffer mutex held, in process context.
+ *    It must not sleep on anything userspace controls: it takes only
+ *    p1_dev.lock (a spinlock) and allocates telegrams with GFP_KERNEL
+ *    outside it.
  *  - set_termios runs with termios_rwsem held for writing.
  *  - poll/ioctl run in the context of the process holding the tty open.
  * After close the tty is never touched again: /dev/p1-N readers only see
  * the struct p1_dev, which outlives the tty until their last close.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/capability.h>
 #include <linux/module.h>
 #include <linux/poll.h>
@@ -100,13 +106,14 @@ static void p1_ldisc_set_termios(struct tty_struct *tty,
 {
 	struct p1_dev *p = tty->disc_data;
 
+	bool changed;
+
 	if (!p)
 		return;
-	spin_lock(&p->lock);
-	p1_framer_set_cs7(&p->fr, p1_tty_cs7(tty));
-	/* Bytes in flight were read with the old settings. */
-	p1_framer_reset(&p->fr);
-	spin_unlock(&p->lock);
+	/* A no-op tcsetattr() must not cut the telegram in progress. */
+	changed = !old || (old->c_cflag & CSIZE) != (tty->termios.c_cflag & CSIZE) ||
+		  tty_termios_baud_rate(old) != tty_termios_baud_rate(&tty->termios);
+	p1_dev_line_changed(p, p1_tty_cs7(tty), changed);
 }
 
 static int p1_ldisc_ioctl(struct tty_struct *tty, unsigned int cmd,
@@ -168,14 +175,14 @@ int p1_ldisc_init(void)
 	int ret;
 
 	if (p1_ldisc_num <= N_TTY || p1_ldisc_num >= NR_LDISCS) {
-		pr_err("n_p1: ldisc=%d out of range (%d..%d)\n",
+		pr_err("ldisc=%d out of range (%d..%d)\n",
 		       p1_ldisc_num, N_TTY + 1, NR_LDISCS - 1);
 		return -EINVAL;
 	}
 	p1_ldisc.num = p1_ldisc_num;
 	ret = tty_register_ldisc(&p1_ldisc);
 	if (ret)
-		pr_err("n_p1: cannot register line discipline %d: %d\n",
+		pr_err("cannot register line discipline %d: %d\n",
 		       p1_ldisc_num, ret);
 	return ret;
 }

@@ -8,8 +8,11 @@
  * n_p1_sysfs.c (/sys/class/p1), n_p1_netlink.c (generic netlink "p1") and
  * p1_framer.c (the framing state machine shared with userspace).
  *
- * Locking: p1_devs_mutex protects p1_devs (see n_p1.h for the rest).
+ * Locking: p1_devs_mutex protects p1_devs and p1_devs_gen (see n_p1.h for
+ * the rest).  The parameters are read once per new device (READ_ONCE).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <net/genetlink.h>
@@ -18,9 +21,14 @@
 
 unsigned int p1_ring_size = 16;
 unsigned int p1_max_telegram_size = 16 * 1024;
-/* p1_devs_mutex protects p1_devs, the list of attached devices. */
+unsigned int p1_ring_bytes = 1024 * 1024;
+/*
+ * p1_devs_mutex protects p1_devs, the list of attached devices, and
+ * p1_devs_gen, bumped on every change of it (for netlink dumps).
+ */
 DEFINE_MUTEX(p1_devs_mutex);
 LIST_HEAD(p1_devs);
+unsigned long p1_devs_gen = 1;
 
 static int p1_set_ring(const char *val, const struct kernel_param *kp)
 {
@@ -58,11 +66,32 @@ static const struct kernel_param_ops p1_max_ops = {
 	.get = param_get_uint,
 };
 
+static int p1_set_ring_bytes(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret = kstrtouint(val, 0, &v);
+
+	if (ret)
+		return ret;
+	if (v < P1_MAX_TELEGRAM_LIMIT || v > 64 * 1024 * 1024)
+		return -EINVAL;
+	*(unsigned int *)kp->arg = v;
+	return 0;
+}
+
+static const struct kernel_param_ops p1_ring_bytes_ops = {
+	.set = p1_set_ring_bytes,
+	.get = param_get_uint,
+};
+
 module_param_cb(ring, &p1_ring_ops, &p1_ring_size, 0444);
 MODULE_PARM_DESC(ring, "Telegrams kept per device for readers (2-4096, default 16)");
 module_param_cb(max_telegram_size, &p1_max_ops, &p1_max_telegram_size, 0644);
 MODULE_PARM_DESC(max_telegram_size,
-		 "Default size limit of a telegram for new devices (64-65536, default 16384)");
+		 "Default size limit of a telegram for new devices (64-65531, default 16384)");
+module_param_cb(ring_bytes, &p1_ring_bytes_ops, &p1_ring_bytes, 0644);
+MODULE_PARM_DESC(ring_bytes,
+		 "Bytes of telegrams kept per device for readers, at most (65531-67108864, default 1 MiB); the oldest go first");
 
 static int __init p1_init(void)
 {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * n_p1_netlink.c - generic netlink family "p1" (see include/uapi/linux/p1.h
- * for the protocol): device dump/get/set and the "events" multicast group.
+ * for the protocol): device dump/get/set, the "events" multicast group
+ * (attach/detach, anyone may listen) and the "telegrams" group (telegram
+ * contents: CAP_NET_ADMIN only, see compat.h).
  *
  * Locking: the device list is walked under p1_devs_mutex; per-device state
  * is snapshotted under p1_dev.lock.  Notifications are built and sent in
@@ -11,14 +13,20 @@
 #include <linux/kernel.h>
 #include <net/genetlink.h>
 
+#include "compat.h"
 #include "n_p1.h"
 
 static struct genl_family p1_genl_family;
 
-enum { P1_MCGRP_EVENTS_IDX };
+enum { P1_MCGRP_EVENTS_IDX, P1_MCGRP_TELEGRAMS_IDX };
 
 static const struct genl_multicast_group p1_mcgrps[] = {
 	[P1_MCGRP_EVENTS_IDX] = { .name = P1_GENL_MCGRP_EVENTS },
+	/* A telegram is personal data: only privileged sockets may join. */
+	[P1_MCGRP_TELEGRAMS_IDX] = {
+		.name = P1_GENL_MCGRP_TELEGRAMS,
+		.flags = P1_MCGRP_PRIV_FLAGS,
+	},
 };
 
 /* Not const: 6.1 declares the policy pointer without const. */
@@ -79,12 +87,14 @@ static int p1_put_dev(struct sk_buff *skb, struct p1_dev *p)
 }
 
 static int p1_fill_dev(struct sk_buff *skb, struct p1_dev *p, u32 portid,
-		       u32 seq, int flags, u8 cmd)
+		       u32 seq, int flags, u8 cmd, struct netlink_callback *cb)
 {
 	void *hdr = genlmsg_put(skb, portid, seq, &p1_genl_family, flags, cmd);
 
 	if (!hdr)
 		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
 	if (p1_put_dev(skb, p)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -130,7 +140,7 @@ static int p1_genl_get(struct sk_buff *skb, struct genl_info *info)
 	ret = -ENOMEM;
 	if (msg) {
 		ret = p1_fill_dev(msg, p, info->snd_portid, info->snd_seq, 0,
-				  P1_CMD_GET_DEVICE);
+				  P1_CMD_GET_DEVICE, NULL);
 		if (ret)
 			nlmsg_free(msg);
 		else
@@ -146,11 +156,13 @@ static int p1_genl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct p1_dev *p;
 
 	mutex_lock(&p1_devs_mutex);
+	/* Marks the dump interrupted if the list changed between parts. */
+	cb->seq = p1_devs_gen;
 	list_for_each_entry(p, &p1_devs, node) {
 		if (idx >= start &&
 		    p1_fill_dev(skb, p, NETLINK_CB(cb->skb).portid,
 				cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				P1_CMD_GET_DEVICE))
+				P1_CMD_GET_DEVICE, cb))
 			break;
 		idx++;
 	}
@@ -227,48 +239,46 @@ static struct genl_family p1_genl_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(p1_mcgrps),
 };
 
-static bool p1_genl_listeners(void)
-{
-	return genl_has_listeners(&p1_genl_family, &init_net,
-				  P1_MCGRP_EVENTS_IDX);
-}
-
-static void p1_genl_send(struct sk_buff *msg)
-{
-	genlmsg_multicast(&p1_genl_family, msg, 0, P1_MCGRP_EVENTS_IDX,
-			  GFP_KERNEL);
-}
-
 void p1_genl_notify_dev(struct p1_dev *p, u8 cmd)
 {
 	struct sk_buff *msg;
 
-	if (!p1_genl_listeners())
+	if (!genl_has_listeners(&p1_genl_family, &init_net,
+				P1_MCGRP_EVENTS_IDX))
 		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
-	if (p1_fill_dev(msg, p, 0, 0, 0, cmd)) {
+	if (p1_fill_dev(msg, p, 0, 0, 0, cmd, NULL)) {
 		nlmsg_free(msg);
 		return;
 	}
-	p1_genl_send(msg);
+	genlmsg_multicast(&p1_genl_family, msg, 0, P1_MCGRP_EVENTS_IDX,
+			  GFP_KERNEL);
 }
 
-void p1_genl_notify_tg(struct p1_dev *p, struct p1_tg *tg)
+/* Is anyone to be sent telegram events?  Never without a private group. */
+bool p1_genl_tg_listeners(void)
+{
+	return P1_HAVE_PRIV_MCGRP &&
+	       genl_has_listeners(&p1_genl_family, &init_net,
+				  P1_MCGRP_TELEGRAMS_IDX);
+}
+
+/* 0, or -ENOMEM if the event could not be built (counted by the caller). */
+int p1_genl_notify_tg(struct p1_dev *p, struct p1_tg *tg)
 {
 	const struct p1_telegram_meta *m = &tg->meta;
-	/* An attribute holds at most U16_MAX bytes with its header. */
-	bool bytes = m->len <= U16_MAX - NLA_HDRLEN;
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!p1_genl_listeners())
-		return;
-	msg = genlmsg_new(256 + (bytes ? nla_total_size(m->len) : 0),
-			  GFP_KERNEL);
+	/* max_telegram_size keeps every telegram within one attribute. */
+	BUILD_BUG_ON(U16_MAX - NLA_HDRLEN < P1_MAX_TELEGRAM_LIMIT);
+	if (!p1_genl_tg_listeners())
+		return 0;
+	msg = genlmsg_new(256 + nla_total_size(m->len), GFP_KERNEL);
 	if (!msg)
-		return;
+		return -ENOMEM;
 	hdr = genlmsg_put(msg, 0, 0, &p1_genl_family, 0, P1_CMD_TELEGRAM);
 	if (!hdr)
 		goto err;
@@ -291,13 +301,15 @@ void p1_genl_notify_tg(struct p1_dev *p, struct p1_tg *tg)
 	    (nla_put_u16(msg, P1_A_CRC_RX, m->crc_rx) ||
 	     nla_put_u16(msg, P1_A_CRC_CALC, m->crc_calc)))
 		goto err;
-	if (bytes && nla_put(msg, P1_A_TELEGRAM, m->len, tg->data))
+	if (nla_put(msg, P1_A_TELEGRAM, m->len, tg->data))
 		goto err;
 	genlmsg_end(msg, hdr);
-	p1_genl_send(msg);
-	return;
+	genlmsg_multicast(&p1_genl_family, msg, 0, P1_MCGRP_TELEGRAMS_IDX,
+			  GFP_KERNEL);
+	return 0;
 err:
 	nlmsg_free(msg);
+	return -ENOMEM;
 }
 
 int p1_genl_init(void)

@@ -3,18 +3,21 @@
  * n_p1_reader.c - a reader's cursor over a device's telegram ring, as used
  * by each open file of /dev/p1-N (and by the KUnit suites).
  *
- * The ring holds the telegrams with sequence numbers seq-ring_size+1..seq
- * in slot seq % ring_size.  A reader's cursor is the sequence number it
- * reads next; one that fell out of the ring gets -EPIPE once and resumes at
- * the oldest telegram kept.  Telegrams that failed their checks are skipped
- * unless the reader set P1_RF_ALL.
+ * The ring holds the telegrams with sequence numbers first..seq in slot
+ * seq % ring_size (n_p1_dev.c).  A reader's cursor is the sequence number
+ * it reads next; one that fell out of the ring gets -EPIPE once and resumes
+ * at the oldest telegram kept.  Telegrams that failed their checks are
+ * skipped unless the reader set P1_RF_ALL.
  *
- * Locking: p1_reader.mutex serialises the calls on one reader; p1_dev.lock
- * is held only to pick a telegram and take a reference, never across the
- * copy to userspace.
+ * Locking: the cursor (next) and flags are under p1_dev.lock, so poll and
+ * the ioctls see them consistent without the file's mutex.
+ * p1_reader.mutex serialises read() (pick, copy, advance, meta) on one
+ * file and is not held while read() sleeps for a telegram.  p1_dev.lock is
+ * held only to pick a telegram and take a reference, never across the copy
+ * to userspace.
  */
 #include <linux/sched/signal.h>
-#include <linux/uaccess.h>
+#include <linux/uio.h>
 
 #include "n_p1.h"
 
@@ -22,11 +25,11 @@ void p1_reader_init(struct p1_reader *r, struct p1_dev *p)
 {
 	r->p = p;
 	mutex_init(&r->mutex);
+	memset(&r->meta, 0, sizeof(r->meta));
 	spin_lock(&p->lock);
 	r->next = p->seq + 1;
-	spin_unlock(&p->lock);
 	r->flags = 0;
-	memset(&r->meta, 0, sizeof(r->meta));
+	spin_unlock(&p->lock);
 }
 
 void p1_reader_destroy(struct p1_reader *r)
@@ -34,9 +37,30 @@ void p1_reader_destroy(struct p1_reader *r)
 	mutex_destroy(&r->mutex);
 }
 
-static u64 p1_oldest(struct p1_dev *p)
+void p1_reader_set_flags(struct p1_reader *r, u32 flags)
 {
-	return p->seq >= p->ring_size ? p->seq - p->ring_size + 1 : 1;
+	spin_lock(&r->p->lock);
+	r->flags = flags;
+	spin_unlock(&r->p->lock);
+}
+
+u32 p1_reader_get_flags(struct p1_reader *r)
+{
+	u32 flags;
+
+	spin_lock(&r->p->lock);
+	flags = r->flags;
+	spin_unlock(&r->p->lock);
+	return flags;
+}
+
+/* With p->lock held: would @r be given the telegram in the ring at @seq? */
+static bool p1_wanted(struct p1_reader *r, u64 seq)
+{
+	struct p1_dev *p = r->p;
+
+	return (r->flags & P1_RF_ALL) ||
+	       p1_fr_status_good((*p1_ring_slot(p, seq))->meta.status);
 }
 
 /*
@@ -50,17 +74,17 @@ static struct p1_tg *p1_pick(struct p1_reader *r, int *err, bool peek)
 	struct p1_tg *tg;
 
 	*err = 0;
-	if (r->next < p1_oldest(p) && p->seq) {
+	if (r->next < p->first && p->seq) {
 		*err = -EPIPE;
 		if (!peek) {
-			r->next = p1_oldest(p);
+			r->next = p->first;
 			p->reader_overruns++;
 		}
 		return NULL;
 	}
 	for (; r->next <= p->seq; r->next++) {
-		tg = *p1_ring_slot(p, r->next);
-		if ((r->flags & P1_RF_ALL) || p1_fr_status_good(tg->meta.status)) {
+		if (p1_wanted(r, r->next)) {
+			tg = *p1_ring_slot(p, r->next);
 			kref_get(&tg->ref);
 			return tg;
 		}
@@ -97,31 +121,39 @@ u32 p1_reader_next_len(struct p1_reader *r)
 	return len;
 }
 
+/*
+ * Step back over up to @steps telegrams this reader would be given, as far
+ * as the ring reaches.  Returns how many it stepped over.
+ */
 u32 p1_reader_rewind(struct p1_reader *r, u32 steps)
 {
 	struct p1_dev *p = r->p;
-	u64 oldest, target;
+	u32 done = 0;
+	u64 s;
 
 	spin_lock(&p->lock);
-	oldest = p1_oldest(p);
 	if (r->next > p->seq + 1)
 		r->next = p->seq + 1;
-	target = r->next > oldest + steps ? r->next - steps : oldest;
-	if (target > r->next || !p->seq)
-		target = r->next;
-	steps = r->next - target;
-	r->next = target;
+	if (r->next < p->first)
+		r->next = p->first;
+	for (s = r->next; done < steps && s > p->first && p->seq; ) {
+		s--;
+		if (p1_wanted(r, s)) {
+			r->next = s;
+			done++;
+		}
+	}
 	spin_unlock(&p->lock);
-	return steps;
+	return done;
 }
 
 /*
- * Read one telegram into @buf (a user pointer if @to_user).  Returns its
- * length, 0 at EOF (device dead and nothing queued), or -EAGAIN, -EPIPE,
- * -EMSGSIZE, -EFAULT, -ERESTARTSYS.
+ * Read one telegram into @to.  Returns its length, 0 at EOF (device dead
+ * and nothing queued), or -EAGAIN, -EPIPE, -EMSGSIZE, -EFAULT,
+ * -ERESTARTSYS.
  */
-ssize_t p1_reader_read(struct p1_reader *r, void *buf, size_t count,
-		       bool nonblock, bool to_user)
+ssize_t p1_reader_read(struct p1_reader *r, struct iov_iter *to,
+		       bool nonblock)
 {
 	struct p1_dev *p = r->p;
 	struct p1_tg *tg;
@@ -129,38 +161,34 @@ ssize_t p1_reader_read(struct p1_reader *r, void *buf, size_t count,
 	bool dead;
 	int err;
 
-	if (mutex_lock_interruptible(&r->mutex))
-		return -ERESTARTSYS;
 	for (;;) {
+		if (mutex_lock_interruptible(&r->mutex))
+			return -ERESTARTSYS;
 		spin_lock(&p->lock);
 		tg = p1_pick(r, &err, false);
 		dead = p->dead;
 		spin_unlock(&p->lock);
 		if (tg || err)
 			break;
-		ret = 0;
+		mutex_unlock(&r->mutex);
 		if (dead)
-			goto out;
-		ret = -EAGAIN;
+			return 0;
 		if (nonblock)
-			goto out;
+			return -EAGAIN;
+		/* Sleep without the mutex: ioctls on this file go on. */
 		ret = wait_event_interruptible(p->wait, p1_reader_ready(r));
 		if (ret)
-			goto out;
+			return ret;
 	}
 	ret = err;
 	if (err)
 		goto out;
 	ret = -EMSGSIZE;
-	if (tg->meta.len > count)
+	if (tg->meta.len > iov_iter_count(to))
 		goto out_put;
 	ret = -EFAULT;
-	if (to_user) {
-		if (copy_to_user((void __user *)buf, tg->data, tg->meta.len))
-			goto out_put;
-	} else {
-		memcpy(buf, tg->data, tg->meta.len);
-	}
+	if (copy_to_iter(tg->data, tg->meta.len, to) != tg->meta.len)
+		goto out_put;
 	spin_lock(&p->lock);
 	if (r->next == tg->meta.seq)
 		r->next++;

@@ -4,13 +4,16 @@
  *
  * Every show() snapshots under p1_dev.lock only: never a tty lock (the
  * ldisc ->close holds those while device_del() drains sysfs readers).
+ *
+ * Privacy: nothing here is world-readable that tells a telegram's contents.
+ * equipment_id is root-only; ident (maker and model) is printable ASCII.
+ * Telegrams are read from /dev/p1-N (0640, group p1), not from sysfs.
  */
 #include <linux/capability.h>
 #include <linux/device.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
-#include "compat.h"
 #include "n_p1.h"
 
 static const char * const p1_crc_modes[] = {
@@ -44,7 +47,10 @@ static ssize_t ident_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(ident);
 
-/* Personal data (it identifies a household): root only. */
+/*
+ * Personal data (it identifies a household): root only.  The id of the
+ * last verified telegram that named one; a change of meter follows.
+ */
 static ssize_t equipment_id_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
 {
@@ -125,31 +131,6 @@ static ssize_t max_telegram_size_store(struct device *dev,
 }
 static DEVICE_ATTR_RW(max_telegram_size);
 
-/* The last good telegram, whole (telegrams can exceed a page). */
-static ssize_t last_telegram_read(struct file *file, struct kobject *kobj,
-				  P1_BIN_ATTR_T *attr, char *buf,
-				  loff_t off, size_t count)
-{
-	struct p1_dev *p = to_p1(kobj_to_dev(kobj));
-	struct p1_tg *tg;
-	ssize_t ret = 0;
-
-	spin_lock(&p->lock);
-	tg = p->last_good;
-	if (tg)
-		kref_get(&tg->ref);
-	spin_unlock(&p->lock);
-	if (!tg)
-		return 0;
-	if (off < tg->meta.len) {
-		ret = min_t(size_t, count, tg->meta.len - off);
-		memcpy(buf, tg->data + off, ret);
-	}
-	p1_tg_put(tg);
-	return ret;
-}
-static BIN_ATTR_RO(last_telegram, 0);
-
 static struct attribute *p1_dev_attrs[] = {
 	&dev_attr_key.attr,		/* these three: n_p1_crypto.c */
 	&dev_attr_auth_key.attr,
@@ -163,14 +144,8 @@ static struct attribute *p1_dev_attrs[] = {
 	NULL,
 };
 
-static const struct bin_attribute *const p1_dev_bin_attrs[] = {
-	&bin_attr_last_telegram,
-	NULL,
-};
-
 static const struct attribute_group p1_dev_group = {
 	.attrs = p1_dev_attrs,
-	.bin_attrs = P1_GROUP_BIN_ATTRS(p1_dev_bin_attrs),
 };
 
 /* statistics/: one file per counter of enum p1_stat. */
@@ -215,6 +190,7 @@ P1_STAT_ATTR(encrypted_no_key, P1_STAT_ENCRYPTED_NO_KEY);
 P1_STAT_ATTR(encrypted_decrypted, P1_STAT_ENCRYPTED_DECRYPTED);
 P1_STAT_ATTR(encrypted_auth_failed, P1_STAT_ENCRYPTED_AUTH_FAILED);
 P1_STAT_ATTR(encrypted_replays, P1_STAT_ENCRYPTED_REPLAYS);
+P1_STAT_ATTR(events_lost, P1_STAT_EVENTS_LOST);
 
 static struct attribute *p1_stat_attrs[] = {
 	&p1_stat_attr_telegrams.attr.attr,
@@ -237,6 +213,7 @@ static struct attribute *p1_stat_attrs[] = {
 	&p1_stat_attr_encrypted_decrypted.attr.attr,
 	&p1_stat_attr_encrypted_auth_failed.attr.attr,
 	&p1_stat_attr_encrypted_replays.attr.attr,
+	&p1_stat_attr_events_lost.attr.attr,
 	NULL,
 };
 

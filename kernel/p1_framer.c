@@ -23,7 +23,8 @@
  *    it has one, otherwise dropped (oversize) and the framer hunts again.
  *  - A '!' line with anything but hex digits and a line end truncates.
  *  - A CR not followed by LF ends the trailer line too (the next byte is
- *    then handed to the next call).
+ *    then handed to the next call), as does p1_framer_idle() when the line
+ *    stays quiet after it.
  *  - Break and overrun markers are counted and not stored; parity and
  *    framing errors are counted and the byte is stored.  Either makes the
  *    telegram holding it a LINE_ERROR unless a recovered candidate starts
@@ -46,7 +47,6 @@
  *    finds the frame after that by its header.
  */
 #include "p1_framer.h"
-#include "p1_crc16_tab.h"
 #ifndef __KERNEL__
 #include <p1/compiler.h>	/* noinline, __cold, __always_inline */
 #endif
@@ -67,10 +67,22 @@ enum { HDR_MORE, HDR_DONE, HDR_BAD, HDR_BIG };
 static void abandon(struct p1_framer *f);
 
 /*
- * The CRC hook: CRC-16/ARC, eight bytes at a time with eight table lookups
- * (slicing-by-8, tables in p1_crc16_tab.h), the rest byte by byte.  The
- * bytes are assembled explicitly: the same on either byte order.
+ * The CRC hook.  The kernel build uses the kernel's crc16() (lib/crc16, a
+ * module dependency): CRC-16/ARC is exactly it.  Userspace: CRC-16/ARC,
+ * eight bytes at a time with eight table lookups (slicing-by-8, tables in
+ * p1_crc16_tab.h), the rest byte by byte.  The bytes are assembled
+ * explicitly: the same on either byte order.
  */
+#ifdef __KERNEL__
+#include <linux/crc16.h>
+
+u16 p1_crc16(u16 crc, const u8 *p, size_t n)
+{
+	return crc16(crc, p, n);
+}
+#else
+#include "p1_crc16_tab.h"
+
 u16 p1_crc16(u16 crc, const u8 *p, size_t n)
 {
 	const u16 (*t)[256] = crc16_arc_tab;
@@ -91,6 +103,7 @@ u16 p1_crc16(u16 crc, const u8 *p, size_t n)
 		crc = (crc >> 8) ^ t[0][(crc ^ *p++) & 0xff];
 	return crc;
 }
+#endif /* __KERNEL__ */
 
 void p1_framer_init(struct p1_framer *f, u8 *buf, u32 cap)
 {
@@ -255,10 +268,10 @@ static bool complete(struct p1_framer *f, u64 stamp, struct p1_frame *out)
 	f->line_start = true;
 	if (has_crc && calc == f->crc_rx) {
 		status = P1_FR_OK;
-	} else if (has_crc && f->crc_mode == P1_FR_CRC_IGNORE) {
-		status = P1_FR_UNCHECKED;
 	} else if (has_crc) {
-		status = P1_FR_CRC_ERROR;
+		/* Recovery first; "ignore" only decides about what is left. */
+		status = f->crc_mode == P1_FR_CRC_IGNORE ? P1_FR_UNCHECKED :
+							   P1_FR_CRC_ERROR;
 		for (i = 0; i < f->ncand; i++) {
 			u32 c = f->cand[i];
 
@@ -712,4 +725,10 @@ size_t p1_framer_push(struct p1_framer *f, const u8 *p, const u8 *flags,
 			return i + 1;
 	}
 	return n;
+}
+
+bool p1_framer_idle(struct p1_framer *f, u64 stamp, struct p1_frame *out)
+{
+	out->len = 0;
+	return f->state == ST_EOL && complete(f, stamp, out);
 }

@@ -177,6 +177,13 @@ static inline void p1_framer_set_cs7(struct p1_framer *f, bool cs7)
 size_t p1_framer_push(struct p1_framer *f, const u8 *p, const u8 *flags,
 		      size_t n, u64 stamp, struct p1_frame *out);
 
+/*
+ * The line went quiet: a telegram whose trailer line ended in a bare CR
+ * (its LF might still have come) completes now instead of with the next
+ * byte.  Returns true and describes it in @out if one did.
+ */
+bool p1_framer_idle(struct p1_framer *f, u64 stamp, struct p1_frame *out);
+
 /* CRC-16/ARC (poly 0xA001 reflected, init @crc, usually 0). */
 u16 p1_crc16(u16 crc, const u8 *p, size_t n);
 

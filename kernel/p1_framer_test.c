@@ -375,6 +375,26 @@ static void p1_framer_trailer_cr_only(struct kunit *test)
 	FT_EXPECT_STATS(t, .rx_bytes = strlen(a) + strlen(b), .telegrams = 2);
 }
 
+/* A quiet line completes a trailer that ended in a bare CR. */
+static void p1_framer_idle_after_cr(struct kunit *test)
+{
+	struct ft *t = ft_new(test);
+	char *a = make(test, DSMR5_BODY, "%04X", "\r", NULL);
+	struct p1_frame f;
+
+	KUNIT_EXPECT_FALSE(test, p1_framer_idle(&t->f, 9, &f));
+	KUNIT_EXPECT_EQ(test, f.len, 0U);
+	ft_push_str(t, a);
+	KUNIT_EXPECT_EQ(test, t->nout, 0U);
+	KUNIT_ASSERT_TRUE(test, p1_framer_idle(&t->f, 9, &f));
+	KUNIT_EXPECT_EQ(test, f.len, (u32)strlen(a));
+	KUNIT_EXPECT_TRUE(test, !memcmp(f.data, a, f.len));
+	KUNIT_EXPECT_EQ(test, f.status, (u32)P1_FR_OK);
+	KUNIT_EXPECT_EQ(test, f.end_stamp, 9ULL);
+	KUNIT_EXPECT_FALSE(test, p1_framer_idle(&t->f, 10, &f));
+	FT_EXPECT_STATS(t, .rx_bytes = strlen(a), .telegrams = 1);
+}
+
 static void p1_framer_garbage_before(struct kunit *test)
 {
 	/* The mid-line '/' starts a tentative telegram that never proves. */
@@ -448,6 +468,26 @@ static void p1_framer_slash_mid_line_recovered(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->out[0].end_stamp, 2ULL);
 	FT_EXPECT_STATS(t, .rx_bytes = cut + 2 * len, .truncated = 1,
 			.recovered = 1, .telegrams = 2);
+}
+
+/*
+ * crc_mode "ignore" recovers a glued-on telegram first, as "auto" does; it
+ * only decides about a CRC that nothing can repair.
+ */
+static void p1_framer_ignore_recovers_first(struct kunit *test)
+{
+	struct ft *t = ft_new(test);
+	char *tg = make5(test);
+	size_t cut = strstr(tg, "1-0:32.32.0(0") + strlen("1-0:32.32.0(0") - tg;
+	size_t len = strlen(tg);
+
+	p1_framer_set_crc_mode(&t->f, P1_FR_CRC_IGNORE);
+	ft_push(t, tg, cut);
+	ft_push_str(t, tg);
+	KUNIT_ASSERT_EQ(test, t->nout, 1U);
+	ft_expect_frame(t, 0, tg, P1_FR_OK);
+	FT_EXPECT_STATS(t, .rx_bytes = cut + len, .truncated = 1,
+			.recovered = 1, .telegrams = 1);
 }
 
 /* More mid-line '/' than candidates kept: the latest ones still count. */
@@ -1118,10 +1158,12 @@ static struct kunit_case p1_framer_cases[] = {
 	KUNIT_CASE(p1_framer_three_digit_crc),
 	KUNIT_CASE(p1_framer_lf_only),
 	KUNIT_CASE(p1_framer_trailer_cr_only),
+	KUNIT_CASE(p1_framer_idle_after_cr),
 	KUNIT_CASE(p1_framer_garbage_before),
 	KUNIT_CASE(p1_framer_bad_trailer),
 	KUNIT_CASE(p1_framer_slash_at_line_start),
 	KUNIT_CASE(p1_framer_slash_mid_line_recovered),
+	KUNIT_CASE(p1_framer_ignore_recovers_first),
 	KUNIT_CASE(p1_framer_many_mid_line_slashes),
 	KUNIT_CASE(p1_framer_slash_in_value),
 	KUNIT_CASE(p1_framer_slash_mid_line_hunting),

@@ -129,7 +129,7 @@ Description: P1 smart-meter tools: p1ctl, udev rules, attach service
  .
  udev starts p1-attach@.service for the cables listed in
  /etc/udev/rules.d/61-p1-cables.rules (`p1ctl udev-rule ttyUSB0` prints
- the line) and links /dev/p1/by-id, by-path and by-meter.
+ the line) and links /dev/p1/by-id, by-path and (opt-in) by-meter.
 DESC
 # The module is recommended, not required: p1ctl decode works without it,
 # and a kernel may have n_p1 from elsewhere.

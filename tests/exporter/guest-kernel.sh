@@ -40,7 +40,14 @@ wait_for() { # SECONDS COMMAND...
 is() { [ "$(metric "$1")" = "$2" ]; }
 
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null
-p1-exporter --web.listen-address=127.0.0.1:$PORT --meter.stale-after=60s \
+# P1X_RUNAS: a command prefix that runs the exporter as another user (the
+# qemu guest: uid 1001 in group p1, no capabilities; /dev/p1-N is 0640
+# root:p1 there).  It must then work exactly as well.
+if [ -n "${P1X_RUNAS:-}" ]; then
+	check "the exporter runs unprivileged" [ "$($P1X_RUNAS id -u)" != 0 ]
+fi
+# shellcheck disable=SC2086 # P1X_RUNAS is a command prefix
+${P1X_RUNAS:-} p1-exporter --web.listen-address=127.0.0.1:$PORT --meter.stale-after=60s \
 	--log.level=debug \
 	>"$T/exporter.log" 2>&1 &
 XP=$!

@@ -12,7 +12,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/errtrap.sh"
 out=$1 kver=$2 root=$3 ko=$4 init=$5
 shift 5
-mods="xhci_pci ftdi_sio"
+mods="xhci_pci ftdi_sio crc16"  # crc16: n_p1 uses the kernel's crc16()
 # n_p1's gcm(aes) for encrypted meters (no modprobe in the guest to load
 # them on demand): where the kernel has them as modules
 optmods="ctr gcm ghash_generic"

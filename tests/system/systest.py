@@ -411,6 +411,9 @@ class Test:
             # Not attached before the owner marked it.
             rc, _ = self.sh(f"systemctl is-active p1-attach@{tty}.service")
             self.check(rc != 0, f"{name}: an unmarked cable is left alone")
+            # /dev/p1/by-meter is opt-in (the equipment id is personal data).
+            self.sh("echo 'SUBSYSTEM==\"p1\", ENV{P1_BY_METER}=\"1\"' "
+                    ">/etc/udev/rules.d/61-p1-by-meter.rules")
             self.sh(f"p1ctl udev-rule {tty} >> /etc/udev/rules.d/61-p1-cables.rules && "
                     f"udevadm control --reload && udevadm trigger --action=add /dev/{tty}")
             t = time.monotonic()

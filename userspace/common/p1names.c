@@ -27,6 +27,7 @@ static const char *const stat_names[__P1_STAT_MAX] = {
 	[P1_STAT_ENCRYPTED_DECRYPTED] = "encrypted_decrypted",
 	[P1_STAT_ENCRYPTED_AUTH_FAILED] = "encrypted_auth_failed",
 	[P1_STAT_ENCRYPTED_REPLAYS] = "encrypted_replays",
+	[P1_STAT_EVENTS_LOST] = "events_lost",
 };
 
 static const char *const status_names[] = {

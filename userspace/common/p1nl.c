@@ -261,6 +261,7 @@ int p1nl_open(struct p1nl *nl)
 	memset(nl, 0, sizeof(*nl));
 	nl->family = -1;
 	nl->group = -1;
+	nl->tg_group = -1;
 	nl->sk = nl_socket_alloc();
 	if (!nl->sk)
 		return fail(nl, -NLE_NOMEM);
@@ -313,23 +314,19 @@ static int dump_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int p1nl_dump_devices(struct p1nl *nl, struct p1nl_dev *devs, size_t max,
-		      size_t *count)
+static int dump_once(struct p1nl *nl)
 {
 	struct nl_msg *msg;
 	int ret;
 
-	*count = 0;
 	msg = nlmsg_alloc();
 	if (!msg)
-		return fail(nl, -NLE_NOMEM);
+		return -NLE_NOMEM;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
 			 NLM_F_DUMP, P1_CMD_GET_DEVICE, P1_GENL_VERSION)) {
 		nlmsg_free(msg);
-		return fail(nl, -NLE_NOMEM);
+		return -NLE_NOMEM;
 	}
-	nl->devs = devs;
-	nl->max = max;
 	nl->n = 0;
 	ret = nl_socket_modify_cb(nl->sk, NL_CB_VALID, NL_CB_CUSTOM, dump_cb,
 				  nl);
@@ -338,6 +335,21 @@ int p1nl_dump_devices(struct p1nl *nl, struct p1nl_dev *devs, size_t max,
 	nlmsg_free(msg);
 	if (ret >= 0)
 		ret = nl_recvmsgs_default(nl->sk);
+	return ret;
+}
+
+int p1nl_dump_devices(struct p1nl *nl, struct p1nl_dev *devs, size_t max,
+		      size_t *count)
+{
+	int ret, tries = 0;
+
+	*count = 0;
+	nl->devs = devs;
+	nl->max = max;
+	/* A device came or went during the dump (NLM_F_DUMP_INTR): again. */
+	do
+		ret = dump_once(nl);
+	while (ret == -NLE_DUMP_INTR && ++tries < P1NL_DUMP_TRIES);
 	nl->devs = NULL;
 	if (ret < 0)
 		return fail(nl, ret);
@@ -388,6 +400,21 @@ int p1nl_subscribe(struct p1nl *nl, p1nl_event_fn fn, void *arg)
 	if (ret < 0)
 		return fail(nl, ret);
 	ret = nl_socket_set_nonblocking(nl->sk);
+	if (ret < 0)
+		return fail(nl, ret);
+	return 0;
+}
+
+int p1nl_subscribe_telegrams(struct p1nl *nl)
+{
+	int ret;
+
+	ret = genl_ctrl_resolve_grp(nl->sk, P1_GENL_NAME,
+				    P1_GENL_MCGRP_TELEGRAMS);
+	if (ret < 0)
+		return fail(nl, ret);
+	nl->tg_group = ret;
+	ret = nl_socket_add_membership(nl->sk, nl->tg_group);
 	if (ret < 0)
 		return fail(nl, ret);
 	return 0;

@@ -4,7 +4,8 @@
  * the n_p1 module (protocol: include/uapi/linux/p1.h).
  *
  * One struct p1nl is one netlink socket, used either for requests (dump
- * the devices) or, after p1nl_subscribe(), for the "events" group.  Every
+ * the devices) or, after p1nl_subscribe(), for the "events" group (and,
+ * for a privileged caller, p1nl_subscribe_telegrams()).  Every
  * attribute received is validated (type, exact size, string bounds) before
  * it is copied out; a malformed message is counted in bad_msgs and
  * skipped, never trusted.
@@ -30,6 +31,8 @@ struct nlmsghdr;
 #define P1NL_NAME_MAX  32
 #define P1NL_TTY_MAX   64
 #define P1NL_IDENT_MAX 128
+/* Dumps interrupted by a device coming or going are retried this often. */
+#define P1NL_DUMP_TRIES 8
 
 /* One device, as in a P1_CMD_GET_DEVICE reply or an ATTACHED/DETACHED
  * notification.  attrs has bit (1 << P1_A_x) set for each attribute that
@@ -80,7 +83,8 @@ struct p1nl {
 	struct nl_sock *sk;
 	int family;
 	int group;
-	int nlerr; /* last libnl error (negative NLE_*), 0 if none */
+	int tg_group; /* "telegrams", once joined */
+	int nlerr;    /* last libnl error (negative NLE_*), 0 if none */
 	unsigned long bad_msgs; /* malformed messages skipped */
 	/* dump state */
 	struct p1nl_dev *devs;
@@ -102,9 +106,14 @@ const char *p1nl_errmsg(const struct p1nl *nl);
 int p1nl_dump_devices(struct p1nl *nl, struct p1nl_dev *devs, size_t max,
 		      size_t *count);
 
-/* Join the "events" group; fn is called for each notification from
- * p1nl_process().  The socket becomes non-blocking: poll p1nl_fd(). */
+/* Join the "events" group (attach/detach: anyone may); fn is called for
+ * each notification from p1nl_process().  The socket becomes non-blocking:
+ * poll p1nl_fd(). */
 int p1nl_subscribe(struct p1nl *nl, p1nl_event_fn fn, void *arg);
+/* After p1nl_subscribe(), also join "telegrams" (P1_CMD_TELEGRAM with the
+ * bytes): -EPERM without CAP_NET_ADMIN, -ENOENT with a module that sends
+ * telegram events on "events" (older) or not at all. */
+int p1nl_subscribe_telegrams(struct p1nl *nl);
 int p1nl_fd(const struct p1nl *nl);
 int p1nl_process(struct p1nl *nl);
 

@@ -183,6 +183,16 @@ int cmd_watch(int argc, char **argv)
 		p1nl_close(&nl);
 		return P1CTL_EXIT_FAIL;
 	}
+	/* Telegrams are personal data: the kernel gives them to root only. */
+	ret = p1nl_subscribe_telegrams(&nl);
+	if (ret == -EPERM)
+		p1ctl_err("telegram events need CAP_NET_ADMIN (root): "
+			  "showing device events only");
+	else if (ret && ret != -ENOENT) {
+		p1ctl_nl_err(&nl, ret);
+		p1nl_close(&nl);
+		return P1CTL_EXIT_FAIL;
+	}
 	/* Scripts wait for this line before they cause events. */
 	fprintf(stderr, "p1ctl: watching p1 events\n");
 	ret = watch_loop(&nl, &wait);

@@ -9,9 +9,19 @@
  *
  * Each attached tty gets a character device /dev/p1-N (class "p1") and a
  * sysfs directory /sys/class/p1/p1-N with attributes (tty, ident,
- * equipment_id, crc_mode, max_telegram_size, last_seq, last_telegram) and
- * statistics/ counters.  Uevents carry P1_TTY and, once a telegram named
- * the meter, P1_EQUIPMENT_ID (a "change" event announces it).
+ * equipment_id, crc_mode, max_telegram_size, last_seq), a "tty_device" link
+ * to the tty (when it has one) and statistics/ counters.  The device's
+ * parent is the tty's hardware device (the USB-serial port, the UART), as
+ * for gnss devices.
+ *
+ * Privacy: a telegram is personal data (the equipment id names the
+ * household; readings show who is home).  Only /dev/p1-N (mode 0640, group
+ * set by udev), the root-only sysfs attribute equipment_id and the
+ * "telegrams" netlink group (CAP_NET_ADMIN) carry telegram contents or the
+ * equipment id.  Uevents carry P1_TTY only; a "change" uevent tells udev
+ * that the equipment id became known or changed, and udev (root) reads it
+ * from the attribute.  ident (the identification line: maker and model) is
+ * public, filtered to printable ASCII.
  *
  * Character device
  * ----------------
@@ -36,30 +46,41 @@
  *
  * Generic netlink
  * ---------------
- * Family P1_GENL_NAME ("p1"), version P1_GENL_VERSION, multicast group
- * P1_GENL_MCGRP_EVENTS ("events").
+ * Family P1_GENL_NAME ("p1"), version P1_GENL_VERSION, multicast groups
+ * P1_GENL_MCGRP_EVENTS ("events": device events, anyone may join) and
+ * P1_GENL_MCGRP_TELEGRAMS ("telegrams": telegram events; joining needs
+ * CAP_NET_ADMIN, on kernels with GENL_MCAST_CAP_NET_ADMIN; on older kernels
+ * the module sends no telegram events at all).
  *
  * P1_CMD_GET_DEVICE
  *   dump: one message per device; doit: the device named by P1_A_DEV_INDEX.
  *   Reply attributes: P1_A_DEV_INDEX, P1_A_DEV_ID, P1_A_DEV_NAME, P1_A_TTY,
  *   P1_A_IDENT,
- *   P1_A_CRC_MODE, P1_A_MAX_SIZE, P1_A_LAST_SEQ, P1_A_DEAD (flag, when hung
- *   up), P1_A_STATS (nested P1_STAT_* u64 counters).
+ *   P1_A_CRC_MODE, P1_A_MAX_SIZE, P1_A_LAST_SEQ, P1_A_DEAD (flag: the tty
+ *   hung up or the discipline was detached; the device stays until its
+ *   last /dev/p1-N file is closed), P1_A_STATS (nested P1_STAT_* u64
+ *   counters).  A dump that raced with an attach or detach has
+ *   NLM_F_DUMP_INTR set on its messages: dump again.
  * P1_CMD_SET_DEVICE (CAP_NET_ADMIN)
  *   P1_A_DEV_INDEX and any of P1_A_CRC_MODE, P1_A_MAX_SIZE, P1_A_KEY,
  *   P1_A_AUTH_KEY (encrypted meters: 16 bytes sets, 0 bytes clears; keys
  *   are never sent back: P1_CMD_GET_DEVICE has P1_A_KEY_SET and
  *   P1_A_KEY_NEEDED flags instead).
  *
- * Notifications on group "events", each with P1_A_DEV_INDEX, P1_A_DEV_ID,
- * P1_A_DEV_NAME and P1_A_TTY:
+ * Notifications, each with P1_A_DEV_INDEX, P1_A_DEV_ID, P1_A_DEV_NAME and
+ * P1_A_TTY.  On group "events" (the attributes of P1_CMD_GET_DEVICE):
  * P1_CMD_ATTACHED  a device appeared (the discipline was attached);
- * P1_CMD_DETACHED  it went away (detached or hung up); carries P1_A_STATS;
+ * P1_CMD_DETACHED  it went away (detached or hung up); P1_A_DEAD is set.
+ * On group "telegrams" (CAP_NET_ADMIN):
  * P1_CMD_TELEGRAM  a telegram completed: P1_A_SEQ, P1_A_STATUS,
  *   P1_A_TIME_FIRST/P1_A_TIME_LAST (realtime ns of first and last byte),
  *   P1_A_BOOTTIME_FIRST/P1_A_BOOTTIME_LAST, P1_A_CRC_RX, P1_A_CRC_CALC
  *   (u16, when the telegram had a CRC) and P1_A_TELEGRAM (the bytes).
  *   Telegrams of every status are sent; subscribers check P1_A_STATUS.
+ *   Every telegram fits (max_telegram_size is at most
+ *   P1_MAX_TELEGRAM_SIZE).  Telegram events are sent from a work item
+ *   that takes them from the ring: those it could not send (the ring
+ *   moved on, no memory) are counted in P1_STAT_EVENTS_LOST.
  *
  * Device identity: the index (and so the name p1-N) is reused once a
  * device is gone, possibly within the same millisecond.  P1_A_DEV_ID is
@@ -76,6 +97,9 @@
 #define P1_LDISC_NAME		"n_p1"
 #define P1_LDISC_DEFAULT	29	/* N_DEVELOPMENT */
 #define P1_CLASS_NAME		"p1"
+
+/* Largest max_telegram_size: a telegram always fits a netlink attribute. */
+#define P1_MAX_TELEGRAM_SIZE	(65535 - 4)
 
 /* Per-device CRC policy (sysfs crc_mode: "auto", "require", "ignore"). */
 enum p1_crc_mode {
@@ -121,14 +145,16 @@ struct p1_telegram_meta {
 /* Reader flags (P1_IOC_SET_FLAGS / P1_IOC_GET_FLAGS). */
 #define P1_RF_ALL		(1U << 0)	/* also telegrams that failed */
 
-#define P1_IOC_MAGIC		0xB8
+/* Not registered in Documentation/userspace-api/ioctl/ioctl-number.rst. */
+#define P1_IOC_MAGIC		0xB9
 #define P1_IOC_GET_META		_IOR(P1_IOC_MAGIC, 1, struct p1_telegram_meta)
 #define P1_IOC_SET_FLAGS	_IOW(P1_IOC_MAGIC, 2, __u32)
 #define P1_IOC_GET_FLAGS	_IOR(P1_IOC_MAGIC, 3, __u32)
 /*
  * Step the cursor back by up to *arg telegrams already received (1: the
  * newest one), as far as the ring reaches; *arg is set to how many steps
- * were taken.
+ * were taken.  Only telegrams this file would be given count (without
+ * P1_RF_ALL, the good ones).
  */
 #define P1_IOC_REWIND		_IOWR(P1_IOC_MAGIC, 4, __u32)
 /* The device's P1_A_DEV_ID (see "Device identity" above). */
@@ -160,6 +186,7 @@ struct p1_key {
 #define P1_GENL_NAME		"p1"
 #define P1_GENL_VERSION		1
 #define P1_GENL_MCGRP_EVENTS	"events"
+#define P1_GENL_MCGRP_TELEGRAMS	"telegrams"
 
 enum p1_cmd {
 	P1_CMD_UNSPEC,
@@ -228,6 +255,7 @@ enum p1_stat {
 	P1_STAT_ENCRYPTED_DECRYPTED,	/* ... authenticated and decrypted */
 	P1_STAT_ENCRYPTED_AUTH_FAILED,	/* ... whose GCM tag failed */
 	P1_STAT_ENCRYPTED_REPLAYS,	/* ... whose frame counter was old */
+	P1_STAT_EVENTS_LOST,	/* telegram events not sent (see above) */
 	__P1_STAT_MAX
 };
 

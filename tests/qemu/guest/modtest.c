@@ -188,6 +188,9 @@ int cmd_module(int argc, char **argv)
 	check(!sysfs_u64("/sys/module/n_p1/parameters/max_telegram_size", &v) &&
 		      v == 16384,
 	      "parameter max_telegram_size defaults to 16384");
+	check(!sysfs_u64("/sys/module/n_p1/parameters/ring_bytes", &v) &&
+		      v == 1048576,
+	      "parameter ring_bytes defaults to 1 MiB");
 	check(access("/sys/class/p1", F_OK) == 0, "class p1 registered");
 
 	if (!check(pty_open(&master, &sfd, slave, sizeof(slave)) == 0,

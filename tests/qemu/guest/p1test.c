@@ -7,6 +7,8 @@
  *   p1test p1ctl              p1ctl list / watch / read
  *   p1test reader N [SEED]    libp1's reader on /dev/p1-N (reader.c)
  *   p1test crypt              encrypted (DLMS) frames, key through sysfs
+ *   p1test privacy            what a user outside group p1 learns (nothing)
+ *   p1test runas UID GIDS CMD...  run CMD as another user (privacy.c)
  * Exit status 0 when every check passed.
  */
 #include <stdio.h>
@@ -21,12 +23,10 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
-		{"module", cmd_module},
-		{"stream", cmd_stream},
-		{"ftdi", cmd_ftdi},
-		{"p1ctl", cmd_p1ctl},
-		{"reader", cmd_reader},
-		{"crypt", cmd_crypt},
+		{"module", cmd_module},	  {"stream", cmd_stream},
+		{"ftdi", cmd_ftdi},	  {"p1ctl", cmd_p1ctl},
+		{"reader", cmd_reader},	  {"crypt", cmd_crypt},
+		{"privacy", cmd_privacy}, {"runas", cmd_runas},
 	};
 	size_t i;
 
@@ -34,6 +34,8 @@ int main(int argc, char **argv)
 	for (i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "usage: p1test module|stream|ftdi|p1ctl|reader|crypt ...\n");
+	fprintf(stderr,
+		"usage: p1test "
+		"module|stream|ftdi|p1ctl|reader|crypt|privacy|runas ...\n");
 	return 2;
 }

@@ -296,7 +296,8 @@ static struct p1nl_dev sample_dev(void)
 	"rx_bytes=100 parity_errors=110 frame_errors=120 overruns=130 "        \
 	"breaks=140 reader_overruns=150 dropped=160 encrypted=170 "            \
 	"encrypted_no_key=180 encrypted_decrypted=190 "                        \
-	"encrypted_auth_failed=200 encrypted_replays=210"
+	"encrypted_auth_failed=200 encrypted_replays=210 "                     \
+	"events_lost=220"
 
 #define SAMPLE_STATS_JSON                                                      \
 	"\"telegrams\":20,\"crc_errors\":30,\"crc_missing\":40,"               \
@@ -306,7 +307,7 @@ static struct p1nl_dev sample_dev(void)
 	"\"breaks\":140,\"reader_overruns\":150,\"dropped\":160,"              \
 	"\"encrypted\":170,\"encrypted_no_key\":180,"                          \
 	"\"encrypted_decrypted\":190,\"encrypted_auth_failed\":200,"           \
-	"\"encrypted_replays\":210"
+	"\"encrypted_replays\":210,\"events_lost\":220"
 
 static void test_list_text(void **state)
 {

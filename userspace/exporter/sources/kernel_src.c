@@ -3,10 +3,11 @@
  * kernel_src.c - reading /dev/p1-N and following devices over netlink.
  *
  * Netlink events are received with recv() into a fixed buffer and parsed
- * with p1nl_parse_event(): the events group also carries every telegram
- * of every device (P1_CMD_TELEGRAM), and going through libnl's receive
- * path would allocate for each of them.  Telegram events are skipped
- * after a look at the command byte; we read telegrams from the chardev.
+ * with p1nl_parse_event(), without libnl's allocating receive path.  The
+ * exporter joins only the "events" group (attach/detach), which needs no
+ * privilege; telegrams are read from /dev/p1-N (group p1).  A module older
+ * than the "telegrams" group also sends every telegram on "events": those
+ * are skipped after a look at the command byte.
  *
  * Telegrams are read with a libp1 reader per device ("kernel:/dev/p1-N",
  * p1/reader.h: one read() per telegram, its metadata from P1_IOC_GET_META,
