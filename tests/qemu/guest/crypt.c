@@ -25,7 +25,7 @@
 #include "dlms_vec.h"
 #include "p1test.h"
 
-#define NOKEY 3		/* frames sent before the key is set */
+#define NOKEY 3 /* frames sent before the key is set */
 
 static char sysdir[64];
 
@@ -117,8 +117,7 @@ int cmd_crypt(int argc, char **argv)
 	snprintf(dev, sizeof(dev), "/dev/p1-%d", index);
 	for (i = 0; i < 3; i++)
 		r[i] = open(dev, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (!check(r[0] >= 0 && r[1] >= 0 && r[2] >= 0, "open %s 3 times",
-		   dev))
+	if (!check(r[0] >= 0 && r[1] >= 0 && r[2] >= 0, "open %s 3 times", dev))
 		return 1;
 	{
 		__u32 all = P1_RF_ALL;
@@ -128,7 +127,8 @@ int cmd_crypt(int argc, char **argv)
 
 	/* No key: counted, not delivered, raw for P1_RF_ALL only. */
 	for (i = 0; i < NOKEY; i++)
-		send(master, dlms_vec[i].frame, dlms_vec[i].frame_len, &rnd, 64);
+		send(master, dlms_vec[i].frame, dlms_vec[i].frame_len, &rnd,
+		     64);
 	settle(NOKEY);
 	check(stat_of("encrypted") == NOKEY &&
 		      stat_of("encrypted_no_key") == NOKEY &&
@@ -139,8 +139,7 @@ int cmd_crypt(int argc, char **argv)
 		char p[160];
 
 		snprintf(p, sizeof(p), "%s/key_needed", sysdir);
-		check(sysfs_read(p, tmp, sizeof(tmp)) >= 0 &&
-			      !strcmp(tmp, "1"),
+		check(sysfs_read(p, tmp, sizeof(tmp)) >= 0 && !strcmp(tmp, "1"),
 		      "key_needed = 1 (%s)", tmp);
 	}
 	check(read(r[0], buf, sizeof(buf)) < 0 && errno == EAGAIN,
@@ -176,8 +175,7 @@ int cmd_crypt(int argc, char **argv)
 		check(n <= 0, "the key cannot be read back");
 		check(!write_attr("key", "0011\n"), "a short key is refused");
 		snprintf(p, sizeof(p), "%s/key_needed", sysdir);
-		check(sysfs_read(p, tmp, sizeof(tmp)) >= 0 &&
-			      !strcmp(tmp, "0"),
+		check(sysfs_read(p, tmp, sizeof(tmp)) >= 0 && !strcmp(tmp, "0"),
 		      "key_needed = 0 (%s)", tmp);
 	}
 
@@ -188,10 +186,10 @@ int cmd_crypt(int argc, char **argv)
 	for (i = NOKEY; i < DLMS_VEC_N; i++) {
 		send(master, dlms_vec[i].frame, dlms_vec[i].frame_len, &rnd,
 		     i % 2 ? 7 : 4096);
-		if (i == 10)	/* a replay of frame 10 */
+		if (i == 10) /* a replay of frame 10 */
 			send(master, dlms_vec[i].frame, dlms_vec[i].frame_len,
 			     &rnd, 4096);
-		if (i == 15)	/* a forgery */
+		if (i == 15) /* a forgery */
 			send(master, forged, dlms_vec[DLMS_VEC_N - 1].frame_len,
 			     &rnd, 4096);
 	}
@@ -205,8 +203,8 @@ int cmd_crypt(int argc, char **argv)
 			      (m.flags & P1_META_ENCRYPTED) &&
 			      (m.flags & P1_META_HAS_CRC);
 		}
-		check(ok, "reader %d: %d telegrams decrypted, byte-exact", k + 1,
-		      DLMS_VEC_N - NOKEY);
+		check(ok, "reader %d: %d telegrams decrypted, byte-exact",
+		      k + 1, DLMS_VEC_N - NOKEY);
 		check(read(r[k], buf, sizeof(buf)) < 0 && errno == EAGAIN,
 		      "reader %d: nothing more (no replay, no forgery)", k + 1);
 	}
