@@ -101,3 +101,26 @@ finish() {
 	echo "$TEST_NAME: $FAILS failed" >&2
 	exit 1
 }
+
+# start_prometheus: Debian's Prometheus on a free port scraping the exporter
+# started last ($PORT) every second; sets PROM to its URL, checks it is up.
+PROMETHEUS=${PROMETHEUS:-$(command -v prometheus || echo /usr/bin/prometheus)}
+start_prometheus() {
+	local pp
+	pp=$(free_port)
+	cat >"$T/prometheus.yml" <<YML
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: p1
+    static_configs:
+      - targets: ['127.0.0.1:$PORT']
+YML
+	"$PROMETHEUS" --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
+		--web.listen-address="127.0.0.1:$pp" --log.level=warn \
+		>"$T/prometheus.log" 2>&1 &
+	PIDS+=($!)
+	PROM=http://127.0.0.1:$pp
+	check "Prometheus is ready" wait_for 30 curl -sf -o /dev/null "$PROM/-/ready"
+}

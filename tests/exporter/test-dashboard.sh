@@ -5,7 +5,6 @@
 # meters: every panel's query returns data and names only metrics the
 # exporter serves.
 . "$(dirname "$0")/lib.sh"
-PROMETHEUS=${PROMETHEUS:-$(command -v prometheus || echo /usr/bin/prometheus)}
 DASH=$TOP/dashboards/grafana-p1.json
 
 check "the dashboard is valid JSON with a meter selector" python3 -c "
@@ -15,21 +14,7 @@ sys.exit(not ('meter' in v and 'datasource' in v and d['uid']))"
 
 start_exporter dash --emulate=dsmr5,interval=0.2s \
 	--emulate=emucs,name=be,interval=0.2s
-PP=$(free_port)
-cat >"$T/prometheus.yml" <<YML
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-scrape_configs:
-  - job_name: p1
-    static_configs:
-      - targets: ['127.0.0.1:$PORT']
-YML
-"$PROMETHEUS" --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
-	--web.listen-address="127.0.0.1:$PP" --log.level=warn >"$T/prometheus.log" 2>&1 &
-PIDS+=($!)
-PROM=http://127.0.0.1:$PP
-check "Prometheus is ready" wait_for 30 curl -sf -o /dev/null "$PROM/-/ready"
+start_prometheus
 samples() {
 	curl -sf --data-urlencode 'query=min(count_over_time(p1_up[1m]))' \
 		"$PROM/api/v1/query" | python3 -c '

@@ -5,28 +5,13 @@
 # are checked through Prometheus' query API.
 . "$(dirname "$0")/lib.sh"
 CRC="python3 $(dirname "$0")/crc.py"
-PROMETHEUS=${PROMETHEUS:-$(command -v prometheus || echo /usr/bin/prometheus)}
 
 "$EMULATE" -n 300 -s 2024-01-15T08:00:00Z --corrupt-every 15 >"$T/cap.txt"
 read -r good bad < <($CRC count "$T/cap.txt")
 start_exporter prom --replay "$T/cap.txt,name=cap,rate=max" \
 	--emulate=dsmr5,interval=0.2s --emulate=emucs,name=be,interval=0.5s
 
-PP=$(free_port)
-cat >"$T/prometheus.yml" <<YML
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-scrape_configs:
-  - job_name: p1
-    static_configs:
-      - targets: ['127.0.0.1:$PORT']
-YML
-"$PROMETHEUS" --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
-	--web.listen-address="127.0.0.1:$PP" --log.level=warn >"$T/prometheus.log" 2>&1 &
-PIDS+=($!)
-PROM=http://127.0.0.1:$PP
-check "Prometheus is ready" wait_for 30 curl -sf -o /dev/null "$PROM/-/ready"
+start_prometheus
 
 # q QUERY: the single value of an instant query ("" if no result).
 q() {

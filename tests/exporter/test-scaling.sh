@@ -7,7 +7,6 @@
 # Prometheus servers (Debian's package), all on loopback.  promtool checks
 # the rules, runs their unit tests and checks the configurations.
 . "$(dirname "$0")/lib.sh"
-PROMETHEUS=${PROMETHEUS:-$(command -v prometheus || echo /usr/bin/prometheus)}
 PROMTOOL=${PROMTOOL:-$(command -v promtool || echo /usr/bin/promtool)}
 RULES=$TOP/dashboards/prometheus-p1-rules.yml
 
