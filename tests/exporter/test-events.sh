@@ -70,5 +70,7 @@ STATE_DIRECTORY=$T/state start_exporter day2 --emulate=dsmr5,interval=0.2s
 wait_for 10 has_since || true
 s2=$(since)
 check "today's start is kept in the state directory" test -s "$T/state/today-emulator"
+check "and readable by the exporter's user only" \
+	test "$(stat -c %a "$T/state/today-emulator")" = 600
 check "a restart continues the day (since $s1 = $s2)" test -n "$s1" -a "$s1" = "$s2"
 finish

@@ -4,6 +4,7 @@
  */
 #include "live.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <p1/p1.h>
 #include <stdio.h>
@@ -77,12 +78,17 @@ static void day_save(const struct live *l, const struct meter *m)
 {
 	char path[512], tmp[520];
 	FILE *f;
+	int fd;
 
 	if (!state_dir[0])
 		return;
 	day_path(m, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
+	/* readings are personal data: the owner only, whatever the umask */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f && fd >= 0)
+		close(fd);
 	if (!f ||
 	    fprintf(f, "%" PRId64 " %" PRId64 " %.17g %.17g %.17g %d\n", l->day,
 		    l->since, l->imp0, l->exp0, l->gas0, l->have_gas0) < 0 ||
