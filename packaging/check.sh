@@ -152,8 +152,10 @@ if [ -n "$debs" ]; then
 	fi
 	grep -q 'p1-dkms' <<<"$(field p1-tools Recommends)" &&
 		ok "p1-tools recommends p1-dkms" || bad "p1-tools does not recommend p1-dkms"
-	dpkg-deb -c "$(ls "$top"/build/deb/p1-exporter_*.deb | head -1)" |
-		grep -q 'usr/lib/sysusers.d/p1-exporter.conf' &&
+	# The listing is read whole first: grep -q would close the pipe early
+	# and, with pipefail, dpkg-deb's SIGPIPE would fail the check.
+	files=$(dpkg-deb -c "$(ls "$top"/build/deb/p1-exporter_*.deb | head -1)")
+	grep -q 'usr/lib/sysusers.d/p1-exporter.conf' <<<"$files" &&
 		ok "p1-exporter declares group p1 itself" ||
 		bad "p1-exporter does not declare group p1 (its unit needs it)"
 fi
