@@ -51,6 +51,8 @@ test_pkgs=(
 	dkms debootstrap lintian help2man fakeroot e2fsprogs
 	# system tests
 	curl prometheus wrk openssl
+	# a clock that crosses midnight for the capture test (libfaketime)
+	faketime
 	# MQTT tests: a real broker and its clients
 	mosquitto mosquitto-clients
 	# the live page in headless Chromium (playwright-core from the npm

@@ -81,4 +81,36 @@ check "no file past its size" bash -c "! find '$T/rot' -size +65536c | grep -q .
 cat $(ls -tr "$T/rot"/*.p1) >"$T/rot.cat"
 check "the files kept are the newest telegrams, in order" bash -c \
 	"tail -c $(wc -c <"$T/rot.cat") '$T/long.txt' | cmp - '$T/rot.cat'"
+
+echo "$TEST_NAME: a new pair of files at UTC midnight"
+# libfaketime moves the exporter's wall clock (only: CLOCK_MONOTONIC stays
+# real, so the event loop's timers are unaffected) to 3 s before the next
+# UTC midnight; 40 telegrams at 8/s then straddle it.
+if ! FT=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n1) ||
+	[ -z "$FT" ]; then
+	echo "libfaketime missing: install package faketime" >&2
+	exit 1
+fi
+"$EMULATE" -n 40 -s 2024-05-01T10:00:00Z >"$T/mid.txt"
+now=$(date -u +%s)
+off=$(( (now / 86400 + 1) * 86400 - 3 - now ))
+day1=$(date -u -d "@$((now + off))" +%Y%m%d)
+day2=$(date -u -d "@$((now + off + 3))" +%Y%m%d)
+# (Under ASan, the preloaded library comes before ASan's runtime: allowed.)
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	LD_PRELOAD=$FT FAKETIME="+${off}s" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+	start_exporter mid --replay "$T/mid.txt,name=mid,rate=8" \
+	--capture.dir="$T/mid"
+check "replayed across midnight" wait_for 20 finished
+stop_pid "$EXPORTER_PID"
+ls "$T/mid" >"$T/mid.ls"
+check "two .p1 files: $(tr '\n' ' ' <"$T/mid.ls")" \
+	test "$(grep -c '\.p1$' "$T/mid.ls")" = 2
+check "the first started on $day1 before midnight" \
+	grep -q "^mid-${day1}T2359[0-9][0-9]Z\.p1$" "$T/mid.ls"
+check "the second at $day2 00:00" \
+	grep -q "^mid-${day2}T0000[0-9][0-9]Z\.p1$" "$T/mid.ls"
+check "both non-empty" bash -c "! find '$T/mid' -name '*.p1' -empty | grep -q ."
+cat $(ls "$T/mid"/mid-*.p1 | sort) >"$T/mid.cat"
+check "together, every telegram once, in order" cmp "$T/mid.txt" "$T/mid.cat"
 finish
