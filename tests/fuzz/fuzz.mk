@@ -46,7 +46,8 @@ $(FUZZ_OUT)/fuzz_dlms: $(FUZZ_DIR)/fuzz_dlms.c $(FUZZ_LIBP1_SRCS) $(FUZZ_HDRS)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(FUZZ_LIBS)
 
 $(FUZZ_OUT)/fuzz_framer: $(FUZZ_DIR)/fuzz_framer.c $(TOP)/kernel/p1_framer.c \
-		$(TOP)/kernel/p1_framer.h
+		$(TOP)/userspace/lib/p1_crc16.c $(TOP)/kernel/p1_framer.h \
+		$(TOP)/userspace/lib/p1_crc16.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
 

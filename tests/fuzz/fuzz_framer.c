@@ -12,7 +12,10 @@
  *  - every DLMS frame has a valid header whose length is the frame's;
  *  - feeding the stream whole or in any chunking gives the same frames
  *    and the same counters (the kernel gets arbitrary chunks from the tty
- *    layer).
+ *    layer);
+ *  - without flags, the same as with a flag array of P1_FL_NORMAL: the
+ *    span scan (vector or word at a time) stops where the byte-at-a-time
+ *    state machine would act.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -112,7 +115,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static u8 flags[1 << 16];
-	struct run whole, part;
+	static const u8 normal[1 << 16];
+	struct run whole, part, bytewise;
 	const u8 *fl = NULL;
 	u32 max, mode;
 	size_t chunk, i;
@@ -146,5 +150,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (whole.st.rx_bytes > size)
 		abort();
+	if (!fl) {
+		run(data, normal, size, chunk, max, mode, cs7, &bytewise);
+		if (whole.frames != bytewise.frames ||
+		    whole.hash != bytewise.hash ||
+		    memcmp(&whole.st, &bytewise.st, sizeof(whole.st)))
+			abort();
+	}
 	return 0;
 }

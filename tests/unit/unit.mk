@@ -9,8 +9,11 @@
 LIBP1_UT_DIR := $(TOP)/tests/unit
 LIBP1_UT_OUT := $(B)/tests/libp1
 LIBP1_UT_NAMES := test_families test_edge test_values test_time test_json test_fmt \
-	test_framer test_dlms
-LIBP1_UT_BINS := $(addprefix $(LIBP1_UT_OUT)/,$(LIBP1_UT_NAMES))
+	test_framer test_dlms test_framer_scan
+# test_framer_scan once more with the framer's portable word-at-a-time scan
+# and the slicing-by-8 CRC only (what the kernel, arm64 and i386 run).
+LIBP1_UT_BINS := $(addprefix $(LIBP1_UT_OUT)/,$(LIBP1_UT_NAMES) \
+	test_framer_scan_portable)
 LIBP1_UT_CFLAGS = $(CFLAGS) $(P1_CFLAGS) -I$(TOP)/userspace/lib \
 	-DCORPUS_DIR='"$(TOP)/tests/corpus"' -MMD -MP
 LIBP1_UT_LIBS := $(or $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null),-lcmocka)
@@ -20,8 +23,22 @@ $(LIBP1_UT_OUT)/%.o: $(LIBP1_UT_DIR)/%.c
 	@mkdir -p $(@D)
 	$(CC) $(LIBP1_UT_CFLAGS) -c $< -o $@
 
-$(LIBP1_UT_BINS): $(LIBP1_UT_OUT)/%: $(LIBP1_UT_OUT)/%.o \
+$(addprefix $(LIBP1_UT_OUT)/,$(LIBP1_UT_NAMES)): $(LIBP1_UT_OUT)/%: $(LIBP1_UT_OUT)/%.o \
 		$(LIBP1_UT_OUT)/corpus.o $(B)/lib/libp1.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBP1_UT_LIBS) $(P1_CRYPTO_LIBS) -lm
+
+LIBP1_UT_PORTABLE := -DP1_FRAMER_PORTABLE -DP1_CRC16_NO_CLMUL
+$(LIBP1_UT_OUT)/portable-p1_framer.o: $(TOP)/kernel/p1_framer.c
+	@mkdir -p $(@D)
+	$(CC) $(LIBP1_UT_CFLAGS) $(LIBP1_UT_PORTABLE) -c $< -o $@
+$(LIBP1_UT_OUT)/portable-p1_crc16.o: $(TOP)/userspace/lib/p1_crc16.c
+	@mkdir -p $(@D)
+	$(CC) $(LIBP1_UT_CFLAGS) $(LIBP1_UT_PORTABLE) -c $< -o $@
+# The objects before libp1.a: the archive's own framer and CRC stay out.
+$(LIBP1_UT_OUT)/test_framer_scan_portable: \
+		$(LIBP1_UT_OUT)/test_framer_scan.o $(LIBP1_UT_OUT)/corpus.o \
+		$(LIBP1_UT_OUT)/portable-p1_framer.o \
+		$(LIBP1_UT_OUT)/portable-p1_crc16.o $(B)/lib/libp1.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBP1_UT_LIBS) $(P1_CRYPTO_LIBS) -lm
 
 # cmd_decode.c without p1ctl's main(): the decoder's own test driver.

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR LGPL-2.1-or-later */
 /*
  * p1_crc16_tab.h - CRC-16/ARC (reflected, polynomial 0xA001) tables for
- * p1_crc16() in p1_framer.c.  Row 0 is the classic byte-at-a-time table;
- * row k gives the effect of a byte followed by k zero bytes, so that eight
- * bytes are folded in with eight lookups ("slicing-by-8").  Generated:
+ * the slicing-by-8 CRC of p1_crc16.c.  Row 0 is the classic
+ * byte-at-a-time table; row k gives the effect of a byte followed by k
+ * zero bytes, so that eight bytes are folded in with eight lookups
+ * ("slicing-by-8").  Generated:
  *   T[0][i] = i shifted right 8 times, XOR 0xA001 when the low bit was set
  *   T[k][i] = (T[k-1][i] >> 8) ^ T[0][T[k-1][i] & 0xff]
  */
