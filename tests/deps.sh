@@ -55,6 +55,8 @@ test_pkgs=(
 	faketime
 	# MQTT tests: a real broker and its clients
 	mosquitto mosquitto-clients
+	# rendering the discovery templates as Home Assistant does (Jinja2)
+	python3-jinja2
 	# the live page in headless Chromium (playwright-core from the npm
 	# registry drives it; node and npm: Debian's, or any already there,
 	# see below) and the container image (podman builds it)

@@ -4,16 +4,20 @@
 (integrations/mqtt: "MQTT Discovery", "MQTT Sensor"; integrations/sensor:
 device classes and their units; the Energy dashboard's requirements), for
 the tests: check(topic, payload) returns a list of problems, and
-template_value(config, state_doc) evaluates the value_template forms a
-discovery config may use against a state document.
+template_value(config, state_doc) renders a config's value_template (and
+json_attributes_template) with Jinja2, as Home Assistant does, against a
+state document: a missing key is an error, and the result must be what
+the entity's kind needs (a number, a timestamp, a JSON object).
 
 Written from the documentation, not from Home Assistant's code: what we
 check is what a config must satisfy for Home Assistant to accept the entity
 (and, for energy, gas and water, for the Energy dashboard to offer it).
 """
+import datetime
 import json
 import re
-import time
+
+import jinja2
 
 COMPONENTS = {"sensor", "binary_sensor", "button", "number", "select",
               "switch", "text", "update", "device_automation", "event"}
@@ -25,6 +29,7 @@ UNITS = {
                "kcal", "Mcal", "Gcal"},
     "power": {"mW", "W", "kW", "MW", "GW", "TW", "BTU/h"},
     "reactive_power": {"var", "kvar"},
+    "reactive_energy": {"varh", "kvarh"},
     "apparent_power": {"VA", "kVA"},
     "voltage": {"V", "mV", "µV", "kV", "MV"},
     "current": {"A", "mA"},
@@ -40,7 +45,7 @@ UNITS = {
 }
 STATE_CLASSES = {"measurement", "total", "total_increasing"}
 # Classes whose state is a running total: "measurement" is refused.
-TOTAL_ONLY = {"energy", "gas", "water", "volume"}
+TOTAL_ONLY = {"energy", "gas", "water", "volume", "reactive_energy"}
 # The Energy dashboard takes these (device class: units), with a
 # state_class of total or total_increasing.
 ENERGY_DASHBOARD = {
@@ -157,32 +162,67 @@ def check(topic, payload):
     return errs
 
 
+# Home Assistant's template filters that our templates use (its
+# helpers/template.py, as documented under "Templating"): same arguments,
+# same results; a value they cannot convert is an error (no default given).
+def _ts(value, local):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"timestamp filter on {value!r}")
+    tz = datetime.datetime.now().astimezone().tzinfo if local \
+        else datetime.timezone.utc
+    return datetime.datetime.fromtimestamp(value, tz)
+
+
+def timestamp_custom(value, fmt="%Y-%m-%d %H:%M:%S", local=True):
+    return _ts(value, local).strftime(fmt)
+
+
+def timestamp_local(value):
+    return _ts(value, True).isoformat()
+
+
+ENV = jinja2.Environment(undefined=jinja2.StrictUndefined,
+                         extensions=["jinja2.ext.loopcontrols"])
+ENV.filters["timestamp_custom"] = timestamp_custom
+ENV.filters["timestamp_local"] = timestamp_local
 PATH_RE = re.compile(r"value_json((?:\.[A-Za-z_][A-Za-z0-9_]*"
                      r"|\[\d+\]|\['[^']*'\])+)")
-STEP_RE = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['([^']*)'\]")
+
+
+def render(tmpl, doc):
+    return ENV.from_string(tmpl).render(value_json=doc)
 
 
 def template_value(config, doc):
-    """Evaluate the value_template forms we publish:
-    {{ value_json.PATH }}, {{ (value_json.PATH / 1000) | round(3) }} and
-    {{ value_json.PATH | timestamp_custom('...+00:00', false) }}."""
-    vt = config["value_template"]
-    m = PATH_RE.search(vt)
-    if not m:
-        raise ValueError(f"template {vt!r}: no value_json path")
-    v = doc
-    for name, idx, key in STEP_RE.findall(m.group(1)):
-        if name:
-            v = v[name]
-        elif idx:
-            v = v[int(idx)]
-        else:
-            v = v[key]
-    rest = vt[m.end():]
-    if re.match(r"\s*/\s*1000\s*\)\s*\|\s*round\(3\)\s*}}\s*$", rest):
-        return round(v / 1000, 3)
-    if re.match(r"\s*}}\s*$", rest):
-        return v
-    if "timestamp_custom" in rest and "false" in rest:
-        return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(v))
-    raise ValueError(f"template {vt!r}: form not understood")
+    """The entity's state (and attributes) from doc, as Home Assistant
+    renders them; raises if a key is missing or the result does not suit
+    the entity (number for a unit or numeric class, ISO time for a
+    timestamp, a JSON object for attributes)."""
+    v = render(config["value_template"], doc).strip()
+    dc = config.get("device_class")
+    if dc == "timestamp":
+        datetime.datetime.fromisoformat(v)
+    elif config.get("unit_of_measurement") or config.get("state_class") \
+            or dc in UNITS:
+        v = float(v)
+    at = config.get("json_attributes_template")
+    if at is not None:
+        a = json.loads(render(at, doc))
+        if not isinstance(a, dict):
+            raise TypeError("json_attributes_template: not an object")
+    return v
+
+
+def template_paths(config):
+    """The state-document paths a config's templates read, normalised:
+    array indexes become [*], ['1'] becomes .1."""
+    out = set()
+    for k in ("value_template", "json_attributes_template"):
+        for m in PATH_RE.finditer(config.get(k) or ""):
+            out.add(norm(m.group(1)))
+    return out
+
+
+def norm(path):
+    path = re.sub(r"\['([^']*)'\]", r".\1", path)
+    return re.sub(r"\[\d+\]", "[*]", path).lstrip(".")

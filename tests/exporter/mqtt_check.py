@@ -15,6 +15,17 @@ mosquitto-clients) against the test's own broker.
       equal it when the API still has the same seq (at least one must),
       every discovery template resolves
       on each, every per-value topic holds the number its state has
+  mqtt_check.py coverage PORT API DISC NODE METER
+      every value of the JSON API's reading of METER is read by a template
+      of NODE's discovery (or is on the list of what is deliberately no
+      entity), and every template resolves on that reading
+  mqtt_check.py render PORT API DISC NODE KEY METER
+      prints the state and, if it has any, the attributes (JSON) Home
+      Assistant gets for entity KEY from the API's reading of METER
+  mqtt_check.py snapshot PORT DISC FILE
+      writes every retained discovery config under DISC (topic: config)
+      to FILE as JSON; with FILE existing, compares instead (exit 1 if
+      any topic, unique_id or config differs) and says what
   mqtt_check.py count PORT TOPIC SECS
       prints how many live (not retained) messages arrive on TOPIC (a
       filter) within SECS
@@ -150,7 +161,7 @@ def cmd_live(port, api, prefix, meter, secs):
                 if c["state_topic"].endswith("/state"):
                     try:
                         ha_discovery.template_value(c, state)
-                    except (KeyError, IndexError, TypeError) as e:
+                    except Exception as e:  # noqa: BLE001 (any failure)
                         print(f"  {c['unique_id']}: template fails on the "
                               f"state: {e!r}")
                         bad += 1
@@ -219,6 +230,115 @@ def values_of(doc):
     return out
 
 
+# Members of the reading that are deliberately no entity: identity and
+# bookkeeping of the telegram, indexes, raw forms of values that have an
+# entity in their converted form, and what a list entity carries as
+# attributes.
+NOT_ENTITIES = {
+    "meter", "up", "received", "seq", "equipment_ids_redacted", "crc",
+    "crc_sent", "crc_calc", "header", "anomalies[*]", "bad_lines", "family",
+    "dsmr", "version", "time", "equipment_id",
+    "electricity.phases[*].phase", "electricity.failure_log.count",
+    "electricity.failure_log.entries[*].start", "electricity.peaks.count",
+    "electricity.month_peak.month", "electricity.text_code",
+    "mbus[*].channel", "mbus[*].kind", "mbus[*].type", "mbus[*].id",
+    "mbus[*].reading", "mbus[*].unit", "mbus[*].stale",
+}
+
+
+def leaves(x, path=""):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            yield from leaves(v, f"{path}.{k}" if path else k)
+    elif isinstance(x, list):
+        for v in x:
+            yield from leaves(v, f"{path}[*]")
+    else:
+        yield path
+
+
+def cmd_coverage(port, api, disc, node, meter):
+    with urllib.request.urlopen(f"{api}/api/v1/meters/{meter}") as f:
+        doc = json.load(f)
+    cfgs = [json.loads(p) for _, p in configs(port, disc, node).values()]
+    read = set()
+    bad = 0
+    for c in cfgs:
+        read |= ha_discovery.template_paths(c)
+        if c["state_topic"].endswith("/state"):
+            try:
+                ha_discovery.template_value(c, doc)
+            except Exception as e:  # noqa: BLE001 (any failure)
+                print(f"  {c['unique_id']}: template fails: {e!r}")
+                bad += 1
+    doc.pop("objects", None)  # the raw objects: the typed members say it
+    missing = sorted({p for p in leaves(doc) if p not in NOT_ENTITIES and
+                      not any(p == r or p.startswith(r + ".") or
+                              p.startswith(r + "[") for r in read)})
+    for p in missing:
+        print(f"  {meter}: no entity reads {p}")
+    print(f"coverage: {len(cfgs)} entities read "
+          f"{len(set(leaves(doc)) - NOT_ENTITIES) - len(missing)} values "
+          f"of the reading, {len(missing)} unread")
+    return 1 if bad or missing or not cfgs else 0
+
+
+def cmd_render(port, api, disc, node, key, meter):
+    with urllib.request.urlopen(f"{api}/api/v1/meters/{meter}") as f:
+        doc = json.load(f)
+    c = json.loads(configs(port, disc, node)[key][1])
+    print(ha_discovery.template_value(c, doc))
+    if c.get("json_attributes_template"):
+        print(ha_discovery.render(c["json_attributes_template"], doc))
+    return 0
+
+
+def unique_ids(cfgs):
+    """unique_id -> where, over entity configs and device components."""
+    out = {}
+    for t, c in cfgs.items():
+        comps = c.get("cmps", {}) if "/device/" in t else {"": c}
+        for k, e in comps.items():
+            if "unique_id" in e:
+                out.setdefault(e["unique_id"], []).append(f"{t} {k}")
+    return out
+
+
+def cmd_snapshot(port, disc, path):
+    now = {t: json.loads(p) for t, p in retained(
+        port, [f"{disc}/+/+/config", f"{disc}/+/+/+/config"]).items() if p}
+    ids = unique_ids(now)
+    bad = 0
+    for u, where in ids.items():
+        if len(where) > 1:
+            print(f"  unique_id {u} used {len(where)} times: {where}")
+            bad += 1
+    try:
+        with open(path) as f:
+            before = json.load(f)
+    except FileNotFoundError:
+        with open(path, "w") as f:
+            json.dump(now, f, indent=1, sort_keys=True)
+        print(f"snapshot: {len(now)} configs, {len(ids)} unique_ids")
+        return 1 if bad or not now else 0
+    for t in sorted(set(before) | set(now)):
+        if t not in now:
+            print(f"  {t}: gone")
+        elif t not in before:
+            print(f"  {t}: new")
+        elif before[t] != now[t]:
+            print(f"  {t}: differs")
+        else:
+            continue
+        bad += 1
+    if set(unique_ids(before)) != set(ids):
+        print("  the unique_ids differ")
+        bad += 1
+    print(f"snapshot: {len(now)} configs, {len(ids)} unique_ids, "
+          f"{bad} differences")
+    return 1 if bad else 0
+
+
 def cmd_count(port, topic, secs):
     print(sum(1 for r, _, _ in sub(port, [topic], int(secs)) if not r))
     return 0
@@ -231,7 +351,9 @@ def main(argv):
         argv = argv[2:]
     cmd, *args = argv
     return {"retained": cmd_retained, "discovery": cmd_discovery,
-            "live": cmd_live, "count": cmd_count}[cmd](*args)
+            "live": cmd_live, "count": cmd_count,
+            "coverage": cmd_coverage, "render": cmd_render,
+            "snapshot": cmd_snapshot}[cmd](*args)
 
 
 if __name__ == "__main__":

@@ -223,6 +223,77 @@ check "gas gone: the other entities stay" \
 stop_pid "$EXPORTER_PID"
 stop_pid "$BROKER_PID"
 
+# Real telegrams (tests/corpus, replayed in a loop): a Belgian eMUCs meter
+# with the 13-month peak history, gas, water and an empty text message; a
+# Nordic meter with reactive energy; a DSMR 5 meter with a text message and
+# a long power failure log.  Every value of each reading must be read by a
+# discovered entity (or be on mqtt_check.py's short list of what is no
+# entity), every template must resolve on it, and the unique_ids must come
+# out the same after a restart against an empty broker.
+CORPUS="$TOP/tests/corpus"
+real_meters() {
+	start_exporter "$1" \
+		--replay="$CORPUS/be-emucs.txt,name=be,rate=2,loop" \
+		--replay="$CORPUS/se-nordic.txt,name=se,rate=2,loop" \
+		--replay="$CORPUS/nl-dsmr50.txt,name=nl,rate=2,loop" \
+		--mqtt.url="mqtt://127.0.0.1:$BPORT" "${@:2}"
+	wait_for 10 up 1
+}
+start_broker broker "$BPORT"
+real_meters real --mqtt.homeassistant --mqtt.values
+check "corpus meters: connected" up 1
+sleep 2
+echo "  entities announced for the Belgian meter (tests/corpus/be-emucs.txt):"
+check "eMUCs: peaks, gas and water with their times, valve, text" \
+	$MC discovery "$BPORT" homeassistant p1_be demand month_peak \
+	month_peak_time peak_previous_month mbus1_volume mbus1_time mbus1_valve \
+	mbus2_volume mbus2_time text_message breaker fuse power_limiter
+$MC discovery "$BPORT" homeassistant p1_be | sed 's/^/    /' | tee "$T/entities-be.txt"
+check "eMUCs: water is an Energy-dashboard water entity" \
+	grep -q '^    mbus2_volume water total_increasing m³$' "$T/entities-be.txt"
+$MC render "$BPORT" "$URL" homeassistant p1_be peak_previous_month be \
+	>"$T/peaks.txt"
+check "eMUCs: previous month peak 3695 W, the 13 months as attributes" \
+	python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+a = json.loads(lines[1])
+sys.exit(not (float(lines[0]) == 3695 and len(a["months"]) == 13
+              and a["months"][2]["power_w"] == 5980
+              and a["months"][2]["time"].startswith("2022-12-21T")))' \
+	"$T/peaks.txt"
+check "Nordic: reactive energy in kvarh" \
+	$MC discovery "$BPORT" homeassistant p1_se reactive_energy_import_total \
+	reactive_energy_export_total reactive_power_export l1_reactive_export
+check "Nordic: reactive energy import 234.567 kvarh" test \
+	"$($MC render "$BPORT" "$URL" homeassistant p1_se reactive_energy_import_total se)" = 234.567
+check "DSMR 5: text message, last long power failure" \
+	$MC discovery "$BPORT" homeassistant p1_nl text_message \
+	last_power_failure last_power_failure_duration power_failures \
+	long_power_failures l1_voltage_sags
+check "DSMR 5: the text message as sent" test \
+	"$($MC render "$BPORT" "$URL" homeassistant p1_nl text_message nl)" = \
+	"Onderhoud netbeheerder 14-03 09:00-11:00"
+check "DSMR 5: the latest failure (2023-04-05, 321 s)" test \
+	"$($MC render "$BPORT" "$URL" homeassistant p1_nl last_power_failure_duration nl)" = 321.0
+for mt in be se nl; do
+	check "$mt: every value of the reading has an entity, every template resolves" \
+		$MC coverage "$BPORT" "$URL" homeassistant "p1_$mt" "$mt"
+done
+check "be: live states equal the API's, templates and per-value topics match" \
+	$MC live "$BPORT" "$URL" p1 be 3
+check "unique_ids unique; configs recorded" \
+	$MC snapshot "$BPORT" homeassistant "$T/entity-configs.json"
+stop_pid "$EXPORTER_PID"
+stop_pid "$BROKER_PID"
+start_broker broker "$BPORT"
+real_meters real2 --mqtt.homeassistant --mqtt.values
+sleep 2
+check "restart, empty broker: the same configs and unique_ids" \
+	$MC snapshot "$BPORT" homeassistant "$T/entity-configs.json"
+stop_pid "$EXPORTER_PID"
+stop_pid "$BROKER_PID"
+
 # Password authentication.
 P2=$(free_port)
 mosquitto_passwd -b -c "$T/passwd" alice s3cret 2>/dev/null

@@ -189,6 +189,10 @@ static void config(struct sbuf *sb, const struct meter *m,
 	mqtt_topic(buf, m, v->health ? "health" : "state");
 	jstr(sb, "state_topic", buf);
 	jstr(sb, "value_template", v->tmpl);
+	if (v->attr) {
+		jstr(sb, "json_attributes_topic", buf);
+		jstr(sb, "json_attributes_template", v->attr);
+	}
 	if (v->device_class)
 		jstr(sb, "device_class", v->device_class);
 	if (v->state_class)

@@ -82,15 +82,17 @@ void mqtt_pub_state(struct meter *m);
 
 /* mqtt_values.c */
 struct mqtt_value {
-	char key[48];	/* object id, the unique_id's last part */
-	char topic[64]; /* per-value topic after PREFIX/METER/ ("": none) */
-	char name[64];	/* Home Assistant entity name */
-	char tmpl[224]; /* Jinja template giving the value in unit */
-	bool health;	/* read from PREFIX/METER/health, not .../state */
+	char key[48];	  /* object id, the unique_id's last part */
+	char topic[64];	  /* per-value topic after PREFIX/METER/ ("": none) */
+	char name[64];	  /* Home Assistant entity name */
+	char tmpl[224];	  /* Jinja template giving the value in unit */
+	const char *attr; /* json_attributes_template, or NULL */
+	bool health;	  /* read from PREFIX/METER/health, not .../state */
 	bool diagnostic;
 	const char *device_class, *state_class, *unit, *icon;
 	int precision; /* suggested display precision, -1: none */
 	double value;  /* as the JSON has it (topic's payload) */
+	bool text;     /* a string (no per-value topic, no number) */
 };
 
 #define MQTT_VALUES_MAX 128

@@ -24,7 +24,7 @@ struct collect {
 	int n, max;
 };
 
-enum scale { AS_IS, KILO, TIME };
+enum scale { AS_IS, KILO, TIME, TEXT };
 
 struct kind {
 	const char *device_class, *state_class, *unit, *icon;
@@ -35,6 +35,8 @@ struct kind {
 
 static const struct kind K_ENERGY = {
 	"energy", "total_increasing", "kWh", NULL, KILO, 3, false};
+static const struct kind K_RENERGY = {
+	"reactive_energy", "total_increasing", "kvarh", NULL, KILO, 3, false};
 static const struct kind K_POWER = {"power", "measurement", "W", NULL, AS_IS,
 				    0,	     false};
 static const struct kind K_RPOWER = {
@@ -57,6 +59,14 @@ static const struct kind K_TARIFF = {NULL,  NULL, NULL, "mdi:clock-outline",
 				     AS_IS, 0,	  false};
 static const struct kind K_TIME = {"timestamp", NULL, NULL, NULL,
 				   TIME,	-1,   false};
+static const struct kind K_TIME_DIAG = {"timestamp", NULL, NULL, NULL,
+					TIME,	     -1,   true};
+static const struct kind K_DURATION_DIAG = {"duration", NULL, "s", NULL,
+					    AS_IS,	0,    true};
+static const struct kind K_VALVE_DIAG = {NULL,	NULL, NULL, "mdi:valve",
+					 AS_IS, 0,    true};
+static const struct kind K_TEXT = {NULL, NULL, NULL, "mdi:message-text-outline",
+				   TEXT, -1,   false};
 static const struct kind K_COUNT_DIAG = {
 	NULL, "total_increasing", NULL, "mdi:counter", AS_IS, 0, true};
 static const struct kind K_BYTES_DIAG = {
@@ -84,14 +94,14 @@ int mqtt_fmt_number(char *buf, size_t cap, double x)
  * not portable, so callers pass ready strings).  path is the JSON path
  * after value_json.
  */
-static void add(struct collect *c, const struct kind *k, double value,
-		const char *key, const char *topic, const char *name,
-		const char *path, bool health)
+static struct mqtt_value *add(struct collect *c, const struct kind *k,
+			      double value, const char *key, const char *topic,
+			      const char *name, const char *path, bool health)
 {
 	struct mqtt_value *v;
 
 	if (c->n >= c->max)
-		return;
+		return NULL;
 	v = &c->v[c->n++];
 	snprintf(v->key, sizeof(v->key), "%s", key);
 	snprintf(v->topic, sizeof(v->topic), "%s", topic ? topic : "");
@@ -100,6 +110,11 @@ static void add(struct collect *c, const struct kind *k, double value,
 	case KILO:
 		snprintf(v->tmpl, sizeof(v->tmpl),
 			 "{{ (value_json.%s / 1000) | round(3) }}", path);
+		break;
+	case TEXT:
+		/* Home Assistant keeps states of at most 255 characters */
+		snprintf(v->tmpl, sizeof(v->tmpl), "{{ value_json.%s[:255] }}",
+			 path);
 		break;
 	case TIME:
 		snprintf(v->tmpl, sizeof(v->tmpl),
@@ -111,6 +126,8 @@ static void add(struct collect *c, const struct kind *k, double value,
 		snprintf(v->tmpl, sizeof(v->tmpl), "{{ value_json.%s }}", path);
 		break;
 	}
+	v->attr = NULL;
+	v->text = k->scale == TEXT;
 	v->health = health;
 	v->diagnostic = k->diagnostic;
 	v->device_class = k->device_class;
@@ -119,6 +136,7 @@ static void add(struct collect *c, const struct kind *k, double value,
 	v->icon = k->icon;
 	v->precision = k->precision;
 	v->value = value;
+	return v;
 }
 
 static void num(struct collect *c, const struct kind *k, const struct p1_num *n,
@@ -129,32 +147,70 @@ static void num(struct collect *c, const struct kind *k, const struct p1_num *n,
 		add(c, k, n->value, key, topic, name, path, false);
 }
 
-static void tariffs(struct collect *c, const struct p1_num *a, const char *dir,
-		    const char *Dir)
-{
-	char key[48], topic[64], name[64], path[96];
+/*
+ * Registers per tariff, and the total (index 0): active energy (what
+ * "energy_import" keys and "electricity/import/..." topics name) or
+ * reactive energy ("reactive_energy_import", ".../reactive_energy/...").
+ */
+struct reg {
+	const struct kind *k;
+	const char *key, *topic, *name, *json; /* json: a %s for dir */
+};
 
+static const struct reg R_ENERGY = {&K_ENERGY, "energy", "electricity",
+				    "Energy", "energy_%s_wh"};
+static const struct reg R_RENERGY = {&K_RENERGY, "reactive_energy",
+				     "electricity/reactive_energy",
+				     "Reactive energy", "reactive_%s_varh"};
+
+static void tariffs(struct collect *c, const struct reg *r,
+		    const struct p1_num *a, const char *dir)
+{
+	char key[48], topic[64], name[64], path[96], json[32];
+
+	snprintf(json, sizeof(json), r->json, dir);
 	for (int i = 0; i <= P1_MAX_TARIFFS; i++) {
 		if (!a[i].present)
 			continue;
 		if (!i) {
-			snprintf(key, sizeof(key), "energy_%s_total", dir);
-			snprintf(topic, sizeof(topic), "electricity/%s/total",
+			snprintf(key, sizeof(key), "%s_%s_total", r->key, dir);
+			snprintf(topic, sizeof(topic), "%s/%s/total", r->topic,
 				 dir);
-			snprintf(name, sizeof(name), "Energy %s", Dir);
-			snprintf(path, sizeof(path),
-				 "electricity.energy_%s_wh.total", dir);
+			snprintf(name, sizeof(name), "%s %s", r->name, dir);
+			snprintf(path, sizeof(path), "electricity.%s.total",
+				 json);
 		} else {
-			snprintf(key, sizeof(key), "energy_%s_tariff%d", dir,
-				 i);
-			snprintf(topic, sizeof(topic),
-				 "electricity/%s/tariff%d", dir, i);
-			snprintf(name, sizeof(name), "Energy %s tariff %d", Dir,
-				 i);
-			snprintf(path, sizeof(path),
-				 "electricity.energy_%s_wh['%d']", dir, i);
+			snprintf(key, sizeof(key), "%s_%s_tariff%d", r->key,
+				 dir, i);
+			snprintf(topic, sizeof(topic), "%s/%s/tariff%d",
+				 r->topic, dir, i);
+			snprintf(name, sizeof(name), "%s %s tariff %d", r->name,
+				 dir, i);
+			snprintf(path, sizeof(path), "electricity.%s['%d']",
+				 json, i);
 		}
-		add(c, &K_ENERGY, a[i].value, key, topic, name, path, false);
+		add(c, r->k, a[i].value, key, topic, name, path, false);
+	}
+}
+
+/* 1-0:5.8.0 .. 8.8.0: reactive energy per quadrant (QI .. QIV). */
+static void quadrants(struct collect *c, const struct p1_elec *el)
+{
+	static const char *const q[] = {"I", "II", "III", "IV"};
+
+	for (int i = 0; i < 4; i++) {
+		char key[48], topic[64], name[64], path[96];
+
+		if (!el->reactive_quadrant[i].present)
+			continue;
+		snprintf(key, sizeof(key), "reactive_energy_q%d", i + 1);
+		snprintf(topic, sizeof(topic),
+			 "electricity/reactive_energy/q%d", i + 1);
+		snprintf(name, sizeof(name), "Reactive energy Q%s", q[i]);
+		snprintf(path, sizeof(path),
+			 "electricity.reactive_quadrant_varh['%d']", i + 1);
+		add(c, &K_RENERGY, el->reactive_quadrant[i].value, key, topic,
+		    name, path, false);
 	}
 }
 
@@ -292,6 +348,31 @@ static void mbus(struct collect *c, const struct p1_data *d)
 			snprintf(path, sizeof(path), "mbus[%d].energy_wh", idx);
 			add(c, k, mb->energy_wh.value, key, topic, nm, path,
 			    false);
+		} else {
+			idx++;
+			continue;
+		}
+		if (mb->valve.present) {
+			char vn[80];
+
+			snprintf(key, sizeof(key), "mbus%d_valve", i + 1);
+			snprintf(topic, sizeof(topic), "mbus/%d/valve", i + 1);
+			snprintf(vn, sizeof(vn), "%s valve", nm);
+			snprintf(path, sizeof(path), "mbus[%d].valve", idx);
+			add(c, &K_VALVE_DIAG, mb->valve.value, key, topic, vn,
+			    path, false);
+		}
+		/* when the meter took that reading (hourly on DSMR 4, every
+		 * 5 minutes on DSMR 5): the reading's own timestamp */
+		if (mb->time.present && mb->time.valid) {
+			char tn[80];
+
+			snprintf(key, sizeof(key), "mbus%d_time", i + 1);
+			snprintf(topic, sizeof(topic), "mbus/%d/time", i + 1);
+			snprintf(tn, sizeof(tn), "%s reading time", nm);
+			snprintf(path, sizeof(path), "mbus[%d].time", idx);
+			add(c, &K_TIME_DIAG, (double)mb->time.t, key, topic, tn,
+			    path, false);
 		}
 		idx++;
 	}
@@ -330,14 +411,91 @@ static void health(struct collect *c, const struct meter *m)
 	    "Garbage bytes", "counters.garbage_bytes", true);
 }
 
+/*
+ * 1-0:99.97.0, the long power failure log: the latest entry (greatest
+ * end time; meters list them oldest first, but nothing says they must)
+ * as its end and duration.
+ */
+static void failure_log(struct collect *c, const struct p1_elec *el)
+{
+	int last = -1;
+	char path[96];
+
+	if (!el->failure_log_present)
+		return;
+	for (int i = 0; i < el->nfailure_log && i < P1_MAX_FAILURES; i++)
+		if (el->failure_log[i].end.valid &&
+		    (last < 0 ||
+		     el->failure_log[i].end.t > el->failure_log[last].end.t))
+			last = i;
+	if (last < 0)
+		return;
+	snprintf(path, sizeof(path), "electricity.failure_log.entries[%d].end",
+		 last);
+	add(c, &K_TIME_DIAG, (double)el->failure_log[last].end.t,
+	    "last_power_failure", "electricity/last_power_failure/end",
+	    "Last long power failure", path, false);
+	if (!el->failure_log[last].duration_s.present)
+		return;
+	snprintf(path, sizeof(path),
+		 "electricity.failure_log.entries[%d].duration_s", last);
+	add(c, &K_DURATION_DIAG, el->failure_log[last].duration_s.value,
+	    "last_power_failure_duration",
+	    "electricity/last_power_failure/duration",
+	    "Last long power failure duration", path, false);
+}
+
+/*
+ * The Belgian capacity tariff's history, 0-0:98.1.0: the peak of each of
+ * the last 13 months.  One entity, the last complete month's peak (the
+ * entry with the latest month stamp), with the whole list as attributes:
+ * Home Assistant keeps a list well in attributes, and 13 entities whose
+ * meaning shifts every month would defeat its statistics.
+ */
+static const char PEAKS_ATTR[] =
+	"{% set ns = namespace(m=[]) %}"
+	"{% for p in value_json.electricity.peaks.months %}"
+	"{% set ns.m = ns.m + [{'month': p.month | timestamp_local "
+	"if p.month is number else none, "
+	"'time': p.time | timestamp_local if p.time is number else none, "
+	"'power_w': p.power_w | default(none)}] %}"
+	"{% endfor %}{{ {'months': ns.m} | tojson }}";
+
+static void peaks(struct collect *c, const struct p1_elec *el)
+{
+	int last = -1;
+	char path[96];
+	struct mqtt_value *v;
+
+	if (!el->peaks_present)
+		return;
+	for (int i = 0; i < el->npeaks && i < P1_MAX_PEAKS; i++)
+		if (el->peaks[i].month.valid && el->peaks[i].power.present &&
+		    (last < 0 ||
+		     el->peaks[i].month.t > el->peaks[last].month.t))
+			last = i;
+	if (last < 0)
+		return;
+	snprintf(path, sizeof(path), "electricity.peaks.months[%d].power_w",
+		 last);
+	v = add(c, &K_POWER, el->peaks[last].power.value, "peak_previous_month",
+		"electricity/peaks/previous_month",
+		"Previous month peak demand", path, false);
+	if (v)
+		v->attr = PEAKS_ATTR;
+}
+
 int mqtt_values_collect(const struct meter *m, struct mqtt_value *v, int max)
 {
 	struct collect c = {.v = v, .max = max};
 	const struct p1_data *d = &m->tg->data;
 	const struct p1_elec *el = &d->elec;
 
-	tariffs(&c, el->energy_import, "import", "import");
-	tariffs(&c, el->energy_export, "export", "export");
+	tariffs(&c, &R_ENERGY, el->energy_import, "import");
+	tariffs(&c, &R_ENERGY, el->energy_export, "export");
+	tariffs(&c, &R_RENERGY, el->reactive_import, "import");
+	tariffs(&c, &R_RENERGY, el->reactive_export, "export");
+	quadrants(&c, el);
 	num(&c, &K_POWER, &el->power_import, "power_import",
 	    "electricity/power/import", "Power import",
 	    "electricity.power_import_w");
@@ -364,6 +522,7 @@ int mqtt_values_collect(const struct meter *m, struct mqtt_value *v, int max)
 	num(&c, &K_COUNT_DIAG, &el->long_failures, "long_power_failures",
 	    "electricity/long_power_failures", "Long power failures",
 	    "electricity.long_failures");
+	failure_log(&c, el);
 	num(&c, &K_POWER_DIAG, &el->limiter_power, "power_limiter",
 	    "electricity/limiter_power", "Power limiter",
 	    "electricity.limiter_w");
@@ -383,6 +542,10 @@ int mqtt_values_collect(const struct meter *m, struct mqtt_value *v, int max)
 		add(&c, &K_TIME, (double)el->month_peak.time.t,
 		    "month_peak_time", "electricity/month_peak_time",
 		    "Month peak time", "electricity.month_peak.time", false);
+	peaks(&c, el);
+	if (el->text_present)
+		add(&c, &K_TEXT, 0, "text_message", NULL, "Text message",
+		    "electricity.text", false);
 	mbus(&c, d);
 	health(&c, m);
 	return c.n;
