@@ -68,7 +68,7 @@ check-exporter: $(P1X_UNIT) $(P1X_UNIT_MQTT) $(P1X_T_BINS) $(B)/p1ctl
 	$(P1X_UNIT)
 	$(P1X_UNIT_MQTT)
 	B=$(B) $(P1X_T_DIR)/run.sh test-basic test-replay test-tcp test-alloc \
-		test-serial test-http test-tls test-run test-mqtt \
+		test-serial test-http test-tls test-run test-mqtt test-mqtt-ha \
 		test-dsmrreader test-tgserver test-capture test-hostile test-encrypted \
 		test-many
 

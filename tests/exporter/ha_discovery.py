@@ -71,10 +71,77 @@ DEVICE_KEYS = {"configuration_url", "connections", "hw_version",
                "via_device"}
 
 
+# Options a device config's root gives every component (Home Assistant's
+# "shared options" of device-based discovery), and the abbreviations of
+# the device discovery payload.
+SHARED = {"state_topic", "availability", "availability_mode",
+          "availability_topic", "availability_template", "payload_available",
+          "payload_not_available", "qos", "encoding"}
+ABBREV = {"dev": "device", "o": "origin", "cmps": "components",
+          "p": "platform"}
+
+
+def expand(c):
+    return {ABBREV.get(k, k): v for k, v in c.items()}
+
+
+def components(topic, payload):
+    """A device config as the entity configs it stands for: {component
+    id: config with the shared options, device and origin merged in};
+    components reduced to their platform (removed) are left out."""
+    c = expand(json.loads(payload))
+    out = {}
+    for cid, comp in c.get("components", {}).items():
+        comp = expand(comp)
+        if set(comp) == {"platform"}:
+            continue
+        e = {k: v for k, v in c.items() if k in SHARED}
+        e.update({k: v for k, v in comp.items() if k != "platform"})
+        e["device"] = c.get("device")
+        e["origin"] = c.get("origin")
+        out[cid] = e
+    return out
+
+
+def check_device(topic, payload):
+    """Problems with a device-based discovery message (HA 2024.12+)."""
+    errs = []
+    parts = topic.split("/")
+    if len(parts) != 4 or parts[1] != "device" or parts[3] != "config" \
+            or not ID_RE.match(parts[2]):
+        return [f"{topic}: not <prefix>/device/<object_id>/config"]
+    try:
+        c = expand(json.loads(payload))
+    except ValueError as e:
+        return [f"{topic}: payload is not JSON: {e}"]
+    if not isinstance(c.get("device"), dict):
+        errs.append(f"{topic}: no device (dev)")
+    if not (isinstance(c.get("origin"), dict) and c["origin"].get("name")):
+        errs.append(f"{topic}: device discovery needs origin (o) with name")
+    comps = c.get("components")
+    if not isinstance(comps, dict) or not comps:
+        return errs + [f"{topic}: no components (cmps)"]
+    for k in c:
+        if k not in SHARED | {"device", "origin", "components"}:
+            errs.append(f"{topic}: unknown option {k} at the root")
+    for cid, comp in comps.items():
+        comp = expand(comp)
+        if not ID_RE.match(cid):
+            errs.append(f"{topic}: component id {cid!r}")
+        if comp.get("platform") not in COMPONENTS:
+            errs.append(f"{topic}: component {cid} without a platform")
+    for cid, e in components(topic, payload).items():
+        errs += check(f"{parts[0]}/sensor/{parts[2]}/{cid}/config",
+                      json.dumps(e))
+    return errs
+
+
 def check(topic, payload):
     """Problems with one discovery message (empty list: accepted)."""
     errs = []
     parts = topic.split("/")
+    if len(parts) == 4 and parts[1] == "device":
+        return check_device(topic, payload)
     if len(parts) not in (4, 5) or parts[-1] != "config":
         return [f"{topic}: not <prefix>/<component>/[<node_id>/]<object_id>/config"]
     comp = parts[1]

@@ -26,6 +26,13 @@ mosquitto-clients) against the test's own broker.
       writes every retained discovery config under DISC (topic: config)
       to FILE as JSON; with FILE existing, compares instead (exit 1 if
       any topic, unique_id or config differs) and says what
+  mqtt_check.py same-as PORT DISC FILE
+      the components of the device configs under DISC equal the entity
+      configs snapshot wrote to FILE (by unique_id)
+  mqtt_check.py migration FILE DISC NODE to-device|to-entity
+      in FILE (mosquitto_sub -F '%t<TAB>%x' of DISC/#), every config of the
+      old mode got {"migrate_discovery": true}, then the new mode's config
+      came, then the old one was emptied
   mqtt_check.py count PORT TOPIC SECS
       prints how many live (not retained) messages arrive on TOPIC (a
       filter) within SECS
@@ -84,7 +91,7 @@ def cmd_retained(port, topic, expected=None):
     got = retained(port, [topic]).get(topic)
     if expected == "-":
         if got:
-            print(f"{topic}: retained {got!r}, expected none")
+            print(f"{topic}: retained {got[:80]!r}..., expected none")
             return 1
         return 0
     if got is None:
@@ -97,14 +104,31 @@ def cmd_retained(port, topic, expected=None):
 
 
 def configs(port, disc, node):
-    return {t.split("/")[3]: (t, p) for t, p in retained(
-        port, [f"{disc}/+/{node}/+/config"]).items() if p}
+    """{object id: (topic, config)} of NODE's entities: its entity configs,
+    or the components of its device config (shared options merged)."""
+    out = {t.split("/")[3]: (t, p) for t, p in retained(
+        port, [f"{disc}/+/{node}/+/config",
+               f"{disc}/device/{node}/config"]).items()
+        if p and "/device/" not in t}
+    dev = retained(port, [f"{disc}/device/{node}/config"]).get(
+        f"{disc}/device/{node}/config")
+    if dev:
+        t = f"{disc}/device/{node}/config"
+        for cid, c in ha_discovery.components(t, dev).items():
+            out.setdefault(cid, (t, json.dumps(c).encode()))
+    return out
 
 
 def cmd_discovery(port, disc, node, *keys):
     cfgs = configs(port, disc, node)
     bad = 0
+    for t in sorted({t for t, _ in cfgs.values() if "/device/" in t}):
+        for e in ha_discovery.check(t, retained(port, [t])[t].decode()):
+            print("  schema:", e)
+            bad += 1
     for key, (t, p) in sorted(cfgs.items()):
+        if "/device/" in t:
+            t = f"{disc}/sensor/{node}/{key}/config"
         errs = ha_discovery.check(t, p.decode())
         for e in errs:
             print("  schema:", e)
@@ -129,11 +153,14 @@ def cmd_discovery(port, disc, node, *keys):
 
 def cmd_live(port, api, prefix, meter, secs):
     disc = {}
-    for t, p in retained(port, ["homeassistant/+/+/+/config"]).items():
-        if p:
-            c = json.loads(p)
-            if c["state_topic"].startswith(f"{prefix}/{meter}/"):
-                disc[t] = c
+    for t, p in retained(port, ["homeassistant/+/+/+/config",
+                                "homeassistant/device/+/config"]).items():
+        if not p:
+            continue
+        cs = ha_discovery.components(t, p) if "/device/" in t else {"": json.loads(p)}
+        for k, c in cs.items():
+            if c.get("state_topic", "").startswith(f"{prefix}/{meter}/"):
+                disc[f"{t} {k}"] = c
     # each state is compared with the API as soon as it arrives (the
     # next telegram replaces both a second later)
     msgs = stream(port, [f"{prefix}/{meter}/#"], int(secs))
@@ -339,6 +366,66 @@ def cmd_snapshot(port, disc, path):
     return 1 if bad else 0
 
 
+def cmd_same_as(port, disc, path):
+    """Device mode now: its components are the entity configs recorded by
+    snapshot in entity mode (same unique_ids, same options)."""
+    with open(path) as f:
+        ent = {c["unique_id"]: c for c in json.load(f).values()}
+    dev = {}
+    for t, p in retained(port, [f"{disc}/device/+/config"]).items():
+        if p:
+            for c in ha_discovery.components(t, p).values():
+                dev[c["unique_id"]] = c
+    bad = 0
+    for u in sorted(set(ent) | set(dev)):
+        if u not in dev:
+            print(f"  {u}: an entity, not a component")
+        elif u not in ent:
+            print(f"  {u}: a component, not an entity")
+        elif ent[u] != dev[u]:
+            print(f"  {u}: differs: {ent[u]} != {dev[u]}")
+        else:
+            continue
+        bad += 1
+    print(f"same-as: {len(dev)} components, {len(ent)} entities, "
+          f"{bad} differences")
+    return 1 if bad or not dev else 0
+
+
+def cmd_migration(path, disc, node, direction):
+    """FILE holds "%t<TAB>%x" lines of everything published under DISC
+    while an exporter started (mosquitto_sub -F). to-device: each entity
+    config NODE had got {"migrate_discovery": true}, then the device
+    config came, then the entity config was emptied; to-entity: the same
+    with the roles swapped."""
+    msgs = []
+    with open(path) as f:
+        for line in f:
+            t, _, x = line.rstrip("\n").partition("\t")
+            msgs.append((t, bytes.fromhex(x)))
+    dev_t = f"{disc}/device/{node}/config"
+    old = (lambda t: t.startswith(f"{disc}/sensor/{node}/")) \
+        if direction == "to-device" else (lambda t: t == dev_t)
+    new = (lambda t: t == dev_t) if direction == "to-device" else \
+        (lambda t: t.startswith(f"{disc}/sensor/{node}/"))
+    bad = 0
+    topics = sorted({t for t, p in msgs if old(t) and b"migrate" in p})
+    for t in topics:
+        seq = [(i, p) for i, (tt, p) in enumerate(msgs) if tt == t]
+        mig = [i for i, p in seq if json.loads(p or b"{}").get(
+            "migrate_discovery") is True]
+        empty = [i for i, p in seq if not p]
+        later_new = [i for i, (tt, p) in enumerate(msgs)
+                     if new(tt) and p and mig and i > mig[0]
+                     and (not empty or i < empty[-1])]
+        if not (mig and empty and later_new and mig[0] < empty[-1]):
+            print(f"  {t}: not migrate, new config, empty "
+                  f"(migrate at {mig}, empty at {empty})")
+            bad += 1
+    print(f"migration {direction}: {len(topics)} old configs migrated")
+    return 1 if bad or not topics else 0
+
+
 def cmd_count(port, topic, secs):
     print(sum(1 for r, _, _ in sub(port, [topic], int(secs)) if not r))
     return 0
@@ -353,7 +440,8 @@ def main(argv):
     return {"retained": cmd_retained, "discovery": cmd_discovery,
             "live": cmd_live, "count": cmd_count,
             "coverage": cmd_coverage, "render": cmd_render,
-            "snapshot": cmd_snapshot}[cmd](*args)
+            "snapshot": cmd_snapshot, "same-as": cmd_same_as,
+            "migration": cmd_migration}[cmd](*args)
 
 
 if __name__ == "__main__":

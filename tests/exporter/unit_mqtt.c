@@ -111,6 +111,31 @@ static void test_prefixes(void **state)
 	assert_string_equal(mq.disc_prefix, "");
 }
 
+/* --mqtt.homeassistant-mode: entity (default) or device, nothing else. */
+static void test_ha_mode(void **state)
+{
+	static const char *const bad[] = {"", "Device", "devices", "both",
+					  "entity,device"};
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.mqtt_url = "mqtt://broker";
+	cfg.mqtt_topic_prefix = "p1";
+	cfg.mqtt_homeassistant = "homeassistant";
+	assert_true(mqtt_conf_load());
+	assert_false(mq.ha_device);
+	cfg.mqtt_homeassistant_mode = "device";
+	assert_true(mqtt_conf_load());
+	assert_true(mq.ha_device);
+	cfg.mqtt_homeassistant_mode = "entity";
+	assert_true(mqtt_conf_load());
+	assert_false(mq.ha_device);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cfg.mqtt_homeassistant_mode = bad[i];
+		assert_false(mqtt_conf_load());
+	}
+}
+
 static void test_tls_options(void **state)
 {
 	(void)state;
@@ -133,6 +158,7 @@ int main(void)
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_password),
 		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_ha_mode),
 		cmocka_unit_test(test_tls_options),
 	};
 

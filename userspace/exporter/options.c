@@ -356,6 +356,13 @@ static const struct opt_def defs[] = {
 	 .metavar = "[DISCOVERY_PREFIX]",
 	 .help = "announce the meters to Home Assistant (MQTT discovery; bare: "
 		 "homeassistant)"},
+	{.name = "mqtt.homeassistant-mode",
+	 .type = T_STR,
+	 .off = O(mqtt_homeassistant_mode),
+	 .def = "entity",
+	 .metavar = "entity|device",
+	 .help = "discovery messages: one per entity, or one per meter with "
+		 "all its entities (Home Assistant 2024.12 and later)"},
 	{.name = "mqtt.values",
 	 .type = T_BOOL,
 	 .off = O(mqtt_values),

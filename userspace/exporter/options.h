@@ -101,6 +101,7 @@ struct config {
 	int64_t mqtt_qos;
 	bool mqtt_retain;
 	const char *mqtt_homeassistant;
+	const char *mqtt_homeassistant_mode;
 	bool mqtt_values;
 	bool mqtt_telegram;
 };

@@ -300,6 +300,16 @@ bool mqtt_conf_load(void)
 				 cfg.mqtt_homeassistant);
 		}
 	}
+	if (!cfg.mqtt_homeassistant_mode ||
+	    !strcmp(cfg.mqtt_homeassistant_mode, "entity")) {
+		mq.ha_device = false;
+	} else if (!strcmp(cfg.mqtt_homeassistant_mode, "device")) {
+		mq.ha_device = true;
+	} else {
+		log_err("--mqtt.homeassistant-mode %s: entity or device",
+			cfg.mqtt_homeassistant_mode);
+		ok = false;
+	}
 	mq.qos = (int)cfg.mqtt_qos;
 	mq.retain = cfg.mqtt_retain;
 	return ok;

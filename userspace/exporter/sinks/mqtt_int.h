@@ -37,6 +37,7 @@ struct mqtt_conf {
 	char client_id[128];
 	char prefix[128];      /* --mqtt.topic-prefix */
 	char disc_prefix[128]; /* --mqtt.homeassistant, "" when off */
+	bool ha_device;	       /* --mqtt.homeassistant-mode=device */
 	int qos;
 	bool retain;
 	struct ssl_ctx_st *ssl; /* mqtts: verifies the broker's name */
@@ -105,6 +106,9 @@ int mqtt_fmt_number(char *buf, size_t cap, double x);
 /* mqtt_ha.c */
 void mqtt_ha_meter(struct meter *m, bool force);
 void mqtt_ha_subscribe(const struct meter *m);
-void mqtt_ha_config_seen(const char *topic, size_t payload_len);
+/* After connecting: learn the meters of earlier runs. */
+void mqtt_ha_connected(void);
+/* A message on a topic mqtt_ha subscribed to. */
+void mqtt_ha_message(const char *topic, const void *payload, size_t n);
 
 #endif

@@ -202,6 +202,7 @@ void mqtt_pub_connected(void)
 	if (mq.disc_prefix[0]) {
 		snprintf(topic, sizeof(topic), "%s/status", mq.disc_prefix);
 		mqtt_link_subscribe(topic);
+		mqtt_ha_connected();
 	}
 	for (int i = 0; i < nmeters; i++) {
 		struct meter *m = meters[i];
@@ -237,7 +238,7 @@ void mqtt_pub_message(const char *topic, const void *p, size_t n)
 		}
 		return;
 	}
-	mqtt_ha_config_seen(topic, n);
+	mqtt_ha_message(topic, p, n);
 }
 
 bool mqtt_pub_register(void)
