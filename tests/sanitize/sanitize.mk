@@ -14,7 +14,7 @@ SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer $(SAN_SAN) \
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:exitcode=23 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=24
 SAN_EXPORTER_TESTS = test-basic test-replay test-tcp test-serial test-http \
-	test-tls test-hostile $(filter test-mqtt test-dsmrreader test-tgserver \
+	test-tls test-hostile $(filter test-mqtt test-mqtt-ha test-dsmrreader test-tgserver \
 	test-capture,$(patsubst %.sh,%,$(notdir $(wildcard \
 	$(TOP)/tests/exporter/test-*.sh))))
 SAN_UNIT_BINS = $(patsubst $(B)/%,$(SAN_B)/%,$(LIBP1_UT_BINS) \

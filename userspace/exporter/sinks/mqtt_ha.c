@@ -330,7 +330,7 @@ static void device_config(struct sbuf *sb, const struct meter *m,
 		jkey(sb, h->e[i].key);
 		sb_puts(sb, "{\"p\":\"sensor\"},");
 	}
-	if (sb->p[sb->len - 1] == ',')
+	if (!sb->failed && sb->len && sb->p[sb->len - 1] == ',')
 		sb->len--;
 	sb_puts(sb, "}}");
 }
@@ -559,7 +559,7 @@ static void old_components(const struct meter *m, struct ha_meter *h,
 		body = q += 2;
 		for (; q < e; q++) {
 			if (instr) {
-				if (*q == '\\')
+				if (*q == '\\' && q + 1 < e)
 					q++;
 				else if (*q == '"')
 					instr = false;
