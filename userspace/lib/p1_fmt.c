@@ -29,17 +29,29 @@
 #include "p1_fmt.h"
 #include "p1_internal.h"
 
+/* "00" "01" .. "99": two digits per step. */
+const char p1i_digits2[200] = {
+#define P1I_D10(t)                                                             \
+	t, '0', t, '1', t, '2', t, '3', t, '4', t, '5', t, '6', t, '7', t,     \
+		'8', t, '9'
+	P1I_D10('0'), P1I_D10('1'), P1I_D10('2'), P1I_D10('3'), P1I_D10('4'),
+	P1I_D10('5'), P1I_D10('6'), P1I_D10('7'), P1I_D10('8'), P1I_D10('9'),
+#undef P1I_D10
+};
+
 size_t p1i_fmt_u64(char *b, uint64_t x)
 {
-	char t[20], *p = t + sizeof(t);
-	size_t n;
+	size_t n = p1i_ndigits(x), i = n;
 
-	do {
-		*--p = (char)('0' + x % 10);
-		x /= 10;
-	} while (x);
-	n = (size_t)(t + sizeof(t) - p);
-	memcpy(b, p, n);
+	while (x >= 100) {
+		i -= 2;
+		memcpy(b + i, p1i_digits2 + 2 * (x % 100), 2);
+		x /= 100;
+	}
+	if (x >= 10)
+		memcpy(b + i - 2, p1i_digits2 + 2 * x, 2);
+	else
+		b[0] = (char)('0' + x);
 	return n;
 }
 
@@ -88,6 +100,12 @@ size_t p1i_fmt_g15(char *b, double x)
 			b[n++] = '-';
 		b[n++] = '0';
 		return n;
+	}
+	if (a >= 1 && a < 1e15 && a == (double)(uint64_t)a) {
+		/* an integer (most readings in base units): k = 0 below */
+		if (x < 0)
+			b[n++] = '-';
+		return n + p1i_fmt_u64(b + n, (uint64_t)a);
 	}
 	if (a >= 1e-4 && a < 1e15) {
 		for (k = 0; k < 19; k++) {

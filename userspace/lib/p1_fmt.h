@@ -24,4 +24,26 @@ size_t p1i_fmt_g15(char *b, double x);
 /* Decimal digits of x at b (up to 20 bytes); returns the length. */
 size_t p1i_fmt_u64(char *b, uint64_t x);
 
+/* "00" "01" .. "99" (200 bytes, no NULs). */
+extern const char p1i_digits2[200];
+
+/* How many decimal digits x has (1..20). */
+static inline size_t p1i_ndigits(uint64_t x)
+{
+	size_t n = 1;
+
+	for (;;) {
+		if (x < 10)
+			return n;
+		if (x < 100)
+			return n + 1;
+		if (x < 1000)
+			return n + 2;
+		if (x < 10000)
+			return n + 3;
+		x /= 10000;
+		n += 4;
+	}
+}
+
 #endif

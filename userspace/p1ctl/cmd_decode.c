@@ -68,10 +68,11 @@ static void usage(FILE *f)
 /*
  * Output: lines are built in one buffer with libp1's number formatting
  * (no printf family call per value: that was most of the time) and go
- * out with one write() per buffer full and at the end.
+ * out with one write() per buffer full and at the end.  A summary line
+ * is written straight into the buffer after one check that its longest
+ * possible form fits (line_max()).
  */
-#define OB_SIZE 65536
-#define OB_ROOM 256 /* the most one ob_* call below adds but ob_put() */
+#define OB_SIZE (256 * 1024)
 
 static struct {
 	size_t n;
@@ -96,14 +97,6 @@ static void ob_flush(void)
 	ob.n = 0;
 }
 
-/* Room for OB_ROOM more bytes. */
-static char *ob_reserve(void)
-{
-	if (OB_SIZE - ob.n < OB_ROOM)
-		ob_flush();
-	return ob.b + ob.n;
-}
-
 static void ob_put(const char *s, size_t n)
 {
 	while (n) {
@@ -119,21 +112,6 @@ static void ob_put(const char *s, size_t n)
 	}
 }
 
-static void ob_str(const char *s)
-{
-	ob_put(s, strlen(s));
-}
-
-static void ob_u(uint64_t x)
-{
-	ob.n += p1i_fmt_u64(ob_reserve(), x);
-}
-
-static void ob_g(double x)
-{
-	ob.n += p1i_fmt_g15(ob_reserve(), x);
-}
-
 static int out_write(void *ctx, const char *s, size_t n)
 {
 	(void)ctx;
@@ -141,36 +119,45 @@ static int out_write(void *ctx, const char *s, size_t n)
 	return ob.err ? -1 : 0;
 }
 
+/* Literal text: a constant-size copy. */
+#define LIT(p, s) (memcpy(p, s, sizeof(s) - 1), (p) + sizeof(s) - 1)
+
+static char *str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
 /* dd with a leading zero (0..99) at p. */
 static char *two(char *p, int v)
 {
-	p[0] = (char)('0' + v / 10);
-	p[1] = (char)('0' + v % 10);
+	memcpy(p, p1i_digits2 + 2 * v, 2);
 	return p + 2;
 }
 
-static void put_time(const char *label, const struct p1_time *t)
+static char *put_u(char *p, uint64_t x)
+{
+	return p + p1i_fmt_u64(p, x);
+}
+
+/* ISO 8601 UTC; at most 48 bytes. */
+static char *put_time(char *p, const char *label, size_t llen,
+		      const struct p1_time *t)
 {
 	struct tm tm;
-	char *p;
 
 	if (!t->present)
-		return;
-	ob_put(" ", 1);
-	ob_str(label);
-	if (!t->valid) {
-		ob_str("invalid");
-		return;
-	}
+		return p;
+	*p++ = ' ';
+	memcpy(p, label, llen);
+	p += llen;
+	if (!t->valid)
+		return LIT(p, "invalid");
 	p1_gmtime(t->t, &tm); /* not gmtime_r(): 2038 with a 32-bit time_t */
-	if (tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
-		char b[48];
-
-		if (strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%SZ", &tm))
-			ob_str(b);
-		return;
-	}
-	p = ob_reserve();
+	if (tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
+		return p + strftime(p, 48, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	p = two(p, (tm.tm_year + 1900) / 100);
 	p = two(p, (tm.tm_year + 1900) % 100);
 	*p++ = '-';
@@ -184,83 +171,106 @@ static void put_time(const char *label, const struct p1_time *t)
 	*p++ = ':';
 	p = two(p, tm.tm_sec);
 	*p++ = 'Z';
-	ob.n = (size_t)(p - ob.b);
+	return p;
 }
 
-/* Bytes as text, non-printable ones as \xNN. */
-static void put_bytes(const char *s, size_t n)
+/* Bytes as text, non-printable ones as \xNN: at most 4 n bytes. */
+static char *put_bytes(char *p, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, run = 0;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		char *p;
 
 		if (c >= 0x20 && c < 0x7f) {
-			run++;
+			*p++ = (char)c;
 			continue;
 		}
-		ob_put(s + i - run, run);
-		run = 0;
-		p = ob_reserve();
 		p[0] = '\\';
 		p[1] = 'x';
 		p[2] = hex[c >> 4];
 		p[3] = hex[c & 15];
-		ob.n += 4;
+		p += 4;
 	}
-	ob_put(s + n - run, run);
+	return p;
 }
 
-static void put_num(const char *label, const struct p1_num *n, const char *unit)
+/* " label=value unit": at most 16 + P1I_FMT_G15_MAX + 2 bytes. */
+static inline char *put_num(char *p, const char *label, size_t llen,
+			    const struct p1_num *n, const char *unit,
+			    size_t ulen)
 {
 	if (!n->present)
-		return;
-	ob_put(" ", 1);
-	ob_str(label);
-	ob_put("=", 1);
-	ob_g(n->value);
-	ob_str(unit);
+		return p;
+	memcpy(p, label, llen);
+	p += llen;
+	p += p1i_fmt_g15(p, n->value);
+	memcpy(p, unit, ulen);
+	return p + ulen;
+}
+
+#define NUM(p, label, n, unit)                                                 \
+	put_num(p, " " label "=", sizeof(label) + 1, n, unit, sizeof(unit) - 1)
+
+/* The longest summary() line of t. */
+static size_t line_max(const struct p1_telegram *t)
+{
+	return 4 * (size_t)t->header_len + 2048;
 }
 
 static void summary(const struct p1_telegram *t)
 {
-	static const char *const import[P1_MAX_TARIFFS + 1] = {
-		"import", "import1", "import2", "import3", "import4"};
-	static const char *const export[P1_MAX_TARIFFS + 1] = {
-		"export", "export1", "export2", "export3", "export4"};
+	/* " import=" .. " export4=" padded: constant-size copies */
+	static const char label[2][P1_MAX_TARIFFS + 1][16] = {
+		{" import=", " import1=", " import2=", " import3=",
+		 " import4="},
+		{" export=", " export1=", " export2=", " export3=",
+		 " export4="},
+	};
 	const struct p1_data *d = &t->data;
 	const struct p1_elec *el = &d->elec;
-	unsigned i;
+	unsigned i, k;
+	char *p;
 
 	_Static_assert(P1_MAX_TARIFFS == 4, "import/export labels");
-	ob_str("crc=");
-	ob_str(p1_crc_name(t->crc));
-	ob_put(" ", 1);
-	put_bytes(t->text + t->header_off, t->header_len);
-	ob_str(" family=");
-	ob_str(p1_family_name(d->family));
+	if (OB_SIZE - ob.n < line_max(t))
+		ob_flush();
+	p = ob.b + ob.n;
+	p = LIT(p, "crc=");
+	p = str(p, p1_crc_name(t->crc));
+	*p++ = ' ';
+	p = put_bytes(p, t->text + t->header_off, t->header_len);
+	p = LIT(p, " family=");
+	p = str(p, p1_family_name(d->family));
 	if (d->dsmr) {
-		ob_str(" dsmr=");
-		ob_u(d->dsmr / 10);
-		ob_put(".", 1);
-		ob_u(d->dsmr % 10);
+		p = LIT(p, " dsmr=");
+		p = put_u(p, d->dsmr / 10);
+		*p++ = '.';
+		p = put_u(p, d->dsmr % 10);
 	}
-	put_time("time=", &d->time);
+	p = put_time(p, "time=", 5, &d->time);
 	for (i = 0; i <= P1_MAX_TARIFFS; i++) {
-		put_num(import[i], &el->energy_import[i], "Wh");
-		put_num(export[i], &el -> energy_export[i], "Wh");
+		for (k = 0; k < 2; k++) {
+			const struct p1_num *n = k ? &el->energy_export[i]
+						   : &el->energy_import[i];
+
+			if (!n->present)
+				continue;
+			memcpy(p, label[k][i], 16);
+			p += 8 + (i > 0);
+			p += p1i_fmt_g15(p, n->value);
+			p = LIT(p, "Wh");
+		}
 	}
-	put_num("power", &el->power_import, "W");
-	put_num("power_export", &el->power_export, "W");
-	put_num("tariff", &el->tariff, "");
-	put_num("demand", &el->demand, "W");
-	if (el->month_peak.power.present)
-		put_num("month_peak", &el->month_peak.power, "W");
+	p = NUM(p, "power", &el->power_import, "W");
+	p = NUM(p, "power_export", &el->power_export, "W");
+	p = NUM(p, "tariff", &el->tariff, "");
+	p = NUM(p, "demand", &el->demand, "W");
+	p = NUM(p, "month_peak", &el->month_peak.power, "W");
 	if (el->peaks_present) {
-		ob_str(" peaks=");
-		ob_u(el->npeaks);
+		p = LIT(p, " peaks=");
+		p = put_u(p, el->npeaks);
 	}
 	for (i = 0; i < P1_MAX_MBUS; i++) {
 		const struct p1_mbus *m = &d->mbus[i];
@@ -268,31 +278,33 @@ static void summary(const struct p1_telegram *t)
 		if (!m->present || !m->reading.present)
 			continue;
 		/* The unit is the meter's text: no control bytes to a tty. */
-		ob_put(" ", 1);
-		ob_str(p1_mbus_kind_name(m->kind));
-		ob_u(i + 1);
-		ob_put("=", 1);
-		ob_g(m->reading.value);
-		put_bytes(m->unit, strlen(m->unit));
-		put_time("@", &m->time);
+		*p++ = ' ';
+		p = str(p, p1_mbus_kind_name(m->kind));
+		p = put_u(p, i + 1);
+		*p++ = '=';
+		p += p1i_fmt_g15(p, m->reading.value);
+		p = put_bytes(p, m->unit, strnlen(m->unit, sizeof(m->unit)));
+		p = put_time(p, "@", 1, &m->time);
 		if (m->stale)
-			ob_str("(stale)");
+			p = LIT(p, "(stale)");
 	}
-	ob_str(" objects=");
-	ob_u(t->nobjects);
+	p = LIT(p, " objects=");
+	p = put_u(p, t->nobjects);
 	if (t->anomalies) {
 		static const char hex[] = "0123456789abcdef";
-		char b[8], *p = b + sizeof(b);
+		char b[8], *q = b + sizeof(b);
 		uint32_t a = t->anomalies;
 
 		do {
-			*--p = hex[a & 15];
+			*--q = hex[a & 15];
 			a >>= 4;
 		} while (a);
-		ob_str(" anomalies=0x");
-		ob_put(p, (size_t)(b + sizeof(b) - p));
+		p = LIT(p, " anomalies=0x");
+		memcpy(p, q, (size_t)(b + sizeof(b) - q));
+		p += b + sizeof(b) - q;
 	}
-	ob_put("\n", 1);
+	*p++ = '\n';
+	ob.n = (size_t)(p - ob.b);
 }
 
 /* Every framed telegram, whatever its CRC says. */
