@@ -62,7 +62,15 @@ static size_t fmt_exp(char *b, double x, double a)
 	char d[20];
 	size_t n = 0, nd;
 	unsigned e = 15, p;
+	uint64_t bits;
+	int e2;
 
+	/* Start below the exponent: floor(log10(2^e2)) - 1 <= log10(a) - 1,
+	 * so the powers skipped are all far below a. */
+	memcpy(&bits, &a, sizeof(bits));
+	e2 = (int)((bits >> 52) & 0x7ff) - 1023;
+	if (e2 > 0 && (e2 * 78913 >> 18) - 1 > (int)e)
+		e = (unsigned)((e2 * 78913 >> 18) - 1);
 	/* 10^(e+1) as a double: exact up to 1e22; a product above (the
 	 * range check of r below catches a boundary it misplaces) */
 	while (e < 36 && a >= (e + 1 <= 22 ? p1i_pow10[e + 1]

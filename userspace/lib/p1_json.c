@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * p1_json.c - a parsed telegram as one JSON object (format: see
- * docs/libp1.md).  Output goes through a small staging buffer to the
- * caller's callback; nothing is allocated.
+ * docs/libp1.md).  Output goes through a staging buffer to the caller's
+ * callback; nothing is allocated.
+ *
+ * Speed: a piece of bounded size (a key and a number, the OBIS code of an
+ * object, ...) is written straight into the staging buffer after one
+ * check that JW_ROOM bytes are free; keys are literals copied with a
+ * constant size; strings from the telegram are checked eight bytes at a
+ * time and copied whole when nothing in them needs escaping.
  */
 #include <math.h>
 #include <stdio.h>
@@ -11,19 +17,30 @@
 #include "p1_fmt.h"
 #include "p1_internal.h"
 
+#define JW_BUF	4096
+#define JW_ROOM 256 /* the most one bounded piece below writes */
+
 struct jw {
 	p1_write_fn fn;
 	void *ctx;
 	int err;
-	size_t n;
-	char buf[1024];
+	char *p; /* next byte of buf */
+	char buf[JW_BUF];
 };
 
 static void flush(struct jw *w)
 {
-	if (w->n && !w->err)
-		w->err = w->fn(w->ctx, w->buf, w->n);
-	w->n = 0;
+	if (w->p > w->buf && !w->err)
+		w->err = w->fn(w->ctx, w->buf, (size_t)(w->p - w->buf));
+	w->p = w->buf;
+}
+
+/* Room for n (<= JW_BUF) more bytes at w->p; returns w->p. */
+static inline char *room(struct jw *w, size_t n)
+{
+	if ((size_t)(w->buf + JW_BUF - w->p) < n)
+		flush(w);
+	return w->p;
 }
 
 static void put_slow(struct jw *w, const char *s, size_t n)
@@ -31,24 +48,27 @@ static void put_slow(struct jw *w, const char *s, size_t n)
 	if (w->err)
 		return;
 	flush(w);
-	if (n > sizeof(w->buf)) {
+	if (n > JW_BUF) {
 		if (!w->err)
 			w->err = w->fn(w->ctx, s, n);
 		return;
 	}
-	memcpy(w->buf, s, n);
-	w->n = n;
+	memcpy(w->p, s, n);
+	w->p += n;
 }
 
 static inline void put(struct jw *w, const char *s, size_t n)
 {
-	if (n <= sizeof(w->buf) - w->n) {
-		memcpy(w->buf + w->n, s, n);
-		w->n += n;
+	if (n <= (size_t)(w->buf + JW_BUF - w->p)) {
+		memcpy(w->p, s, n);
+		w->p += n;
 	} else {
 		put_slow(w, s, n);
 	}
 }
+
+/* Literal text at p (room already made): a constant-size copy. */
+#define LIT(p, s) (memcpy(p, s, sizeof(s) - 1), (p) + sizeof(s) - 1)
 
 static void puts_(struct jw *w, const char *s)
 {
@@ -88,6 +108,7 @@ static const bool plain[256] = {
 	PLAIN16X(0x40), PLAIN16X(0x50), PLAIN16X(0x60), PLAIN16X(0x70),
 };
 
+/* Any string, escaped byte by byte. */
 static void str(struct jw *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -153,141 +174,269 @@ static void str(struct jw *w, const char *s, size_t n)
 	put(w, "\"", 1);
 }
 
-/* ,"name": with the comma when it is not the first member */
-static void key_(struct jw *w, bool *first, const char *k, size_t n)
+/* Sixteen bytes at a time (GCC/clang vector extension: SSE2, NEON, or
+ * plain integer code elsewhere). */
+typedef unsigned char p1_v16 __attribute__((vector_size(16)));
+
+/* Whether s[0..n) (n <= 16; 16 bytes readable) has a byte that needs
+ * escaping or a UTF-8 check: < 0x20, >= 0x7f, '"' or '\\'. */
+static inline bool special16(const char *s, size_t n)
 {
-	if (*first)
-		put(w, k + 1, n - 1);
+	static const p1_v16 idx = {0, 1, 2,  3,	 4,  5,	 6,  7,
+				   8, 9, 10, 11, 12, 13, 14, 15};
+	uint64_t u[2];
+	p1_v16 x, m;
+
+	memcpy(&x, s, 16);
+	m = (p1_v16)((x < 0x20) | (x >= 0x7f) | (x == '"') | (x == '\\')) &
+	    (p1_v16)(idx < (unsigned char)n);
+	memcpy(u, &m, 16);
+	return u[0] | u[1];
+}
+
+/*
+ * s[0..n) as a JSON string where the bytes up to lim may be read (lim >=
+ * s + n): strings with nothing to escape (nearly all) are checked and
+ * copied sixteen bytes at a time.
+ */
+static bool plain_in(const char *s, size_t n, const char *lim)
+{
+	size_t i;
+
+	if (n > JW_ROOM - 32 || (size_t)(lim - s) < n + 16)
+		return false;
+	for (i = 0; i < n; i += 16)
+		if (special16(s + i, n - i < 16 ? n - i : 16))
+			return false;
+	return true;
+}
+
+/* A string plain_in() accepted, quoted, at p (n + 32 bytes of room). */
+static inline char *plain_at(char *p, const char *s, size_t n)
+{
+	size_t i;
+
+	*p++ = '"';
+	for (i = 0; i < n; i += 16)
+		memcpy(p + i, s + i, 16);
+	p[n] = '"';
+	return p + n + 1;
+}
+
+static void str_in(struct jw *w, const char *s, size_t n, const char *lim)
+{
+	if (plain_in(s, n, lim))
+		w->p = plain_at(room(w, n + 32), s, n);
 	else
-		put(w, k, n);
-	*first = false;
+		str(w, s, n);
 }
 
-/* Keys are literals: their quoted form is built at compile time. */
-#define KEYSTR(k)	 ",\"" k "\":"
-#define key(w, first, k) key_(w, first, KEYSTR(k), sizeof(KEYSTR(k)) - 1)
+/* A string of the telegram's text. */
+#define str_text(w, t, s, n) str_in(w, s, n, (t)->text + sizeof((t)->text))
+/* A NUL-terminated string in the char array a. */
+#define str_array(w, a) str_in(w, a, strnlen(a, sizeof(a)), (a) + sizeof(a))
 
-/* Decimal digits of x into the end of b; returns where they start. */
-static char *utoa_end(char *end, uint64_t x)
+/* ,"name": or "name": when it is the first member (*f) */
+#define KEY(p, f, k)                                                           \
+	(*(f) ? (*(f) = false, LIT(p, "\"" k "\":")) : LIT(p, ",\"" k "\":"))
+
+static inline char *u64_at(char *p, uint64_t x)
 {
-	do {
-		*--end = (char)('0' + x % 10);
-		x /= 10;
-	} while (x);
-	return end;
+	return p + p1i_fmt_u64(p, x);
 }
 
-static void i64(struct jw *w, int64_t x)
+static inline char *i64_at(char *p, int64_t x)
 {
-	char b[24], *p = utoa_end(b + sizeof(b),
-				  x < 0 ? 0 - (uint64_t)x : (uint64_t)x);
-
-	if (x < 0)
-		*--p = '-';
-	put(w, p, (size_t)(b + sizeof(b) - p));
+	if (x < 0) {
+		*p++ = '-';
+		return u64_at(p, 0 - (uint64_t)x);
+	}
+	return u64_at(p, (uint64_t)x);
 }
 
 /* Shortest form for the usual values: integers exactly, else %.15g. */
-static void dbl(struct jw *w, double x)
+static char *dbl_at(char *p, double x)
 {
-	char b[P1I_FMT_G15_MAX];
-
-	if (!isfinite(x)) {
-		puts_(w, "null");
-		return;
-	}
+	if (!isfinite(x))
+		return LIT(p, "null");
 	if (x > -9007199254740992.0 && x < 9007199254740992.0 &&
-	    x == (double)(int64_t)x && !(x == 0 && signbit(x))) {
-		i64(w, (int64_t)x);
-		return;
-	}
-	put(w, b, p1i_fmt_g15(b, x));
+	    x == (double)(int64_t)x && !(x == 0 && signbit(x)))
+		return i64_at(p, (int64_t)x);
+	return p + p1i_fmt_g15(p, x);
 }
 
-static void knum_(struct jw *w, bool *first, const char *k, size_t kn,
-		  const struct p1_num *n)
-{
-	if (!n->present)
-		return;
-	key_(w, first, k, kn);
-	dbl(w, n->value);
-}
+#define knum(w, f, k, n)                                                       \
+	do {                                                                   \
+		const struct p1_num *n_ = (n);                                 \
+		if (n_->present) {                                             \
+			char *p_ = room(w, JW_ROOM);                           \
+			p_ = KEY(p_, f, k);                                    \
+			(w)->p = dbl_at(p_, n_->value);                        \
+		}                                                              \
+	} while (0)
 
-static void ktime_(struct jw *w, bool *first, const char *k, size_t kn,
-		   const struct p1_time *t)
-{
-	if (!t->present)
-		return;
-	key_(w, first, k, kn);
-	if (t->valid)
-		i64(w, t->t);
-	else
-		put(w, "null", 4);
-}
+#define ktime(w, f, k, tm)                                                     \
+	do {                                                                   \
+		const struct p1_time *t_ = (tm);                               \
+		if (t_->present) {                                             \
+			char *p_ = room(w, JW_ROOM);                           \
+			p_ = KEY(p_, f, k);                                    \
+			(w)->p = t_->valid ? i64_at(p_, t_->t)                 \
+					   : LIT(p_, "null");                  \
+		}                                                              \
+	} while (0)
 
-static void kstr_(struct jw *w, bool *first, const char *k, size_t kn,
-		  const char *s, size_t n)
-{
-	key_(w, first, k, kn);
-	str(w, s, n);
-}
+/* A key and a literal value (true, false, ...) */
+#define klit(w, f, k, v)                                                       \
+	do {                                                                   \
+		char *p_ = room(w, JW_ROOM);                                   \
+		p_ = KEY(p_, f, k);                                            \
+		(w)->p = LIT(p_, v);                                           \
+	} while (0)
 
-#define knum(w, f, k, n)    knum_(w, f, KEYSTR(k), sizeof(KEYSTR(k)) - 1, n)
-#define ktime(w, f, k, t)   ktime_(w, f, KEYSTR(k), sizeof(KEYSTR(k)) - 1, t)
-#define kstr(w, f, k, s, n) kstr_(w, f, KEYSTR(k), sizeof(KEYSTR(k)) - 1, s, n)
+#define ki64(w, f, k, x)                                                       \
+	do {                                                                   \
+		char *p_ = room(w, JW_ROOM);                                   \
+		p_ = KEY(p_, f, k);                                            \
+		(w)->p = i64_at(p_, x);                                        \
+	} while (0)
 
-/* A value's number, written from its own digits: exact, no rounding. */
-static void raw_number(struct jw *w, const struct p1_telegram *t,
-		       const struct p1_value *v)
+/* The key of a string member; the string follows. */
+#define kkey(w, f, k)                                                          \
+	do {                                                                   \
+		char *p_ = room(w, JW_ROOM);                                   \
+		(w)->p = KEY(p_, f, k);                                        \
+	} while (0)
+
+/* A value's number, written from its own digits: exact, no rounding.
+ * At most 24 + 2 bytes (more digits go to dbl_at()). */
+static char *raw_number(char *p, const struct p1_telegram *t,
+			const struct p1_value *v)
 {
 	const char *s = t->text + v->off;
 	const char *e = s + v->len - (v->unit_len ? v->unit_len + 1u : 0u);
-	const char *dot, *ie;
-	char b[48];
-	size_t k = 0, nd;
+	const char *dot = NULL, *ie, *q;
+	bool neg = false;
+	size_t nd, k;
 
 	if (*s == '+' || *s == '-') {
-		if (*s == '-')
-			b[k++] = '-';
+		neg = *s == '-';
 		s++;
 	}
-	dot = memchr(s, '.', (size_t)(e - s));
+	if (v->decimals && v->decimals < 255 && e - s > v->decimals &&
+	    e[-1 - v->decimals] == '.') {
+		dot = e - 1 - v->decimals; /* a number has one point */
+	} else {
+		for (q = s; q < e; q++) {
+			if (*q == '.') {
+				dot = q;
+				break;
+			}
+		}
+	}
 	ie = dot ? dot : e;
+#ifdef P1_SWAR
+	while (ie - s > 8 &&
+	       (t->text + sizeof(t->text)) - s >= 8) { /* eight '0' at once */
+		uint64_t z = p1i_load8(s) ^ 0x3030303030303030ull;
+		size_t nz = z ? (size_t)__builtin_ctzll(z) >> 3 : 8;
+
+		s += nz;
+		if (nz < 8)
+			break;
+	}
+#endif
 	while (s + 1 < ie && *s == '0')
 		s++;
 	nd = (size_t)(ie - s) + (dot ? (size_t)(e - dot - 1) : 0);
-	if (nd > 17) {
-		dbl(w, v->number);
-		return;
-	}
+	if (nd > 17)
+		return dbl_at(p, v->number);
+	if (neg)
+		*p++ = '-';
 	if (s == ie)
-		b[k++] = '0';
-	memcpy(b + k, s, (size_t)(ie - s));
-	k += (size_t)(ie - s);
-	if (dot && e > dot + 1) {
-		memcpy(b + k, dot, (size_t)(e - dot));
-		k += (size_t)(e - dot);
-	}
-	put(w, b, k);
+		*p++ = '0';
+	/* the digits and, if digits follow it, the point: one run */
+	k = dot && e > dot + 1 ? (size_t)(e - s) : (size_t)(ie - s);
+	if ((size_t)(t->text + sizeof(t->text) - s) >= 24)
+		memcpy(p, s, 24);
+	else
+		memcpy(p, s, k);
+	return p + k;
 }
 
-/* "A-B:C.D.E[*F]" into b (>= 24 bytes); returns its length. */
-static size_t obis_text(char *b, const struct p1_obis *o)
+/* 0..255 at p. */
+static inline char *u8_at(char *p, unsigned v)
 {
-	const uint8_t f[6] = {o->a, o->b, o->c, o->d, o->e, o->f};
-	static const char sep[6] = {'-', ':', '.', '.', '*', 0};
-	char tmp[4], *q;
-	size_t n = 0;
-	unsigned i, last = o->f != 255 ? 6 : 5;
-
-	for (i = 0; i < last; i++) {
-		q = utoa_end(tmp + 4, f[i]);
-		while (q < tmp + 4)
-			b[n++] = *q++;
-		if (i + 1 < last)
-			b[n++] = sep[i];
+	if (v >= 100) {
+		*p++ = (char)('0' + v / 100);
+		v %= 100;
+		memcpy(p, p1i_digits2 + 2 * v, 2);
+		return p + 2;
 	}
-	return n;
+	if (v >= 10) {
+		memcpy(p, p1i_digits2 + 2 * v, 2);
+		return p + 2;
+	}
+	*p = (char)('0' + v);
+	return p + 1;
+}
+
+/* "A-B:C.D.E[*F]" at p (at most 23 bytes). */
+static inline char *obis_at(char *p, const struct p1_obis *o)
+{
+	p = u8_at(p, o->a);
+	*p++ = '-';
+	p = u8_at(p, o->b);
+	*p++ = ':';
+	p = u8_at(p, o->c);
+	*p++ = '.';
+	p = u8_at(p, o->d);
+	*p++ = '.';
+	p = u8_at(p, o->e);
+	if (o->f != 255) {
+		*p++ = '*';
+		p = u8_at(p, o->f);
+	}
+	return p;
+}
+
+static void value(struct jw *w, const struct p1_telegram *t,
+		  const struct p1_value *v)
+{
+	const char *raw = t->text + v->off;
+	bool easy = plain_in(raw, v->len, t->text + sizeof(t->text));
+	char *p;
+
+	if (easy)
+		w->p = plain_at(room(w, v->len + 32), raw, v->len);
+	else
+		str(w, raw, v->len);
+	p = room(w, JW_ROOM);
+	if (v->flags & P1_VAL_NUMBER) {
+		p = LIT(p, ",\"number\":");
+		p = raw_number(p, t, v);
+	}
+	if (v->flags & P1_VAL_UNIT) {
+		p = LIT(p, ",\"unit\":");
+		if (easy && v->unit_len <= 32 && v->unit_len <= v->len) {
+			/* the unit is the end of the raw text: plain too */
+			p = plain_at(p, p1_value_unit(t, v), v->unit_len);
+		} else {
+			w->p = p;
+			str(w, p1_value_unit(t, v), v->unit_len);
+			p = room(w, JW_ROOM);
+		}
+	}
+	if (v->flags & P1_VAL_TIME) {
+		p = LIT(p, ",\"time\":");
+		p = i64_at(p, v->time);
+	}
+	if (v->flags & P1_VAL_TIME_BAD)
+		p = LIT(p, ",\"invalid_time\":true");
+	if (v->flags & P1_VAL_NEXT_LINE)
+		p = LIT(p, ",\"next_line\":true");
+	*p++ = '}';
+	w->p = p;
 }
 
 static void objects(struct jw *w, const struct p1_telegram *t)
@@ -297,55 +446,34 @@ static void objects(struct jw *w, const struct p1_telegram *t)
 	put(w, "[", 1);
 	for (i = 0; i < t->nobjects; i++) {
 		const struct p1_object *o = &t->objects[i];
-		bool first = true;
-		char b[32];
+		char *p = room(w, JW_ROOM);
 
 		if (i)
-			put(w, ",", 1);
-		put(w, "{", 1);
+			*p++ = ',';
 		if (o->flags & P1_OBJ_OBIS) {
-			kstr(w, &first, "obis", b, obis_text(b, &o->obis));
+			p = LIT(p, "{\"obis\":\"");
+			p = obis_at(p, &o->obis);
+			*p++ = '"';
 			if (o->obis.a == 0 && o->obis.b) {
-				key(w, &first, "channel");
-				i64(w, o->obis.b);
+				p = LIT(p, ",\"channel\":");
+				p = u8_at(p, o->obis.b);
 			}
 		} else {
-			kstr(w, &first, "obis", t->text + o->off, o->len);
-			key(w, &first, "invalid_obis");
-			puts_(w, "true");
+			w->p = LIT(p, "{\"obis\":");
+			str_text(w, t, t->text + o->off, o->len);
+			p = room(w, JW_ROOM);
+			p = LIT(p, ",\"invalid_obis\":true");
 		}
-		key(w, &first, "values");
-		put(w, "[", 1);
+		p = LIT(p, ",\"values\":[");
 		for (j = 0; j < o->nvalues; j++) {
 			const struct p1_value *v = &t->values[o->first + j];
-			bool f2 = true;
 
-			if (j)
-				put(w, ",", 1);
-			put(w, "{", 1);
-			kstr(w, &f2, "raw", t->text + v->off, v->len);
-			if (v->flags & P1_VAL_NUMBER) {
-				key(w, &f2, "number");
-				raw_number(w, t, v);
-			}
-			if (v->flags & P1_VAL_UNIT)
-				kstr(w, &f2, "unit", p1_value_unit(t, v),
-				     v->unit_len);
-			if (v->flags & P1_VAL_TIME) {
-				key(w, &f2, "time");
-				i64(w, v->time);
-			}
-			if (v->flags & P1_VAL_TIME_BAD) {
-				key(w, &f2, "invalid_time");
-				puts_(w, "true");
-			}
-			if (v->flags & P1_VAL_NEXT_LINE) {
-				key(w, &f2, "next_line");
-				puts_(w, "true");
-			}
-			put(w, "}", 1);
+			p = j ? LIT(p, ",{\"raw\":") : LIT(p, "{\"raw\":");
+			w->p = p;
+			value(w, t, v);
+			p = room(w, JW_ROOM);
 		}
-		put(w, "]}", 2);
+		w->p = LIT(p, "]}");
 	}
 	put(w, "]", 1);
 }
@@ -366,28 +494,38 @@ static void tariffs_(struct jw *w, bool *first, const char *k, size_t kn,
 {
 	bool f2 = true;
 	unsigned i;
-	char name[16];
+	char name[16], *p;
 
 	for (i = 0; i < n && !a[i].present; i++)
 		;
 	if (i == n)
 		return;
-	key_(w, first, k, kn);
+	if (*first)
+		put(w, k + 1, kn - 1);
+	else
+		put(w, k, kn);
+	*first = false;
 	put(w, "{", 1);
 	for (i = 0; i < n; i++) {
+		size_t nl;
+
 		if (!a[i].present)
 			continue;
-		if (n == P1_MAX_TARIFFS + 1 && !i)
+		if (n == P1_MAX_TARIFFS + 1 && !i) {
 			knum(w, &f2, "total", &a[i]);
-		else
-			knum_(w, &f2, name,
-			      tariff_key(name,
-					 n == P1_MAX_TARIFFS + 1 ? i : i + 1),
-			      &a[i]);
+			continue;
+		}
+		nl = tariff_key(name, n == P1_MAX_TARIFFS + 1 ? i : i + 1);
+		p = room(w, JW_ROOM);
+		memcpy(p, f2 ? name + 1 : name, f2 ? nl - 1 : nl);
+		p += f2 ? nl - 1 : nl;
+		f2 = false;
+		w->p = dbl_at(p, a[i].value);
 	}
 	put(w, "}", 1);
 }
 
+#define KEYSTR(k) ",\"" k "\":"
 #define tariffs(w, f, k, a, n)                                                 \
 	tariffs_(w, f, KEYSTR(k), sizeof(KEYSTR(k)) - 1, a, n)
 
@@ -414,11 +552,10 @@ static void phases(struct jw *w, bool *first, const struct p1_elec *el)
 		if (!phase_present(p))
 			continue;
 		if (!any)
-			key(w, first, "phases");
+			kkey(w, first, "phases");
 		put(w, any ? ",{" : "[{", 2);
 		any = true;
-		key(w, &f2, "phase");
-		i64(w, i + 1);
+		ki64(w, &f2, "phase", i + 1);
 		knum(w, &f2, "voltage_v", &p->voltage);
 		knum(w, &f2, "current_a", &p->current);
 		knum(w, &f2, "power_import_w", &p->power_import);
@@ -473,12 +610,11 @@ static void electricity(struct jw *w, const struct p1_elec *el)
 	knum(w, &f, "failures", &el->failures);
 	knum(w, &f, "long_failures", &el->long_failures);
 	if (el->failure_log_present) {
-		key(w, &f, "failure_log");
+		kkey(w, &f, "failure_log");
 		f2 = true;
 		put(w, "{", 1);
-		key(w, &f2, "count");
-		i64(w, el->failure_log_count);
-		key(w, &f2, "entries");
+		ki64(w, &f2, "count", el->failure_log_count);
+		kkey(w, &f2, "entries");
 		put(w, "[", 1);
 		for (i = 0; i < el->nfailure_log; i++) {
 			bool f3 = true;
@@ -492,11 +628,9 @@ static void electricity(struct jw *w, const struct p1_elec *el)
 			 * difference, for a valid end and a sane duration. */
 			if (fl->end.valid && fl->duration_s.present &&
 			    fl->duration_s.value >= 0 &&
-			    fl->duration_s.value < 4e9) {
-				key(w, &f3, "start");
-				i64(w,
-				    fl->end.t - (int64_t)fl->duration_s.value);
-			}
+			    fl->duration_s.value < 4e9)
+				ki64(w, &f3, "start",
+				     fl->end.t - (int64_t)fl->duration_s.value);
 			put(w, "}", 1);
 		}
 		put(w, "]}", 2);
@@ -507,16 +641,15 @@ static void electricity(struct jw *w, const struct p1_elec *el)
 	knum(w, &f, "breaker", &el->breaker);
 	knum(w, &f, "demand_w", &el->demand);
 	if (el->month_peak.time.present || el->month_peak.power.present) {
-		key(w, &f, "month_peak");
+		kkey(w, &f, "month_peak");
 		peak(w, &el->month_peak);
 	}
 	if (el->peaks_present) {
-		key(w, &f, "peaks");
+		kkey(w, &f, "peaks");
 		f2 = true;
 		put(w, "{", 1);
-		key(w, &f2, "count");
-		i64(w, el->peaks_count);
-		key(w, &f2, "months");
+		ki64(w, &f2, "count", el->peaks_count);
+		kkey(w, &f2, "months");
 		put(w, "[", 1);
 		for (i = 0; i < el->npeaks; i++) {
 			if (i)
@@ -525,10 +658,14 @@ static void electricity(struct jw *w, const struct p1_elec *el)
 		}
 		put(w, "]}", 2);
 	}
-	if (el->text_present)
-		kstr(w, &f, "text", el->text, el->text_len);
-	if (el->text_code_present)
-		kstr(w, &f, "text_code", el->text_code, strlen(el->text_code));
+	if (el->text_present) {
+		kkey(w, &f, "text");
+		str_in(w, el->text, el->text_len, el->text + sizeof(el->text));
+	}
+	if (el->text_code_present) {
+		kkey(w, &f, "text_code");
+		str_array(w, el->text_code);
+	}
 	put(w, "}", 1);
 }
 
@@ -546,24 +683,28 @@ static void mbus(struct jw *w, const struct p1_data *d)
 			continue;
 		put(w, any ? ",{" : "{", any ? 2 : 1);
 		any = true;
-		key(w, &f, "channel");
-		i64(w, i + 1);
-		key(w, &f, "kind");
+		ki64(w, &f, "channel", i + 1);
+		kkey(w, &f, "kind");
 		str(w, p1_mbus_kind_name(m->kind),
 		    strlen(p1_mbus_kind_name(m->kind)));
 		knum(w, &f, "type", &m->type);
-		if (m->id_present)
-			kstr(w, &f, "id", m->id, strlen(m->id));
+		if (m->id_present) {
+			kkey(w, &f, "id");
+			str_array(w, m->id);
+		}
 		knum(w, &f, "reading", &m->reading);
-		if (m->reading.present)
-			kstr(w, &f, "unit", m->unit, strlen(m->unit));
+		if (m->reading.present) {
+			kkey(w, &f, "unit");
+			str_array(w, m->unit);
+		}
 		knum(w, &f, "volume_m3", &m->volume_m3);
 		knum(w, &f, "energy_wh", &m->energy_wh);
 		ktime(w, &f, "time", &m->time);
 		knum(w, &f, "valve", &m->valve);
-		key(w, &f, "stale");
-		puts_(w, m->stale ? "true" : "false");
-		put(w, "}", 1);
+		if (m->stale)
+			klit(w, &f, "stale", "true}");
+		else
+			klit(w, &f, "stale", "false}");
 	}
 	put(w, "]", 1);
 }
@@ -581,7 +722,7 @@ static void anomalies(struct jw *w, bool *first, uint32_t a)
 
 	if (!a)
 		return;
-	key(w, first, "anomalies");
+	kkey(w, first, "anomalies");
 	put(w, "[", 1);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!(a & (1u << i)))
@@ -597,48 +738,59 @@ static void anomalies(struct jw *w, bool *first, uint32_t a)
 int p1_json_emit(const struct p1_telegram *t, unsigned flags, p1_write_fn fn,
 		 void *ctx)
 {
-	struct jw w = {.fn = fn, .ctx = ctx};
+	struct jw w; /* buf is not cleared: 4 KiB per call */
 	const struct p1_data *d = &t->data;
 	bool f = true;
 	char b[8];
 
+	w.fn = fn;
+	w.ctx = ctx;
+	w.err = 0;
+	w.p = w.buf;
 	if (!(flags & P1_JSON_MEMBERS))
 		put(&w, "{", 1);
-	kstr(&w, &f, "crc", p1_crc_name(t->crc), strlen(p1_crc_name(t->crc)));
+	kkey(&w, &f, "crc");
+	puts_(&w, t->crc == P1_CRC_OK	  ? "\"ok\""
+		  : t->crc == P1_CRC_BAD  ? "\"bad\""
+		  : t->crc == P1_CRC_NONE ? "\"none\""
+					  : "\"unchecked\"");
 	if (t->crc == P1_CRC_BAD) {
 		snprintf(b, sizeof(b), "%04X", t->crc_rx);
-		kstr(&w, &f, "crc_sent", b, 4);
+		kkey(&w, &f, "crc_sent");
+		str(&w, b, 4);
 		snprintf(b, sizeof(b), "%04X", t->crc_calc);
-		kstr(&w, &f, "crc_calc", b, 4);
+		kkey(&w, &f, "crc_calc");
+		str(&w, b, 4);
 	}
-	kstr(&w, &f, "header", t->text + t->header_off, t->header_len);
+	kkey(&w, &f, "header");
+	str_text(&w, t, t->text + t->header_off, t->header_len);
 	anomalies(&w, &f, t->anomalies);
-	if (t->bad_lines) {
-		key(&w, &f, "bad_lines");
-		i64(&w, t->bad_lines);
-	}
+	if (t->bad_lines)
+		ki64(&w, &f, "bad_lines", t->bad_lines);
 	if (flags & P1_JSON_TYPED) {
-		kstr(&w, &f, "family", p1_family_name(d->family),
-		     strlen(p1_family_name(d->family)));
-		if (d->dsmr) {
-			key(&w, &f, "dsmr");
-			i64(&w, d->dsmr);
+		kkey(&w, &f, "family");
+		str(&w, p1_family_name(d->family),
+		    strlen(p1_family_name(d->family)));
+		if (d->dsmr)
+			ki64(&w, &f, "dsmr", d->dsmr);
+		if (d->version[0]) {
+			kkey(&w, &f, "version");
+			str_array(&w, d->version);
 		}
-		if (d->version[0])
-			kstr(&w, &f, "version", d->version, strlen(d->version));
 		ktime(&w, &f, "time", &d->time);
-		if (d->equipment_id_present)
-			kstr(&w, &f, "equipment_id", d->equipment_id,
-			     strlen(d->equipment_id));
+		if (d->equipment_id_present) {
+			kkey(&w, &f, "equipment_id");
+			str_array(&w, d->equipment_id);
+		}
 	}
 	if (flags & P1_JSON_OBJECTS) {
-		key(&w, &f, "objects");
+		kkey(&w, &f, "objects");
 		objects(&w, t);
 	}
 	if (flags & P1_JSON_TYPED) {
-		key(&w, &f, "electricity");
+		kkey(&w, &f, "electricity");
 		electricity(&w, &d->elec);
-		key(&w, &f, "mbus");
+		kkey(&w, &f, "mbus");
 		mbus(&w, d);
 	}
 	if (!(flags & P1_JSON_MEMBERS))
@@ -657,9 +809,9 @@ static int sink_write(void *ctx, const char *s, size_t n)
 	struct sink *k = ctx;
 
 	if (k->len < k->cap) {
-		size_t room = k->cap - k->len;
+		size_t room_ = k->cap - k->len;
 
-		memcpy(k->buf + k->len, s, n < room ? n : room);
+		memcpy(k->buf + k->len, s, n < room_ ? n : room_);
 	}
 	k->len += n;
 	return 0;
@@ -680,6 +832,7 @@ int p1_json_string(const char *s, size_t n, p1_write_fn fn, void *ctx)
 {
 	struct jw w = {.fn = fn, .ctx = ctx};
 
+	w.p = w.buf;
 	str(&w, s, n);
 	flush(&w);
 	return w.err;
