@@ -22,9 +22,14 @@
  *    the tty core already runs one at a time per tty) and the idle work
  *    that completes a telegram whose trailer ended in a bare CR.  Only
  *    they complete frames, so the framer's buffer (p1_dev.frbuf) holds a
- *    completed frame until they are done with it: it is copied out after
- *    p1_dev.lock is dropped.  Other framer calls (reset, limits) change
- *    state, never the buffer.  Taken before p1_dev.lock, never under it.
+ *    completed frame until they are done with it: it is copied out, or
+ *    decrypted, after p1_dev.lock is dropped.  Other framer calls (reset,
+ *    limits) change state, never the buffer.  It also owns the decryption
+ *    state (*p1_dev.crypto: transform, buffers, the second framer, the
+ *    frame counter of each system title): p1_dev.crypto is replaced with
+ *    rx_mutex and p1_dev.lock both held, so either one keeps it from
+ *    changing; the old one is freed after both are dropped.  Taken before
+ *    p1_dev.lock, never under it.
  *  - p1_reader.mutex serialises read() and the ioctls that read or write
  *    p1_reader.meta on one open file.  It is not held while read() sleeps.
  *  - p1_devs_mutex (n_p1_main.c) protects the global device list and
@@ -96,10 +101,10 @@ struct p1_dev {
 	bool dead;
 
 	/* encrypted meters (n_p1_crypto.c), under lock */
-	struct p1_crypto *crypto;	/* NULL: no key */
+	struct p1_crypto *crypto;	/* NULL: no key; see rx_mutex */
 	u8 auth_key[P1_KEY_LEN];
 	u64 enc_no_key, enc_decrypted, enc_auth_failed, enc_replays;
-	struct p1_framer_stats enc_stats;	/* of keys replaced */
+	struct p1_framer_stats enc_stats;	/* of the second framer */
 
 	wait_queue_head_t wait;
 	struct work_struct notify_work;
@@ -149,9 +154,10 @@ void p1_dev_line_changed(struct p1_dev *p, bool cs7, bool reset);
 void p1_copy_printable(char *dst, size_t size, const u8 *src, size_t len);
 int p1_parse_equipment_id(char *out, const u8 *d, u32 len);
 
-/* Queue one completed telegram (meta flags @flags); p->lock held. */
-bool p1_store(struct p1_dev *p, const struct p1_frame *f, u64 boot, u64 real,
-	      u32 flags);
+/* A telegram made from frame @f (process context); NULL if no memory. */
+struct p1_tg *p1_tg_new(const struct p1_frame *f, u64 boot, u64 real);
+/* Queue it (rx_mutex held, p->lock not); false if the device is dead. */
+bool p1_dev_store(struct p1_dev *p, struct p1_tg *tg);
 
 /* n_p1_crypto.c: encrypted meters (DLMS frames, AES-128-GCM) */
 void p1_crypto_init(struct p1_dev *p);
@@ -162,7 +168,7 @@ int p1_crypto_set_auth_key(struct p1_dev *p, const u8 *auth);
 bool p1_crypto_has_key(struct p1_dev *p);
 /* 32 hex digits (P1_KEY_LEN), "" (0) or -EINVAL; a newline may follow. */
 int p1_crypto_parse_key(const char *buf, size_t count, u8 *key);
-/* A completed DLMS frame; p->lock held.  True if a telegram was stored. */
+/* A completed DLMS frame; rx_mutex held, p->lock not.  True if stored. */
 bool p1_crypto_frame(struct p1_dev *p, const struct p1_frame *f, u64 boot,
 		     u64 real);
 void p1_crypto_stats(struct p1_dev *p, u64 *s);	/* p->lock held */
@@ -186,6 +192,7 @@ u32 p1_reader_get_flags(struct p1_reader *r);
 int p1_chardev_init(void);
 void p1_chardev_exit(void);
 extern const struct file_operations p1_fops;
+u32 p1_meta_ioctl_size(unsigned int cmd);
 extern dev_t p1_devt;
 
 /* n_p1_sysfs.c */

@@ -5,11 +5,13 @@
  * Each open file owns a struct p1_reader (its cursor) and a reference to
  * the device, so the device outlives a hangup until the last close.
  * Locking: see n_p1_reader.c; nothing here touches the tty.  The reader's
- * mutex covers only P1_IOC_GET_META (the meta of the last read); flags and
+ * mutex covers only P1_IOC_GET_META (the meta of the last read, any
+ * version of struct p1_telegram_meta: see the uapi header); flags and
  * the cursor are under p1_dev.lock inside the reader functions.
  */
 #include <linux/compat.h>
 #include <linux/fs.h>
+#include <linux/minmax.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -66,23 +68,54 @@ static __poll_t p1_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
+/*
+ * P1_IOC_GET_META for a caller's struct of any size from version 1 up (its
+ * number encodes the size, see the uapi header): that size, or 0 if @cmd
+ * is no P1_IOC_GET_META.
+ */
+u32 p1_meta_ioctl_size(unsigned int cmd)
+{
+	BUILD_BUG_ON(offsetofend(struct p1_telegram_meta, flags) !=
+		     P1_TELEGRAM_META_SIZE_V1);
+	BUILD_BUG_ON(sizeof(struct p1_telegram_meta) !=
+		     P1_TELEGRAM_META_SIZE_V2);
+	if (_IOC_TYPE(cmd) != P1_IOC_MAGIC ||
+	    _IOC_NR(cmd) != _IOC_NR(P1_IOC_GET_META) ||
+	    _IOC_DIR(cmd) != _IOC_READ ||
+	    _IOC_SIZE(cmd) < P1_TELEGRAM_META_SIZE_V1)
+		return 0;
+	return _IOC_SIZE(cmd);
+}
+
+/* As much of the meta as the caller's @size holds; the rest zeroed. */
+static long p1_get_meta(struct p1_reader *r, void __user *uarg, u32 size)
+{
+	struct p1_telegram_meta meta;
+	u32 n = min_t(u32, size, sizeof(meta));
+
+	if (mutex_lock_interruptible(&r->mutex))
+		return -ERESTARTSYS;
+	meta = r->meta;
+	mutex_unlock(&r->mutex);
+	if (copy_to_user(uarg, &meta, n) ||
+	    (size > n && clear_user(uarg + n, size - n)))
+		return -EFAULT;
+	return 0;
+}
+
 static long p1_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct p1_reader *r = file->private_data;
 	void __user *uarg = (void __user *)arg;
-	struct p1_telegram_meta meta;
 	long ret = 0;
 	u32 v;
 
+	v = p1_meta_ioctl_size(cmd);
+	if (v)
+		return p1_get_meta(r, uarg, v);
 	switch (cmd) {
 	case FIONREAD:
 		return put_user((int)p1_reader_next_len(r), (int __user *)uarg);
-	case P1_IOC_GET_META:
-		if (mutex_lock_interruptible(&r->mutex))
-			return -ERESTARTSYS;
-		meta = r->meta;
-		mutex_unlock(&r->mutex);
-		return copy_to_user(uarg, &meta, sizeof(meta)) ? -EFAULT : 0;
 	case P1_IOC_SET_FLAGS:
 		ret = get_user(v, (u32 __user *)uarg);
 		if (!ret && (v & ~P1_RF_ALL))

@@ -17,14 +17,21 @@
  * Without a key it is counted (P1_STAT_ENCRYPTED_NO_KEY) and, for readers
  * with P1_RF_ALL, stored raw with status P1_STATUS_ENCRYPTED.
  *
- * Locking and context: struct p1_crypto (transform, request, buffers, the
- * keys) is allocated and freed in process context (sysfs, netlink), never
- * under p1_dev.lock; p1_dev.crypto is swapped under p1_dev.lock, so the
- * receive path (p1_crypto_frame(), called with the lock held) sees either
- * the old or the new one whole.  The transform is synchronous
- * (CRYPTO_ALG_ASYNC masked out), so decrypting under the spinlock never
- * sleeps; its request and buffers are preallocated.  Keys are wiped when
- * freed (kfree_sensitive(), crypto_free_aead()).
+ * Each telegram delivered from a frame carries P1_META_ENCRYPTED, the
+ * frame counter and the system title in its metadata.
+ *
+ * Locking and context (see n_p1.h): struct p1_crypto (transform, request,
+ * buffers, the keys, the frame counter of each title) is allocated and
+ * freed in process context (sysfs, netlink, the tty ioctl), never under a
+ * lock.  The receive path (p1_crypto_frame()) runs with p1_dev.rx_mutex
+ * held and p1_dev.lock not: it decrypts, checks the frame counter,
+ * allocates the telegrams (GFP_KERNEL) and queues them in frame order, all
+ * under rx_mutex, so the replay check and the acceptance of a frame are
+ * one step for every other frame; counters and the ring are updated under
+ * p1_dev.lock.  p1_crypto_swap() replaces p1_dev.crypto with both held,
+ * so neither the receive path nor a holder of p1_dev.lock ever sees it
+ * freed.  The transform is synchronous (CRYPTO_ALG_ASYNC masked out).
+ * Keys are wiped when freed (kfree_sensitive(), crypto_free_aead()).
  */
 #include <crypto/aead.h>
 #include <linux/capability.h>
@@ -125,29 +132,20 @@ void p1_crypto_destroy(struct p1_dev *p)
 	memzero_explicit(p->auth_key, sizeof(p->auth_key));
 }
 
-/* Counters of the second framer, kept across key changes. */
-static void p1_crypto_keep_stats(struct p1_dev *p, const struct p1_crypto *c)
-{
-	const struct p1_framer_stats *st = &c->pfr.st;
-
-	p->enc_stats.telegrams += st->telegrams;
-	p->enc_stats.crc_errors += st->crc_errors;
-	p->enc_stats.crc_missing += st->crc_missing;
-	p->enc_stats.truncated += st->truncated;
-	p->enc_stats.oversize += st->oversize;
-}
-
-/* Swap in @c (may be NULL) under the lock; free the old one outside it. */
+/*
+ * Replace p1_dev.crypto with @c (may be NULL); free the old one once
+ * neither lock is held.  Process context.
+ */
 static void p1_crypto_swap(struct p1_dev *p, struct p1_crypto *c)
 {
 	struct p1_crypto *old;
 
+	mutex_lock(&p->rx_mutex);
 	spin_lock(&p->lock);
 	old = p->crypto;
-	if (old)
-		p1_crypto_keep_stats(p, old);
 	p->crypto = c;
 	spin_unlock(&p->lock);
+	mutex_unlock(&p->rx_mutex);
 	p1_crypto_free(old);
 }
 
@@ -266,6 +264,28 @@ static int p1_gcm_open(struct p1_crypto *c, const struct p1_frame *f)
 	return ctlen - P1_DLMS_GCM_TAG;
 }
 
+/* The frame counter of DLMS frame @f (big endian, after the security byte). */
+static u32 p1_frame_counter(const struct p1_frame *f)
+{
+	const u8 *d = f->data + P1_DLMS_HDR + 1;
+
+	return (u32)d[0] << 24 | (u32)d[1] << 16 | (u32)d[2] << 8 | d[3];
+}
+
+/* A telegram from frame @f (P1_META_ENCRYPTED, its counter and title). */
+static struct p1_tg *p1_enc_tg(const struct p1_frame *out,
+			       const struct p1_frame *f, u64 boot, u64 real)
+{
+	struct p1_tg *tg = p1_tg_new(out, boot, real);
+
+	if (tg) {
+		tg->meta.flags |= P1_META_ENCRYPTED;
+		tg->meta.frame_counter = p1_frame_counter(f);
+		memcpy(tg->meta.system_title, f->data + 2, P1_DLMS_TITLE_LEN);
+	}
+	return tg;
+}
+
 /* The raw frame, for P1_RF_ALL readers only. */
 static bool p1_store_raw(struct p1_dev *p, const struct p1_frame *f, u64 boot,
 			 u64 real)
@@ -273,13 +293,40 @@ static bool p1_store_raw(struct p1_dev *p, const struct p1_frame *f, u64 boot,
 	struct p1_frame raw = *f;
 
 	raw.status = P1_STATUS_ENCRYPTED;
-	return p1_store(p, &raw, boot, real, P1_META_ENCRYPTED);
+	return p1_dev_store(p, p1_enc_tg(&raw, f, boot, real));
+}
+
+/* Count one frame's fate: @n is p->enc_no_key, ->enc_auth_failed, ... */
+static void p1_enc_count(struct p1_dev *p, u64 *n)
+{
+	spin_lock(&p->lock);
+	++*n;
+	spin_unlock(&p->lock);
+}
+
+/*
+ * The second framer's counters move to p->enc_stats (under p->lock, with
+ * which sysfs and netlink read them) after each push, before the telegram
+ * it completed is queued: counters never lag behind what readers see.
+ */
+static void p1_crypto_fold_stats(struct p1_dev *p, struct p1_crypto *c)
+{
+	struct p1_framer_stats *st = &c->pfr.st;
+
+	spin_lock(&p->lock);
+	p->enc_stats.telegrams += st->telegrams;
+	p->enc_stats.crc_errors += st->crc_errors;
+	p->enc_stats.crc_missing += st->crc_missing;
+	p->enc_stats.truncated += st->truncated;
+	p->enc_stats.oversize += st->oversize;
+	spin_unlock(&p->lock);
+	memset(st, 0, sizeof(*st));
 }
 
 bool p1_crypto_frame(struct p1_dev *p, const struct p1_frame *f, u64 boot,
 		     u64 real)
 {
-	struct p1_crypto *c = p->crypto;
+	struct p1_crypto *c = p->crypto;	/* stable under rx_mutex */
 	struct p1_crypto_title *t;
 	const u8 *title = f->data + 2, *d;
 	struct p1_frame out;
@@ -288,33 +335,36 @@ bool p1_crypto_frame(struct p1_dev *p, const struct p1_frame *f, u64 boot,
 	size_t n, used;
 	int len;
 
+	might_sleep();		/* GFP_KERNEL allocations: never atomic */
+	lockdep_assert_held(&p->rx_mutex);
 	if (f->status != P1_FR_OK)	/* a line error: counted by the framer */
 		return false;
 	if (!c) {
-		p->enc_no_key++;
+		p1_enc_count(p, &p->enc_no_key);
 		return p1_store_raw(p, f, boot, real);
 	}
-	d = f->data + P1_DLMS_HDR + 1;
-	counter = (u32)d[0] << 24 | (u32)d[1] << 16 | (u32)d[2] << 8 | d[3];
+	counter = p1_frame_counter(f);
 	len = p1_gcm_open(c, f);
 	if (len < 0) {
-		p->enc_auth_failed++;
+		p1_enc_count(p, &p->enc_auth_failed);
 		return false;
 	}
 	t = p1_title_slot(c, title, &known);
 	if (known && counter <= t->last) {
-		p->enc_replays++;
+		p1_enc_count(p, &p->enc_replays);
 		memzero_explicit(c->work, P1_AAD_LEN + len);
 		return false;
 	}
 	memcpy(t->title, title, P1_DLMS_TITLE_LEN);
 	t->last = counter;
 	t->seen = ++c->tick;
-	p->enc_decrypted++;
+	p1_enc_count(p, &p->enc_decrypted);
 
 	/* The telegram inside: framed and CRC-checked like any other. */
+	spin_lock(&p->lock);
 	p1_framer_set_max(&c->pfr, p->fr.max);
 	p1_framer_set_crc_mode(&c->pfr, p->fr.crc_mode);
+	spin_unlock(&p->lock);
 	p1_framer_reset(&c->pfr);
 	d = c->work + P1_AAD_LEN;
 	n = len;
@@ -326,15 +376,17 @@ bool p1_crypto_frame(struct p1_dev *p, const struct p1_frame *f, u64 boot,
 			/* a trailer's CR at the very end: one more byte */
 			p1_framer_push(&c->pfr, (const u8 *)"", NULL, 1,
 				       f->end_stamp, &out);
+		p1_crypto_fold_stats(p, c);
 		if (out.len && out.type == P1_FRAME_TEXT) {
 			out.start_stamp = f->start_stamp;
-			stored |= p1_store(p, &out, boot, real,
-					   P1_META_ENCRYPTED);
+			stored |= p1_dev_store(p, p1_enc_tg(&out, f, boot,
+							    real));
 		} else if (!used && !out.len) {
 			break;
 		}
 	}
 	p1_framer_reset(&c->pfr);
+	p1_crypto_fold_stats(p, c);
 	memzero_explicit(c->work, P1_AAD_LEN + len);
 	return stored;
 }
@@ -342,25 +394,18 @@ bool p1_crypto_frame(struct p1_dev *p, const struct p1_frame *f, u64 boot,
 /* Called with p->lock held, after the framer's counters are in @s. */
 void p1_crypto_stats(struct p1_dev *p, u64 *s)
 {
-	struct p1_framer_stats st = p->enc_stats;
+	const struct p1_framer_stats *st = &p->enc_stats;
 
 	s[P1_STAT_ENCRYPTED_NO_KEY] = p->enc_no_key;
 	s[P1_STAT_ENCRYPTED_DECRYPTED] = p->enc_decrypted;
 	s[P1_STAT_ENCRYPTED_AUTH_FAILED] = p->enc_auth_failed;
 	s[P1_STAT_ENCRYPTED_REPLAYS] = p->enc_replays;
-	if (p->crypto) {
-		st.telegrams += p->crypto->pfr.st.telegrams;
-		st.crc_errors += p->crypto->pfr.st.crc_errors;
-		st.crc_missing += p->crypto->pfr.st.crc_missing;
-		st.truncated += p->crypto->pfr.st.truncated;
-		st.oversize += p->crypto->pfr.st.oversize;
-	}
 	/* telegrams decrypted from frames: the second framer's verdicts */
-	s[P1_STAT_TELEGRAMS] += st.telegrams;
-	s[P1_STAT_CRC_ERRORS] += st.crc_errors;
-	s[P1_STAT_CRC_MISSING] += st.crc_missing;
-	s[P1_STAT_TRUNCATED] += st.truncated;
-	s[P1_STAT_OVERSIZE] += st.oversize;
+	s[P1_STAT_TELEGRAMS] += st->telegrams;
+	s[P1_STAT_CRC_ERRORS] += st->crc_errors;
+	s[P1_STAT_CRC_MISSING] += st->crc_missing;
+	s[P1_STAT_TRUNCATED] += st->truncated;
+	s[P1_STAT_OVERSIZE] += st->oversize;
 }
 
 /* P1_TIOC_SET_KEY on the tty (the holder of the discipline). */

@@ -5,9 +5,9 @@
  *
  * Locking: see n_p1.h.  p1_dev_receive() holds rx_mutex throughout, takes
  * p1_dev.lock around each framer push and each store into the ring, and
+ * between the two, without it, decrypts a DLMS frame (n_p1_crypto.c) and
  * allocates the telegram (GFP_KERNEL: ->receive_buf runs in process
- * context) between the two, without it.  Telegrams leaving the ring are
- * freed after it is dropped.
+ * context).  Telegrams leaving the ring are freed after it is dropped.
  *
  * The ring keeps telegrams first..seq in slot seq % ring_size, bounded by
  * count (ring_size) and by bytes (ring_bytes_max): the oldest go first.
@@ -317,13 +317,16 @@ int p1_parse_equipment_id(char *out, const u8 *d, u32 len)
 	return -ENOENT;
 }
 
-/* A telegram for the ring, made outside p1_dev.lock; NULL if no memory. */
-static struct p1_tg *p1_tg_new(const struct p1_frame *f, u64 boot, u64 real,
-			       u32 flags, gfp_t gfp)
+/*
+ * A telegram for the ring (meta.flags from the frame only), made outside
+ * p1_dev.lock: ->receive_buf and the idle work run in process context.
+ * NULL if there is no memory.
+ */
+struct p1_tg *p1_tg_new(const struct p1_frame *f, u64 boot, u64 real)
 {
 	struct p1_tg *tg;
 
-	tg = kvmalloc(struct_size(tg, data, f->len), gfp | __GFP_NOWARN);
+	tg = kvmalloc(struct_size(tg, data, f->len), GFP_KERNEL | __GFP_NOWARN);
 	if (!tg)
 		return NULL;
 	kref_init(&tg->ref);
@@ -337,7 +340,7 @@ static struct p1_tg *p1_tg_new(const struct p1_frame *f, u64 boot, u64 real,
 		.status = f->status,
 		.crc_rx = f->crc_rx,
 		.crc_calc = f->crc_calc,
-		.flags = (f->has_crc ? P1_META_HAS_CRC : 0) | flags,
+		.flags = f->has_crc ? P1_META_HAS_CRC : 0,
 	};
 	return tg;
 }
@@ -366,56 +369,24 @@ static void p1_ring_add(struct p1_dev *p, struct p1_tg *tg)
 	p->ring_bytes += tg->meta.len;
 }
 
-/* The identification line and equipment id of @tg; p->lock held. */
-static void p1_note_ids(struct p1_dev *p, const struct p1_tg *tg)
-{
-	char eid[P1_IDENT_MAX];
-
-	if (!p1_fr_status_good(tg->meta.status))
-		return;
-	p1_copy_printable(p->ident, sizeof(p->ident), tg->data + 1,
-			  tg->meta.len - 1);
-	if ((tg->meta.status == P1_FR_OK || tg->meta.status == P1_FR_NO_CRC) &&
-	    !p1_parse_equipment_id(eid, tg->data, tg->meta.len))
-		memcpy(p->equipment_id, eid, sizeof(eid));
-}
-
 /*
- * Queue frame @f from the decryption path, which runs with p->lock held:
- * allocated atomically.  False if there was no memory (counted).
+ * Queue telegram @tg (from p1_tg_new(); NULL: there was no memory, counted
+ * as dropped), with rx_mutex held and p->lock not: the telegram is made
+ * and its ids parsed before the lock is taken.  The ring takes the
+ * reference.  False if the device is dead (@tg is then put).  Telegrams
+ * leaving the ring go on p->evicted.
  */
-bool p1_store(struct p1_dev *p, const struct p1_frame *f, u64 boot, u64 real,
-	      u32 flags)
-{
-	struct p1_tg *tg = p1_tg_new(f, boot, real, flags, GFP_ATOMIC);
-
-	if (!tg) {
-		p->dropped++;
-		return false;
-	}
-	p1_ring_add(p, tg);
-	p1_note_ids(p, tg);
-	return true;
-}
-
-/*
- * Queue completed frame @f (with rx_mutex held, p->lock not).  False if
- * the device is dead.  Telegrams leaving the ring go on p->evicted.
- */
-static bool p1_dev_deliver(struct p1_dev *p, const struct p1_frame *f,
-			   u64 boot, u64 real)
+bool p1_dev_store(struct p1_dev *p, struct p1_tg *tg)
 {
 	char ident[P1_IDENT_MAX], eid[P1_IDENT_MAX];
-	bool good = p1_fr_status_good(f->status), has_eid;
-	struct p1_tg *tg;
+	bool good = tg && p1_fr_status_good(tg->meta.status), has_eid;
 
-	/* f->data stays valid: only the rx_mutex holder completes frames. */
-	tg = p1_tg_new(f, boot, real, 0, GFP_KERNEL);
-	if (tg && good)
+	if (good)
 		p1_copy_printable(ident, sizeof(ident), tg->data + 1,
 				  tg->meta.len - 1);
 	/* The id only from telegrams nothing speaks against. */
-	has_eid = tg && (f->status == P1_FR_OK || f->status == P1_FR_NO_CRC) &&
+	has_eid = good && (tg->meta.status == P1_FR_OK ||
+			   tg->meta.status == P1_FR_NO_CRC) &&
 		  !p1_parse_equipment_id(eid, tg->data, tg->meta.len);
 
 	spin_lock(&p->lock);
@@ -436,6 +407,17 @@ static bool p1_dev_deliver(struct p1_dev *p, const struct p1_frame *f,
 		memcpy(p->equipment_id, eid, sizeof(eid));
 	spin_unlock(&p->lock);
 	return true;
+}
+
+/*
+ * Queue completed text frame @f (rx_mutex held, p->lock not; f->data stays
+ * valid: only the rx_mutex holder completes frames).  False if the device
+ * is dead.
+ */
+static bool p1_dev_deliver(struct p1_dev *p, const struct p1_frame *f,
+			   u64 boot, u64 real)
+{
+	return p1_dev_store(p, p1_tg_new(f, boot, real));
 }
 
 static void p1_dev_stored(struct p1_dev *p, bool stored)
@@ -477,16 +459,22 @@ void p1_dev_receive(struct p1_dev *p, const u8 *cp, const u8 *fp,
 			break;
 		}
 		n = p1_framer_push(&p->fr, cp, fp, count, boot, &f);
-		/* Encrypted frames are decrypted in place, atomically. */
-		if (f.len && f.type == P1_FRAME_DLMS)
-			stored |= p1_crypto_frame(p, &f, boot, real);
 		spin_unlock(&p->lock);
 		cp += n;
 		if (fp)
 			fp += n;
 		count -= n;
-		if (!f.len || f.type != P1_FRAME_TEXT)
+		if (!f.len)
 			continue;
+		/*
+		 * Decrypted and stored in the order the framer completes
+		 * them, outside p->lock (GFP_KERNEL, the crypto API); the
+		 * next round sees a device that died meanwhile.
+		 */
+		if (f.type == P1_FRAME_DLMS) {
+			stored |= p1_crypto_frame(p, &f, boot, real);
+			continue;
+		}
 		if (!p1_dev_deliver(p, &f, boot, real))
 			break;
 		stored = true;

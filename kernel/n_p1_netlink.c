@@ -276,7 +276,7 @@ int p1_genl_notify_tg(struct p1_dev *p, struct p1_tg *tg)
 	BUILD_BUG_ON(U16_MAX - NLA_HDRLEN < P1_MAX_TELEGRAM_LIMIT);
 	if (!p1_genl_tg_listeners())
 		return 0;
-	msg = genlmsg_new(256 + nla_total_size(m->len), GFP_KERNEL);
+	msg = genlmsg_new(320 + nla_total_size(m->len), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put(msg, 0, 0, &p1_genl_family, 0, P1_CMD_TELEGRAM);
@@ -300,6 +300,12 @@ int p1_genl_notify_tg(struct p1_dev *p, struct p1_tg *tg)
 	if ((m->flags & P1_META_HAS_CRC) &&
 	    (nla_put_u16(msg, P1_A_CRC_RX, m->crc_rx) ||
 	     nla_put_u16(msg, P1_A_CRC_CALC, m->crc_calc)))
+		goto err;
+	if ((m->flags & P1_META_ENCRYPTED) &&
+	    (nla_put_flag(msg, P1_A_ENCRYPTED) ||
+	     nla_put_u32(msg, P1_A_FRAME_COUNTER, m->frame_counter) ||
+	     nla_put(msg, P1_A_SYSTEM_TITLE, sizeof(m->system_title),
+		     m->system_title)))
 		goto err;
 	if (nla_put(msg, P1_A_TELEGRAM, m->len, tg->data))
 		goto err;

@@ -900,12 +900,18 @@ static const u8 tt_key[P1_KEY_LEN] = {
 	0x8e, 0x0b, 0x71, 0xa3, 0xc5, 0xd9, 0x2f, 0x64,
 };
 
-/* The next telegram of @r is @exp, decrypted from a frame. */
+/* The system title of both frames. */
+static const u8 tt_title[8] = { 'S', 'A', 'G', 0x10, 0x05, 0x0b, 0x87, 0x21 };
+
+/* The next telegram of @r is @exp, decrypted from frame @counter. */
 static void tt_expect_enc(struct tt_ctx *c, struct p1_reader *r,
-			  const char *exp, u64 seq)
+			  const char *exp, u64 seq, u32 counter)
 {
 	tt_expect(c, r, exp, seq, P1_STATUS_OK);
 	KUNIT_EXPECT_TRUE(c->test, r->meta.flags & P1_META_ENCRYPTED);
+	KUNIT_EXPECT_EQ(c->test, r->meta.frame_counter, counter);
+	KUNIT_EXPECT_TRUE(c->test, !memcmp(r->meta.system_title, tt_title,
+					   sizeof(tt_title)));
 }
 
 static void n_p1_tty_encrypted(struct kunit *test)
@@ -928,10 +934,11 @@ static void n_p1_tty_encrypted(struct kunit *test)
 	tt_feed(c, tt_dlms_6, sizeof(tt_dlms_6), 1);
 	tt_feed_str(c, tg);
 	for (i = 0; i < 2; i++) {
-		tt_expect_enc(c, rr[i], TT_DLMS_PLAIN_5, 1);
-		tt_expect_enc(c, rr[i], TT_DLMS_PLAIN_6, 2);
+		tt_expect_enc(c, rr[i], TT_DLMS_PLAIN_5, 1, 5);
+		tt_expect_enc(c, rr[i], TT_DLMS_PLAIN_6, 2, 6);
 		tt_expect(c, rr[i], tg, 3, P1_STATUS_OK);
 		KUNIT_EXPECT_FALSE(test, rr[i]->meta.flags & P1_META_ENCRYPTED);
+		KUNIT_EXPECT_EQ(test, rr[i]->meta.frame_counter, 0U);
 		KUNIT_EXPECT_EQ(test, tt_read(c, rr[i]), (ssize_t)-EAGAIN);
 	}
 	KUNIT_EXPECT_FALSE(test, p1_crypto_key_needed(c->p));
@@ -955,6 +962,9 @@ static void n_p1_tty_encrypted_no_key(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, !memcmp(c->buf, tt_dlms_5, sizeof(tt_dlms_5)));
 	KUNIT_EXPECT_EQ(test, all->meta.status, (u32)P1_STATUS_ENCRYPTED);
 	KUNIT_EXPECT_TRUE(test, all->meta.flags & P1_META_ENCRYPTED);
+	KUNIT_EXPECT_EQ(test, all->meta.frame_counter, 5U);
+	KUNIT_EXPECT_TRUE(test, !memcmp(all->meta.system_title, tt_title,
+					sizeof(tt_title)));
 	KUNIT_EXPECT_TRUE(test, p1_crypto_key_needed(c->p));
 
 	/* The wrong key, then the right key with a wrong auth key. */
@@ -966,7 +976,7 @@ static void n_p1_tty_encrypted_no_key(struct kunit *test)
 	tt_feed(c, tt_dlms_5, sizeof(tt_dlms_5), SIZE_MAX);
 	KUNIT_ASSERT_EQ(test, p1_crypto_set_auth_key(c->p, NULL), 0);
 	tt_feed(c, tt_dlms_5, sizeof(tt_dlms_5), SIZE_MAX);
-	tt_expect_enc(c, r, TT_DLMS_PLAIN_5, 2);
+	tt_expect_enc(c, r, TT_DLMS_PLAIN_5, 2, 5);
 	/* Cleared again: no key. */
 	KUNIT_ASSERT_EQ(test, p1_crypto_set_key(c->p, NULL), 0);
 	tt_feed(c, tt_dlms_6, sizeof(tt_dlms_6), SIZE_MAX);
@@ -986,6 +996,32 @@ static void n_p1_tty_encrypted_no_key(struct kunit *test)
 						  32, k), -EINVAL);
 }
 
+/*
+ * P1_IOC_GET_META answers the number of every struct size from version 1
+ * up (older binaries, newer headers), and nothing else.
+ */
+#define TT_META_IOC(dir, size)	_IOC(dir, P1_IOC_MAGIC, 1, size)
+
+static void n_p1_tty_meta_ioctl_sizes(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, p1_meta_ioctl_size(P1_IOC_GET_META),
+			(u32)sizeof(struct p1_telegram_meta));
+	KUNIT_EXPECT_EQ(test, p1_meta_ioctl_size(P1_IOC_GET_META_V1),
+			(u32)P1_TELEGRAM_META_SIZE_V1);
+	/* the number binaries built before version 2 have (asm-generic) */
+	if (_IOC_READ == 2U)
+		KUNIT_EXPECT_EQ(test, P1_IOC_GET_META_V1, 0x8038b901U);
+	/* a newer header's larger struct; too small; the wrong direction */
+	KUNIT_EXPECT_EQ(test, p1_meta_ioctl_size(TT_META_IOC(_IOC_READ, 200)),
+			200U);
+	KUNIT_EXPECT_EQ(test, p1_meta_ioctl_size(TT_META_IOC(_IOC_READ, 48)),
+			0U);
+	KUNIT_EXPECT_EQ(test, p1_meta_ioctl_size(TT_META_IOC(_IOC_WRITE, 72)),
+			0U);
+	KUNIT_EXPECT_EQ(test, p1_meta_ioctl_size(P1_IOC_SET_FLAGS), 0U);
+	KUNIT_EXPECT_EQ(test, p1_meta_ioctl_size(P1_IOC_GET_DEV_ID), 0U);
+}
+
 static struct kunit_case n_p1_tty_cases[] = {
 	KUNIT_CASE(n_p1_tty_attach),
 	KUNIT_CASE(n_p1_tty_two_readers),
@@ -997,6 +1033,7 @@ static struct kunit_case n_p1_tty_cases[] = {
 	KUNIT_CASE(n_p1_tty_hangup),
 	KUNIT_CASE(n_p1_tty_encrypted),
 	KUNIT_CASE(n_p1_tty_encrypted_no_key),
+	KUNIT_CASE(n_p1_tty_meta_ioctl_sizes),
 	KUNIT_CASE(n_p1_tty_unbind_then_hangup),
 	KUNIT_CASE(n_p1_tty_input_after_hangup),
 	KUNIT_CASE(n_p1_tty_read_sleeps_unlocked),

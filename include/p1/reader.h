@@ -104,7 +104,11 @@ enum p1_reader_status {
 /* Good telegrams (the ones the reading callback gets). */
 #define P1_READER_STATUS_GOOD(s) ((s) <= P1_READER_UNCHECKED)
 
-/* Metadata of one telegram, valid during the callback. */
+/*
+ * Metadata of one telegram, valid during the callback.  The library owns
+ * it and only ever adds fields at the end, so a program built against an
+ * older header reads the fields it knows.
+ */
 struct p1_reader_meta {
 	uint64_t seq;		    /* kernel: the device's sequence number;
 				       others: telegrams framed, from 1 */
@@ -121,6 +125,9 @@ struct p1_reader_meta {
 	uint8_t encrypted;	/* came in a DLMS frame, authenticated and
 				   decrypted (key options) */
 	uint32_t frame_counter; /* that frame's counter (if encrypted) */
+	/* added after 0.1.0 (kernel: n_p1 with P1_TELEGRAM_META_SIZE_V2) */
+	uint8_t system_title[8]; /* that frame's system title (if encrypted;
+				    else zeros) */
 };
 
 /*

@@ -72,7 +72,7 @@ void p1i_rd_dlms_free(struct p1_reader *r)
 
 /* The decrypted telegram: framed, then delivered with the frame's times. */
 static void take_plain(struct p1_reader *r, const struct p1_frame *f, size_t n,
-		       uint32_t counter)
+		       const struct p1_dlms_info *in)
 {
 	const uint8_t *p = r->plain;
 	struct p1_frame t;
@@ -90,7 +90,8 @@ static void take_plain(struct p1_reader *r, const struct p1_frame *f, size_t n,
 				       f->end_stamp, &t);
 		if (t.len && t.type == P1_FRAME_TEXT) {
 			t.start_stamp = f->start_stamp;
-			r->dlms_counter = counter;
+			r->dlms_counter = in->counter;
+			memcpy(r->dlms_title, in->title, sizeof(r->dlms_title));
 			r->dlms_plain = true;
 			p1i_rd_frame(r, &t);
 			r->dlms_plain = false;
@@ -120,7 +121,7 @@ void p1i_rd_dlms_frame(struct p1_reader *r, const struct p1_frame *f)
 	switch (res) {
 	case P1_DLMS_OK:
 		r->c.dlms_decrypted++;
-		take_plain(r, f, in.plain_len, in.counter);
+		take_plain(r, f, in.plain_len, &in);
 		return;
 	case P1_DLMS_AUTH_FAILED:
 		r->c.dlms_auth_failed++;

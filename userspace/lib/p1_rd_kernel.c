@@ -4,7 +4,10 @@
  *
  * One read() returns one whole telegram the kernel framed and checked;
  * P1_IOC_GET_META right after it gives its sequence number, status, CRC
- * and receive times (CLOCK_REALTIME and CLOCK_BOOTTIME).  EPIPE means this
+ * and receive times (CLOCK_REALTIME and CLOCK_BOOTTIME), and for one that
+ * came encrypted its frame counter and system title.  A module older than
+ * struct p1_telegram_meta version 2 answers only P1_IOC_GET_META_V1
+ * (ENOTTY to the other): the reader then uses that for good.  EPIPE means this
  * reader fell behind the device's ring (counted, reading goes on); EOF
  * means the device went away (unplugged or detached): the reader closes
  * and, unless reopen=no, opens the path again with backoff.  A telegram
@@ -58,6 +61,25 @@ static void k_open(struct p1_reader *r)
 	p1i_rd_connected(r, "reading");
 }
 
+/* The kernel's meta of the telegram just read; zeros (and now as its
+ * time) if there is none. */
+static void k_meta(struct p1_reader *r, struct p1_telegram_meta *km)
+{
+	memset(km, 0, sizeof(*km));
+	if (!r->u.kern.meta_v1) {
+		if (ioctl(r->fd, P1_IOC_GET_META, km) == 0)
+			return;
+		if (errno != ENOTTY)
+			goto none;
+		r->u.kern.meta_v1 = true; /* an older n_p1 */
+	}
+	if (ioctl(r->fd, P1_IOC_GET_META_V1, km) == 0)
+		return;
+none:
+	memset(km, 0, sizeof(*km));
+	km->realtime_last_ns = p1i_realtime_ns();
+}
+
 /* One read() per readiness: poll() says when there is another telegram,
  * so a read never comes back empty while telegrams flow. */
 static void k_io(struct p1_reader *r, short revents)
@@ -71,10 +93,7 @@ static void k_io(struct p1_reader *r, short revents)
 		r->c.read_calls++;
 		if (n > 0) {
 			memset(&m, 0, sizeof(m));
-			if (ioctl(r->fd, P1_IOC_GET_META, &km) < 0) {
-				memset(&km, 0, sizeof(km));
-				km.realtime_last_ns = p1i_realtime_ns();
-			}
+			k_meta(r, &km);
 			m.seq = km.seq;
 			m.realtime_first_ns = km.realtime_first_ns;
 			m.realtime_last_ns = km.realtime_last_ns;
@@ -86,6 +105,11 @@ static void k_io(struct p1_reader *r, short revents)
 			m.crc_calc = km.crc_calc;
 			m.has_crc = !!(km.flags & P1_META_HAS_CRC);
 			m.encrypted = !!(km.flags & P1_META_ENCRYPTED);
+			if (m.encrypted) {
+				m.frame_counter = km.frame_counter;
+				memcpy(m.system_title, km.system_title,
+				       sizeof(m.system_title));
+			}
 			m.kernel = 1;
 			r->c.rx_bytes += (uint64_t)n;
 			if (P1_READER_STATUS_GOOD(m.status)) {

@@ -239,6 +239,9 @@ void p1i_rd_frame(struct p1_reader *r, const struct p1_frame *f)
 		.frame_counter = r->dlms_plain ? r->dlms_counter : 0,
 	};
 
+	if (r->dlms_plain)
+		memcpy(m.system_title, r->dlms_title, sizeof(m.system_title));
+
 	p1i_rd_sync_counters(r);
 	if (P1_READER_STATUS_GOOD(f->status))
 		r->backoff = 0;

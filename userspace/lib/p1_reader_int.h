@@ -80,6 +80,7 @@ struct p1_reader {
 	struct p1_framer pfr; /* frames and CRC-checks it */
 	uint8_t *pfrbuf;
 	uint32_t dlms_counter; /* of the frame being delivered */
+	uint8_t dlms_title[8]; /* its system title */
 	bool dlms_plain;       /* delivering a decrypted telegram */
 	bool dlms_told;	       /* "no key" was reported */
 
@@ -124,6 +125,7 @@ struct p1_reader {
 		} file;
 		struct {
 			uint64_t dev_id;
+			bool meta_v1; /* the module knows only meta version 1 */
 		} kern;
 		struct {
 			struct p1i_emu emu;

@@ -137,6 +137,14 @@ void read_print_meta(FILE *f, const char *name,
 	if (m->flags & P1_META_HAS_CRC)
 		fprintf(f, " crc_rx=%04X crc_calc=%04X", m->crc_rx,
 			m->crc_calc);
+	if (m->flags & P1_META_ENCRYPTED) {
+		fprintf(f,
+			" encrypted=yes frame_counter=%" PRIu32
+			" system_title=",
+			(uint32_t)m->frame_counter);
+		for (size_t i = 0; i < sizeof(m->system_title); i++)
+			fprintf(f, "%02X", m->system_title[i]);
+	}
 	fputs(" time=", f);
 	out_time(f, m->realtime_last_ns);
 	fprintf(f,
@@ -170,9 +178,13 @@ static void read_telegram(struct p1_reader *r, void *user, const uint8_t *data,
 			.status = rm->status,
 			.crc_rx = rm->crc_rx,
 			.crc_calc = rm->crc_calc,
-			.flags = rm->has_crc ? P1_META_HAS_CRC : 0,
+			.flags = (rm->has_crc ? P1_META_HAS_CRC : 0) |
+				 (rm->encrypted ? P1_META_ENCRYPTED : 0),
+			.frame_counter = rm->frame_counter,
 		};
 
+		memcpy(m.system_title, rm->system_title,
+		       sizeof(m.system_title));
 		read_print_meta(stdout, rr->o->name, &m);
 	}
 	out_telegram(stdout, data, rm->len, isatty(STDOUT_FILENO));

@@ -75,7 +75,10 @@
  * P1_CMD_TELEGRAM  a telegram completed: P1_A_SEQ, P1_A_STATUS,
  *   P1_A_TIME_FIRST/P1_A_TIME_LAST (realtime ns of first and last byte),
  *   P1_A_BOOTTIME_FIRST/P1_A_BOOTTIME_LAST, P1_A_CRC_RX, P1_A_CRC_CALC
- *   (u16, when the telegram had a CRC) and P1_A_TELEGRAM (the bytes).
+ *   (u16, when the telegram had a CRC), and P1_A_TELEGRAM (the bytes).
+ *   A telegram that came encrypted (P1_META_ENCRYPTED) also has the flag
+ *   P1_A_ENCRYPTED, P1_A_FRAME_COUNTER (u32) and P1_A_SYSTEM_TITLE (8
+ *   bytes) of its DLMS frame (older modules send none of the three).
  *   Telegrams of every status are sent; subscribers check P1_A_STATUS.
  *   Every telegram fits (max_telegram_size is at most
  *   P1_MAX_TELEGRAM_SIZE).  Telegram events are sent from a work item
@@ -131,7 +134,26 @@ struct p1_telegram_meta {
 	__u16 crc_rx;		/* CRC as sent, if flags & P1_META_HAS_CRC */
 	__u16 crc_calc;		/* CRC computed */
 	__u32 flags;
+	/* end of version 1 (P1_TELEGRAM_META_SIZE_V1); version 2: */
+	__u32 frame_counter;	/* if flags & P1_META_ENCRYPTED: the frame's */
+	__u8 system_title[8];	/* ... and the meter's system title */
+	__u32 reserved;		/* 0; keeps the size equal on 32-bit */
 };
+
+/*
+ * Versions of struct p1_telegram_meta.  P1_IOC_GET_META encodes the size
+ * of the caller's struct in its number (_IOC_SIZE), as every _IOR does:
+ * the module answers each size from P1_TELEGRAM_META_SIZE_V1 up.  It
+ * copies as much of its own struct as the caller's holds and zeroes the
+ * rest, so a program built against an older header (P1_IOC_GET_META_V1,
+ * whose number is the old P1_IOC_GET_META) keeps working unchanged, and
+ * one built against a newer header gets zeros in fields this module does
+ * not know.  A program that wants the newer fields and may meet an older
+ * module tries P1_IOC_GET_META first and P1_IOC_GET_META_V1 on ENOTTY.
+ * Fields are only ever added at the end.
+ */
+#define P1_TELEGRAM_META_SIZE_V1	56	/* seq ... flags */
+#define P1_TELEGRAM_META_SIZE_V2	72	/* + frame_counter, system_title */
 
 #define P1_META_HAS_CRC		(1U << 0)
 /*
@@ -141,6 +163,13 @@ struct p1_telegram_meta {
  * raw frame itself (no key set).
  */
 #define P1_META_ENCRYPTED	(1U << 1)
+/*
+ * With P1_META_ENCRYPTED, frame_counter and system_title are those of the
+ * frame the telegram came in (the raw frame's own with
+ * P1_STATUS_ENCRYPTED): the counter rises with every frame the meter
+ * sends, and n_p1 delivers only frames whose counter is above the last it
+ * accepted from that system title.
+ */
 
 /* Reader flags (P1_IOC_SET_FLAGS / P1_IOC_GET_FLAGS). */
 #define P1_RF_ALL		(1U << 0)	/* also telegrams that failed */
@@ -148,6 +177,8 @@ struct p1_telegram_meta {
 /* Not registered in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define P1_IOC_MAGIC		0xB9
 #define P1_IOC_GET_META		_IOR(P1_IOC_MAGIC, 1, struct p1_telegram_meta)
+#define P1_IOC_GET_META_V1	_IOC(_IOC_READ, P1_IOC_MAGIC, 1, \
+				     P1_TELEGRAM_META_SIZE_V1)
 #define P1_IOC_SET_FLAGS	_IOW(P1_IOC_MAGIC, 2, __u32)
 #define P1_IOC_GET_FLAGS	_IOR(P1_IOC_MAGIC, 3, __u32)
 /*
@@ -226,6 +257,9 @@ enum p1_attr {
 	P1_A_AUTH_KEY,		/* binary, 16 or 0 bytes: auth key (0: Smarty's) */
 	P1_A_KEY_SET,		/* flag: a decryption key is set */
 	P1_A_KEY_NEEDED,	/* flag: encrypted frames came, no key is set */
+	P1_A_ENCRYPTED,		/* flag: P1_META_ENCRYPTED */
+	P1_A_FRAME_COUNTER,	/* u32: the DLMS frame counter */
+	P1_A_SYSTEM_TITLE,	/* binary, 8 bytes: the meter's system title */
 	__P1_A_MAX
 };
 

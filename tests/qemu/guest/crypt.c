@@ -5,8 +5,11 @@
  *  - without a key: nothing delivered, counted encrypted_no_key, key_needed
  *    is 1, a P1_RF_ALL reader gets the raw frames (status encrypted);
  *  - the key written to sysfs (and never readable back): two readers get
- *    every telegram byte-exact, flagged P1_META_ENCRYPTED; a replayed and
- *    a forged frame are counted, not delivered; frames split anywhere;
+ *    every telegram byte-exact, flagged P1_META_ENCRYPTED with the frame
+ *    counter (100 + i) and system title of its frame; P1_IOC_GET_META_V1
+ *    (binaries built before the meta had them) still answers, the same
+ *    first 56 bytes; a replayed and a forged frame are counted, not
+ *    delivered; frames split anywhere;
  *  - every counter exact.
  * Expects n_p1 loaded and gcm(aes) available (the init loads gcm and
  * ghash-generic).
@@ -25,7 +28,18 @@
 #include "dlms_vec.h"
 #include "p1test.h"
 
-#define NOKEY 3 /* frames sent before the key is set */
+#define NOKEY	 3   /* frames sent before the key is set */
+#define COUNTER0 100 /* frame counter of dlms_vec[0] (dlms_vec.py) */
+
+static const uint8_t title[8] = {'S', 'A', 'G', 0x10, 0x05, 0x0b, 0x87, 0x21};
+
+/* @m came in frame dlms_vec[@i]: flagged, with its counter and title. */
+static bool meta_of_frame(const struct p1_telegram_meta *m, int i)
+{
+	return (m->flags & P1_META_ENCRYPTED) &&
+	       m->frame_counter == (uint32_t)(COUNTER0 + i) &&
+	       !memcmp(m->system_title, title, sizeof(title));
+}
 
 static char sysdir[64];
 
@@ -88,6 +102,21 @@ static ssize_t next(int fd, char *buf, size_t size, struct p1_telegram_meta *m)
 	return n;
 }
 
+/*
+ * A binary built against the version-1 header: its ioctl number, its
+ * 56 bytes, the same as the first 56 of @m; nothing written beyond.
+ */
+static bool meta_v1_same(int fd, const struct p1_telegram_meta *m)
+{
+	unsigned char old[P1_TELEGRAM_META_SIZE_V1 + 8];
+
+	memset(old, 0xa5, sizeof(old));
+	return ioctl(fd, P1_IOC_GET_META_V1, old) == 0 &&
+	       !memcmp(old, m, P1_TELEGRAM_META_SIZE_V1) &&
+	       old[P1_TELEGRAM_META_SIZE_V1] == 0xa5 &&
+	       old[sizeof(old) - 1] == 0xa5;
+}
+
 /* Give the flip buffer work time to hand everything to the ldisc. */
 static void settle(uint64_t want_encrypted)
 {
@@ -101,6 +130,7 @@ int cmd_crypt(int argc, char **argv)
 	struct p1_telegram_meta m;
 	int master, slave, index, r[3], i, ok;
 	unsigned int rnd = 0x5eed;
+	uint32_t last_counter = 0;
 	char slave_path[64], dev[32], tmp[64];
 	ssize_t n;
 	uint64_t t;
@@ -148,10 +178,12 @@ int cmd_crypt(int argc, char **argv)
 		n = next(r[2], buf, sizeof(buf), &m);
 		ok &= n == (ssize_t)dlms_vec[i].frame_len &&
 		      !memcmp(buf, dlms_vec[i].frame, (size_t)n) &&
-		      m.status == P1_STATUS_ENCRYPTED &&
-		      (m.flags & P1_META_ENCRYPTED);
+		      m.status == P1_STATUS_ENCRYPTED && meta_of_frame(&m, i);
 	}
-	check(ok, "a P1_RF_ALL reader gets the %d raw frames", NOKEY);
+	check(ok,
+	      "a P1_RF_ALL reader gets the %d raw frames, counters %d..%d and "
+	      "the title in the meta",
+	      NOKEY, COUNTER0, COUNTER0 + NOKEY - 1);
 
 	/* The key through sysfs; never readable back. */
 	if (!write_attr("key", DLMS_VEC_KEY "\n") && errno == ENOENT) {
@@ -195,16 +227,33 @@ int cmd_crypt(int argc, char **argv)
 	}
 	settle(DLMS_VEC_N + 2);
 	for (int k = 0; k < 2; k++) {
+		int bad_counter = -1;
+
 		for (i = NOKEY, ok = 1; i < DLMS_VEC_N; i++) {
 			n = next(r[k], buf, sizeof(buf), &m);
 			ok &= n == (ssize_t)dlms_vec[i].plain_len &&
 			      !memcmp(buf, dlms_vec[i].plain, (size_t)n) &&
 			      m.status == P1_STATUS_OK &&
-			      (m.flags & P1_META_ENCRYPTED) &&
 			      (m.flags & P1_META_HAS_CRC);
+			if (!meta_of_frame(&m, i) && bad_counter < 0)
+				bad_counter = i;
+			if (k == 0 && i == DLMS_VEC_N - 1)
+				last_counter = m.frame_counter;
+			if (k == 0 && i == DLMS_VEC_N - 1)
+				check(meta_v1_same(r[k], &m),
+				      "P1_IOC_GET_META_V1 (0x%lx): the first "
+				      "%d "
+				      "bytes of the same meta",
+				      (unsigned long)P1_IOC_GET_META_V1,
+				      P1_TELEGRAM_META_SIZE_V1);
 		}
 		check(ok, "reader %d: %d telegrams decrypted, byte-exact",
 		      k + 1, DLMS_VEC_N - NOKEY);
+		check(bad_counter < 0,
+		      "reader %d: frame counters %d..%d and the system title "
+		      "exact in the meta (first wrong: vector %d)",
+		      k + 1, COUNTER0 + NOKEY, COUNTER0 + DLMS_VEC_N - 1,
+		      bad_counter);
 		check(read(r[k], buf, sizeof(buf)) < 0 && errno == EAGAIN,
 		      "reader %d: nothing more (no replay, no forgery)", k + 1);
 	}
@@ -234,6 +283,7 @@ int cmd_crypt(int argc, char **argv)
 	      (unsigned long long)stat_of("encrypted_no_key"));
 	t_fig("crypt_replays=%llu",
 	      (unsigned long long)stat_of("encrypted_replays"));
+	t_fig("crypt_last_frame_counter=%u", (unsigned)last_counter);
 	t_fig("crypt_auth_failed=%llu",
 	      (unsigned long long)stat_of("encrypted_auth_failed"));
 

@@ -7,6 +7,7 @@
  *   p1test p1ctl              p1ctl list / watch / read
  *   p1test reader N [SEED]    libp1's reader on /dev/p1-N (reader.c)
  *   p1test crypt              encrypted (DLMS) frames, key through sysfs
+ *   p1test crypt-p1ctl        the same attached by p1ctl attach --key-file
  *   p1test privacy            what a user outside group p1 learns (nothing)
  *   p1test runas UID GIDS CMD...  run CMD as another user (privacy.c)
  * Exit status 0 when every check passed.
@@ -23,10 +24,15 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
-		{"module", cmd_module},	  {"stream", cmd_stream},
-		{"ftdi", cmd_ftdi},	  {"p1ctl", cmd_p1ctl},
-		{"reader", cmd_reader},	  {"crypt", cmd_crypt},
-		{"privacy", cmd_privacy}, {"runas", cmd_runas},
+		{"module", cmd_module},
+		{"stream", cmd_stream},
+		{"ftdi", cmd_ftdi},
+		{"p1ctl", cmd_p1ctl},
+		{"reader", cmd_reader},
+		{"crypt", cmd_crypt},
+		{"crypt-p1ctl", cmd_crypt_p1ctl},
+		{"privacy", cmd_privacy},
+		{"runas", cmd_runas},
 	};
 	size_t i;
 
@@ -36,6 +42,7 @@ int main(int argc, char **argv)
 			return cmds[i].fn(argc - 1, argv + 1);
 	fprintf(stderr,
 		"usage: p1test "
-		"module|stream|ftdi|p1ctl|reader|crypt|privacy|runas ...\n");
+		"module|stream|ftdi|p1ctl|reader|crypt|crypt-p1ctl|privacy|"
+		"runas ...\n");
 	return 2;
 }

@@ -71,6 +71,7 @@ int cmd_ftdi(int argc, char **argv);
 int cmd_p1ctl(int argc, char **argv);
 int cmd_reader(int argc, char **argv);
 int cmd_crypt(int argc, char **argv);
+int cmd_crypt_p1ctl(int argc, char **argv);
 int cmd_privacy(int argc, char **argv);
 int cmd_runas(int argc, char **argv);
 

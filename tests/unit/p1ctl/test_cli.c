@@ -491,12 +491,29 @@ static void test_read_meta_line(void **state)
 			    "boottime_first_ns=5 boottime_last_ns=6\n");
 	cap_free(&c);
 
+	/* decrypted from a DLMS frame: its counter and system title */
+	m.flags = P1_META_HAS_CRC | P1_META_ENCRYPTED;
+	m.frame_counter = 4294967295u;
+	memcpy(m.system_title, "SAG\x10\x05\x0b\x87\x21", 8);
+	read_print_meta(cap_open(&c), "p1-0", &m);
+	assert_string_equal(cap_text(&c),
+			    "# p1-0 seq=77 status=ok len=1021 crc_rx=4A1F "
+			    "crc_calc=4A1F encrypted=yes "
+			    "frame_counter=4294967295 "
+			    "system_title=53414710050B8721 "
+			    "time=2023-11-14T22:13:20.500000Z "
+			    "realtime_first_ns=1700000000000000000 "
+			    "realtime_last_ns=1700000000500000000 "
+			    "boottime_first_ns=5 boottime_last_ns=6\n");
+	cap_free(&c);
+
 	m.flags = 0;
 	m.status = 99;
 	read_print_meta(cap_open(&c), "p1-1", &m);
 	assert_non_null(strstr(cap_text(&c),
 			       "# p1-1 seq=77 status=unknown len=1021 time="));
 	assert_null(strstr(c.buf, "crc_"));
+	assert_null(strstr(c.buf, "encrypted"));
 	cap_free(&c);
 }
 
