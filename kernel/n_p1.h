@@ -204,6 +204,7 @@ void p1_genl_exit(void);
 void p1_genl_notify_dev(struct p1_dev *p, u8 cmd);
 bool p1_genl_tg_listeners(void);
 int p1_genl_notify_tg(struct p1_dev *p, struct p1_tg *tg);
+u32 p1_genl_tg_group(void);	/* KUnit builds only */
 
 /* n_p1_ldisc.c */
 extern int p1_ldisc_num;

@@ -318,6 +318,14 @@ err:
 	return -ENOMEM;
 }
 
+#if IS_ENABLED(CONFIG_N_P1_KUNIT_TEST)
+/* The id of group "telegrams", for the KUnit suite's kernel subscriber. */
+u32 p1_genl_tg_group(void)
+{
+	return p1_genl_family.mcgrp_offset + P1_MCGRP_TELEGRAMS_IDX;
+}
+#endif
+
 int p1_genl_init(void)
 {
 	return genl_register_family(&p1_genl_family);

@@ -19,12 +19,17 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/net.h>
+#include <linux/netlink.h>
+#include <linux/sockptr.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/tty.h>
 #include <linux/tty_driver.h>
 #include <linux/tty_flip.h>
 #include <linux/uio.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
 
 #include "compat.h"
 #include "n_p1.h"
@@ -948,6 +953,42 @@ static void n_p1_tty_encrypted(struct kunit *test)
 			[P1_STAT_ENCRYPTED_REPLAYS] = 1);
 }
 
+/* A reader asleep in read() wakes for each decrypted telegram. */
+static void n_p1_tty_encrypted_wakes_reader(struct kunit *test)
+{
+	struct tt_ctx *c = test->priv;
+	struct tt_blocked *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	struct task_struct *task;
+	bool woke;
+	int i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	KUNIT_ASSERT_EQ(test, p1_crypto_set_key(c->p, tt_key), 0);
+	b->r = tt_reader(c, 0);
+	init_completion(&b->done);
+	task = kthread_create(tt_blocked_fn, b, "p1_kunit_enc_reader");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, task);
+	get_task_struct(task);
+	wake_up_process(task);
+	msleep(50);			/* asleep in read() */
+	tt_feed(c, tt_dlms_5, sizeof(tt_dlms_5), 11);
+	for (i = 0; i < 250 && atomic_read(&b->nread) < 1; i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->nread), 1);
+	tt_feed(c, tt_dlms_6, sizeof(tt_dlms_6), SIZE_MAX);
+	for (i = 0; i < 250 && atomic_read(&b->nread) < 2; i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->nread), 2);
+	tty_vhangup(c->tty);
+	woke = wait_for_completion_timeout(&b->done, 5 * HZ);
+	if (!woke) {
+		send_sig(SIGKILL, task, 1);
+		wait_for_completion(&b->done);
+	}
+	put_task_struct(task);
+	KUNIT_EXPECT_TRUE(test, woke);
+}
+
 /* Without a key: counted, raw for P1_RF_ALL only; then wrong keys. */
 static void n_p1_tty_encrypted_no_key(struct kunit *test)
 {
@@ -996,6 +1037,128 @@ static void n_p1_tty_encrypted_no_key(struct kunit *test)
 						  32, k), -EINVAL);
 }
 
+/* ---- telegram events (n_p1_netlink.c, the notify work) ---- */
+
+/*
+ * A kernel socket in group "telegrams": a privileged subscriber (the KUnit
+ * thread has CAP_NET_ADMIN), so telegram events are sent.
+ */
+static struct socket *tt_tg_listener(struct kunit *test)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	u32 grp = p1_genl_tg_group();
+	struct socket *sock;
+	int ret;
+
+	ret = sock_create_kern(&init_net, PF_NETLINK, SOCK_RAW,
+			       NETLINK_GENERIC, &sock);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	/*
+	 * Bound (a port id of its own): broadcasts skip the socket whose id
+	 * is the sender's, 0.  void *: the address type changed in 6.19.
+	 */
+	ret = kernel_bind(sock, (void *)&sa, sizeof(sa));
+	if (!ret)
+		ret = sock->ops->setsockopt(sock, SOL_NETLINK,
+					    NETLINK_ADD_MEMBERSHIP,
+					    KERNEL_SOCKPTR(&grp), sizeof(grp));
+	if (ret)
+		sock_release(sock);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return sock;
+}
+
+/*
+ * The next telegram event queued on @sock, into @buf (@size bytes): its
+ * P1_A_SEQ, or 0 if none is queued.
+ */
+static u64 tt_tg_event(struct kunit *test, struct socket *sock, void *buf,
+		       size_t size)
+{
+	struct kvec kv = { .iov_base = buf, .iov_len = size };
+	struct msghdr msg = { };
+	struct nlmsghdr *nlh = buf;
+	struct genlmsghdr *gh;
+	struct nlattr *a;
+	int n;
+
+	n = kernel_recvmsg(sock, &msg, &kv, 1, size, MSG_DONTWAIT);
+	if (n == -EAGAIN)
+		return 0;
+	KUNIT_ASSERT_GT(test, n, (int)(NLMSG_HDRLEN + GENL_HDRLEN));
+	KUNIT_ASSERT_TRUE(test, nlmsg_ok(nlh, n));
+	gh = nlmsg_data(nlh);
+	KUNIT_EXPECT_EQ(test, gh->cmd, (u8)P1_CMD_TELEGRAM);
+	a = nlmsg_find_attr(nlh, GENL_HDRLEN, P1_A_SEQ);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	return nla_get_u64(a);
+}
+
+/*
+ * Telegrams that leave the ring before the notify work gets to them are
+ * counted in events_lost, exactly; the others are sent, in order, and a
+ * decrypted one carries its frame's counter and system title.
+ */
+static void n_p1_tty_events_lost(struct kunit *test)
+{
+	struct tt_ctx *c = test->priv;
+	u8 *buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	char *burst = kunit_kzalloc(test, 1024, GFP_KERNEL);
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct socket *sock;
+	struct nlattr *a;
+	size_t max, n;
+	int i;
+
+	if (!P1_HAVE_PRIV_MCGRP)
+		kunit_skip(test, "no GENL_MCAST_CAP_NET_ADMIN: no events");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, burst);
+	for (i = 0, n = 0; i < 5; i++)
+		n += scnprintf(burst + n, 1024 - n, "%s", tt_make(test, 20 + i));
+	sock = tt_tg_listener(test);
+	KUNIT_EXPECT_TRUE(test, p1_genl_tg_listeners());
+
+	/*
+	 * The ring keeps only the newest telegram (bound by bytes); five
+	 * arrive in one receive_buf call, which schedules the notify work
+	 * only when done: four are gone before their turn.
+	 */
+	spin_lock(&c->p->lock);
+	max = c->p->ring_bytes_max;
+	c->p->ring_bytes_max = 1;
+	spin_unlock(&c->p->lock);
+	tt_feed(c, burst, strlen(burst), SIZE_MAX);
+	flush_work(&c->p->notify_work);
+	KUNIT_EXPECT_EQ(test, tt_tg_event(test, sock, buf, 4096), 5ULL);
+	KUNIT_EXPECT_EQ(test, tt_tg_event(test, sock, buf, 4096), 0ULL);
+
+	/* One at a time: each sent, none lost; encrypted ones say so. */
+	spin_lock(&c->p->lock);
+	c->p->ring_bytes_max = max;
+	spin_unlock(&c->p->lock);
+	tt_feed_str(c, tt_make(test, 30));
+	flush_work(&c->p->notify_work);
+	KUNIT_EXPECT_EQ(test, tt_tg_event(test, sock, buf, 4096), 6ULL);
+	KUNIT_EXPECT_NULL(test, nlmsg_find_attr(nlh, GENL_HDRLEN,
+						P1_A_FRAME_COUNTER));
+	KUNIT_ASSERT_EQ(test, p1_crypto_set_key(c->p, tt_key), 0);
+	tt_feed(c, tt_dlms_5, sizeof(tt_dlms_5), SIZE_MAX);
+	flush_work(&c->p->notify_work);
+	KUNIT_EXPECT_EQ(test, tt_tg_event(test, sock, buf, 4096), 7ULL);
+	KUNIT_EXPECT_NOT_NULL(test, nlmsg_find_attr(nlh, GENL_HDRLEN,
+						    P1_A_ENCRYPTED));
+	a = nlmsg_find_attr(nlh, GENL_HDRLEN, P1_A_FRAME_COUNTER);
+	KUNIT_EXPECT_TRUE(test, a && nla_get_u32(a) == 5);
+	a = nlmsg_find_attr(nlh, GENL_HDRLEN, P1_A_SYSTEM_TITLE);
+	KUNIT_EXPECT_TRUE(test, a && nla_len(a) == sizeof(tt_title) &&
+			  !memcmp(nla_data(a), tt_title, sizeof(tt_title)));
+	sock_release(sock);
+	TT_EXPECT_STATS(c, [P1_STAT_TELEGRAMS] = 7, [P1_STAT_ENCRYPTED] = 1,
+			[P1_STAT_ENCRYPTED_DECRYPTED] = 1,
+			[P1_STAT_EVENTS_LOST] = 4);
+}
+
 /*
  * P1_IOC_GET_META answers the number of every struct size from version 1
  * up (older binaries, newer headers), and nothing else.
@@ -1033,7 +1196,9 @@ static struct kunit_case n_p1_tty_cases[] = {
 	KUNIT_CASE(n_p1_tty_hangup),
 	KUNIT_CASE(n_p1_tty_encrypted),
 	KUNIT_CASE(n_p1_tty_encrypted_no_key),
+	KUNIT_CASE(n_p1_tty_encrypted_wakes_reader),
 	KUNIT_CASE(n_p1_tty_meta_ioctl_sizes),
+	KUNIT_CASE(n_p1_tty_events_lost),
 	KUNIT_CASE(n_p1_tty_unbind_then_hangup),
 	KUNIT_CASE(n_p1_tty_input_after_hangup),
 	KUNIT_CASE(n_p1_tty_read_sleeps_unlocked),

@@ -8,6 +8,7 @@
  *   p1test reader N [SEED]    libp1's reader on /dev/p1-N (reader.c)
  *   p1test crypt              encrypted (DLMS) frames, key through sysfs
  *   p1test crypt-p1ctl        the same attached by p1ctl attach --key-file
+ *   p1test dump-intr          a device dump interrupted by a detach
  *   p1test privacy            what a user outside group p1 learns (nothing)
  *   p1test runas UID GIDS CMD...  run CMD as another user (privacy.c)
  * Exit status 0 when every check passed.
@@ -31,6 +32,7 @@ int main(int argc, char **argv)
 		{"reader", cmd_reader},
 		{"crypt", cmd_crypt},
 		{"crypt-p1ctl", cmd_crypt_p1ctl},
+		{"dump-intr", cmd_dump_intr},
 		{"privacy", cmd_privacy},
 		{"runas", cmd_runas},
 	};
@@ -42,7 +44,8 @@ int main(int argc, char **argv)
 			return cmds[i].fn(argc - 1, argv + 1);
 	fprintf(stderr,
 		"usage: p1test "
-		"module|stream|ftdi|p1ctl|reader|crypt|crypt-p1ctl|privacy|"
+		"module|stream|ftdi|p1ctl|reader|crypt|crypt-p1ctl|dump-intr|"
+		"privacy|"
 		"runas ...\n");
 	return 2;
 }

@@ -72,6 +72,7 @@ int cmd_p1ctl(int argc, char **argv);
 int cmd_reader(int argc, char **argv);
 int cmd_crypt(int argc, char **argv);
 int cmd_crypt_p1ctl(int argc, char **argv);
+int cmd_dump_intr(int argc, char **argv);
 int cmd_privacy(int argc, char **argv);
 int cmd_runas(int argc, char **argv);
 
