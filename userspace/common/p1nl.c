@@ -41,6 +41,9 @@ static struct nla_policy attr_policy[P1_A_MAX + 1] = {
 	[P1_A_DEV_ID] = {.type = NLA_U64},
 	[P1_A_KEY_SET] = {.type = NLA_FLAG},
 	[P1_A_KEY_NEEDED] = {.type = NLA_FLAG},
+	[P1_A_ENCRYPTED] = {.type = NLA_FLAG},
+	[P1_A_FRAME_COUNTER] = {.type = NLA_U32},
+	[P1_A_SYSTEM_TITLE] = {.type = NLA_UNSPEC, .minlen = P1NL_TITLE_LEN},
 };
 
 static struct nla_policy stat_policy[P1_STAT_MAX + 1] = {
@@ -195,6 +198,17 @@ static int fill_telegram(struct nlattr **tb, struct p1nl_telegram *tg)
 		tg->has_crc = true;
 		tg->crc_rx = nla_get_u16(tb[P1_A_CRC_RX]);
 		tg->crc_calc = nla_get_u16(tb[P1_A_CRC_CALC]);
+	}
+	/* Came encrypted: the frame's counter and title (newer modules). */
+	if (tb[P1_A_ENCRYPTED]) {
+		tg->encrypted = true;
+		if (tb[P1_A_FRAME_COUNTER] && tb[P1_A_SYSTEM_TITLE] &&
+		    nla_len(tb[P1_A_SYSTEM_TITLE]) == P1NL_TITLE_LEN) {
+			tg->has_title = true;
+			tg->frame_counter = nla_get_u32(tb[P1_A_FRAME_COUNTER]);
+			memcpy(tg->system_title,
+			       nla_data(tb[P1_A_SYSTEM_TITLE]), P1NL_TITLE_LEN);
+		}
 	}
 	if (tb[P1_A_TELEGRAM]) {
 		tg->data = nla_data(tb[P1_A_TELEGRAM]);

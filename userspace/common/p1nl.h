@@ -31,6 +31,7 @@ struct nlmsghdr;
 #define P1NL_NAME_MAX  32
 #define P1NL_TTY_MAX   64
 #define P1NL_IDENT_MAX 128
+#define P1NL_TITLE_LEN 8 /* a DLMS system title */
 /* Dumps interrupted by a device coming or going are retried this often. */
 #define P1NL_DUMP_TRIES 8
 
@@ -69,6 +70,10 @@ struct p1nl_telegram {
 	uint16_t crc_calc;
 	const uint8_t *data;
 	uint32_t len;
+	bool encrypted; /* came in a DLMS frame (P1_A_ENCRYPTED) */
+	bool has_title; /* frame_counter and system_title were sent */
+	uint32_t frame_counter;
+	uint8_t system_title[P1NL_TITLE_LEN];
 };
 
 struct p1nl_event {

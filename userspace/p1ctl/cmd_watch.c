@@ -6,6 +6,8 @@
  * One line per event (stable; fields only ever added at the end):
  *   TIME attached p1-0 tty=ttyUSB0
  *   TIME telegram p1-0 seq=7 status=ok len=1021 crc_rx=4A1F crc_calc=4A1F
+ *     (a telegram that came encrypted: then encrypted=yes frame_counter=N
+ *     system_title=HEX)
  *   TIME detached p1-0 tty=ttyUSB0 telegrams=7 crc_errors=0 ...
  * TIME is UTC, ISO 8601 with microseconds: the kernel's receive time of the
  * telegram's last byte, or the time the event arrived for attach/detach.
@@ -100,6 +102,14 @@ void watch_print_event(FILE *f, const struct p1nl_event *ev,
 		if (tg->has_crc)
 			fprintf(f, " crc_rx=%04X crc_calc=%04X", tg->crc_rx,
 				tg->crc_calc);
+		if (tg->encrypted)
+			fputs(" encrypted=yes", f);
+		if (tg->encrypted && tg->has_title) {
+			fprintf(f, " frame_counter=%" PRIu32 " system_title=",
+				tg->frame_counter);
+			for (size_t i = 0; i < sizeof(tg->system_title); i++)
+				fprintf(f, "%02X", tg->system_title[i]);
+		}
 		fputc('\n', f);
 		if (o->telegrams && tg->data)
 			out_telegram(f, tg->data, tg->len, isatty(fileno(f)));

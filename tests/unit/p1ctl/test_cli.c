@@ -452,6 +452,20 @@ static void test_watch_lines(void **state)
 			    "crc_calc=BEEF\n/ABC5\r\n\r\n!1234\r\n");
 	cap_free(&c);
 
+	/* decrypted from a DLMS frame: its counter and system title */
+	ev.tg.encrypted = true;
+	ev.tg.has_title = true;
+	ev.tg.frame_counter = 119;
+	memcpy(ev.tg.system_title, "SAG\x10\x05\x0b\x87\x21", 8);
+	watch_print_event(cap_open(&c), &ev, &plain, 5);
+	assert_string_equal(cap_text(&c),
+			    "2023-11-14T22:13:20.000000Z telegram p1-3 seq=9 "
+			    "status=crc_error len=16 crc_rx=1234 "
+			    "crc_calc=BEEF encrypted=yes frame_counter=119 "
+			    "system_title=53414710050B8721\n");
+	cap_free(&c);
+	ev.tg.encrypted = ev.tg.has_title = false;
+
 	/* no CRC, bytes not sent, no kernel time: the arrival time */
 	ev.tg.has_crc = false;
 	ev.tg.status = P1_STATUS_NO_CRC;

@@ -314,6 +314,39 @@ static void test_event_telegram(void **state)
 	nlmsg_free(m);
 }
 
+/* A decrypted telegram: the frame's counter and title; a short title is
+ * ignored, an older module's event (flag only) parses too. */
+static void test_event_telegram_encrypted(void **state)
+{
+	static const uint8_t title[8] = {'S', 'A', 'G',	 0x10,
+					 5,   11,  0x87, 0x21};
+	struct nl_msg *m = tg_msg_new(P1_STATUS_OK);
+	struct p1nl_event ev;
+
+	(void)state;
+	assert_int_equal(nla_put_flag(m, P1_A_ENCRYPTED), 0);
+	assert_int_equal(nla_put_u32(m, P1_A_FRAME_COUNTER, 4000000000u), 0);
+	assert_int_equal(nla_put(m, P1_A_SYSTEM_TITLE, 8, title), 0);
+	assert_int_equal(parse_event(m, &ev), 0);
+	assert_true(ev.tg.encrypted);
+	assert_true(ev.tg.has_title);
+	assert_int_equal(ev.tg.frame_counter, 4000000000u);
+	assert_memory_equal(ev.tg.system_title, title, 8);
+	nlmsg_free(m);
+
+	m = tg_msg_new(P1_STATUS_OK);
+	assert_int_equal(nla_put_flag(m, P1_A_ENCRYPTED), 0);
+	assert_int_equal(parse_event(m, &ev), 0);
+	assert_true(ev.tg.encrypted);
+	assert_false(ev.tg.has_title);
+	nlmsg_free(m);
+
+	m = tg_msg_new(P1_STATUS_OK);
+	assert_int_equal(parse_event(m, &ev), 0);
+	assert_false(ev.tg.encrypted);
+	nlmsg_free(m);
+}
+
 static void test_event_telegram_no_crc_no_bytes(void **state)
 {
 	struct nl_msg *m = tg_msg_new(P1_STATUS_NO_CRC);
@@ -416,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_attr_overruns_message),
 		cmocka_unit_test(test_truncated_header),
 		cmocka_unit_test(test_event_telegram),
+		cmocka_unit_test(test_event_telegram_encrypted),
 		cmocka_unit_test(test_event_telegram_no_crc_no_bytes),
 		cmocka_unit_test(test_event_telegram_malformed),
 		cmocka_unit_test(test_event_attach_detach),
