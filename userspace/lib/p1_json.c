@@ -16,6 +16,7 @@
 
 #include "p1_fmt.h"
 #include "p1_internal.h"
+#include "p1_json.h"
 
 #define JW_BUF	4096
 #define JW_ROOM 256 /* the most one bounded piece below writes */
@@ -24,8 +25,10 @@ struct jw {
 	p1_write_fn fn;
 	void *ctx;
 	int err;
-	char *p; /* next byte of buf */
-	char buf[JW_BUF];
+	char *p;   /* next byte of buf */
+	char *buf; /* own, or the caller's (p1i_json_into()) */
+	char *end;
+	char own[JW_BUF];
 };
 
 static void flush(struct jw *w)
@@ -38,7 +41,7 @@ static void flush(struct jw *w)
 /* Room for n (<= JW_BUF) more bytes at w->p; returns w->p. */
 static inline char *room(struct jw *w, size_t n)
 {
-	if ((size_t)(w->buf + JW_BUF - w->p) < n)
+	if ((size_t)(w->end - w->p) < n)
 		flush(w);
 	return w->p;
 }
@@ -48,7 +51,7 @@ static void put_slow(struct jw *w, const char *s, size_t n)
 	if (w->err)
 		return;
 	flush(w);
-	if (n > JW_BUF) {
+	if (n > (size_t)(w->end - w->buf)) {
 		if (!w->err)
 			w->err = w->fn(w->ctx, s, n);
 		return;
@@ -59,7 +62,7 @@ static void put_slow(struct jw *w, const char *s, size_t n)
 
 static inline void put(struct jw *w, const char *s, size_t n)
 {
-	if (n <= (size_t)(w->buf + JW_BUF - w->p)) {
+	if (n <= (size_t)(w->end - w->p)) {
 		memcpy(w->p, s, n);
 		w->p += n;
 	} else {
@@ -199,7 +202,8 @@ static inline bool special16(const char *s, size_t n)
  * s + n): strings with nothing to escape (nearly all) are checked and
  * copied sixteen bytes at a time.
  */
-static bool plain_in(const char *s, size_t n, const char *lim)
+static inline __attribute__((always_inline)) bool
+plain_in(const char *s, size_t n, const char *lim)
 {
 	size_t i;
 
@@ -326,6 +330,8 @@ static char *raw_number(char *p, const struct p1_telegram *t,
 	if (v->decimals && v->decimals < 255 && e - s > v->decimals &&
 	    e[-1 - v->decimals] == '.') {
 		dot = e - 1 - v->decimals; /* a number has one point */
+	} else if (!v->decimals) { /* no digits after it: the point ends it */
+		dot = e > s && e[-1] == '.' ? e - 1 : NULL;
 	} else {
 		for (q = s; q < e; q++) {
 			if (*q == '.') {
@@ -336,11 +342,13 @@ static char *raw_number(char *p, const struct p1_telegram *t,
 	}
 	ie = dot ? dot : e;
 #ifdef P1_SWAR
-	while (ie - s > 8 &&
-	       (t->text + sizeof(t->text)) - s >= 8) { /* eight '0' at once */
+	/* leading zeros (all but the last integer digit), 8 at a time */
+	while (ie - s > 1 && (t->text + sizeof(t->text)) - s >= 8) {
 		uint64_t z = p1i_load8(s) ^ 0x3030303030303030ull;
 		size_t nz = z ? (size_t)__builtin_ctzll(z) >> 3 : 8;
 
+		if (nz > (size_t)(ie - s) - 1)
+			nz = (size_t)(ie - s) - 1;
 		s += nz;
 		if (nz < 8)
 			break;
@@ -364,21 +372,101 @@ static char *raw_number(char *p, const struct p1_telegram *t,
 	return p + k;
 }
 
-/* 0..255 at p. */
+/* 0..255 in decimal: up to 3 digits, then their count. */
+static const char dec3[256][4] = {
+	{'0', 0, 0, 1},	    {'1', 0, 0, 1},	{'2', 0, 0, 1},
+	{'3', 0, 0, 1},	    {'4', 0, 0, 1},	{'5', 0, 0, 1},
+	{'6', 0, 0, 1},	    {'7', 0, 0, 1},	{'8', 0, 0, 1},
+	{'9', 0, 0, 1},	    {'1', '0', 0, 2},	{'1', '1', 0, 2},
+	{'1', '2', 0, 2},   {'1', '3', 0, 2},	{'1', '4', 0, 2},
+	{'1', '5', 0, 2},   {'1', '6', 0, 2},	{'1', '7', 0, 2},
+	{'1', '8', 0, 2},   {'1', '9', 0, 2},	{'2', '0', 0, 2},
+	{'2', '1', 0, 2},   {'2', '2', 0, 2},	{'2', '3', 0, 2},
+	{'2', '4', 0, 2},   {'2', '5', 0, 2},	{'2', '6', 0, 2},
+	{'2', '7', 0, 2},   {'2', '8', 0, 2},	{'2', '9', 0, 2},
+	{'3', '0', 0, 2},   {'3', '1', 0, 2},	{'3', '2', 0, 2},
+	{'3', '3', 0, 2},   {'3', '4', 0, 2},	{'3', '5', 0, 2},
+	{'3', '6', 0, 2},   {'3', '7', 0, 2},	{'3', '8', 0, 2},
+	{'3', '9', 0, 2},   {'4', '0', 0, 2},	{'4', '1', 0, 2},
+	{'4', '2', 0, 2},   {'4', '3', 0, 2},	{'4', '4', 0, 2},
+	{'4', '5', 0, 2},   {'4', '6', 0, 2},	{'4', '7', 0, 2},
+	{'4', '8', 0, 2},   {'4', '9', 0, 2},	{'5', '0', 0, 2},
+	{'5', '1', 0, 2},   {'5', '2', 0, 2},	{'5', '3', 0, 2},
+	{'5', '4', 0, 2},   {'5', '5', 0, 2},	{'5', '6', 0, 2},
+	{'5', '7', 0, 2},   {'5', '8', 0, 2},	{'5', '9', 0, 2},
+	{'6', '0', 0, 2},   {'6', '1', 0, 2},	{'6', '2', 0, 2},
+	{'6', '3', 0, 2},   {'6', '4', 0, 2},	{'6', '5', 0, 2},
+	{'6', '6', 0, 2},   {'6', '7', 0, 2},	{'6', '8', 0, 2},
+	{'6', '9', 0, 2},   {'7', '0', 0, 2},	{'7', '1', 0, 2},
+	{'7', '2', 0, 2},   {'7', '3', 0, 2},	{'7', '4', 0, 2},
+	{'7', '5', 0, 2},   {'7', '6', 0, 2},	{'7', '7', 0, 2},
+	{'7', '8', 0, 2},   {'7', '9', 0, 2},	{'8', '0', 0, 2},
+	{'8', '1', 0, 2},   {'8', '2', 0, 2},	{'8', '3', 0, 2},
+	{'8', '4', 0, 2},   {'8', '5', 0, 2},	{'8', '6', 0, 2},
+	{'8', '7', 0, 2},   {'8', '8', 0, 2},	{'8', '9', 0, 2},
+	{'9', '0', 0, 2},   {'9', '1', 0, 2},	{'9', '2', 0, 2},
+	{'9', '3', 0, 2},   {'9', '4', 0, 2},	{'9', '5', 0, 2},
+	{'9', '6', 0, 2},   {'9', '7', 0, 2},	{'9', '8', 0, 2},
+	{'9', '9', 0, 2},   {'1', '0', '0', 3}, {'1', '0', '1', 3},
+	{'1', '0', '2', 3}, {'1', '0', '3', 3}, {'1', '0', '4', 3},
+	{'1', '0', '5', 3}, {'1', '0', '6', 3}, {'1', '0', '7', 3},
+	{'1', '0', '8', 3}, {'1', '0', '9', 3}, {'1', '1', '0', 3},
+	{'1', '1', '1', 3}, {'1', '1', '2', 3}, {'1', '1', '3', 3},
+	{'1', '1', '4', 3}, {'1', '1', '5', 3}, {'1', '1', '6', 3},
+	{'1', '1', '7', 3}, {'1', '1', '8', 3}, {'1', '1', '9', 3},
+	{'1', '2', '0', 3}, {'1', '2', '1', 3}, {'1', '2', '2', 3},
+	{'1', '2', '3', 3}, {'1', '2', '4', 3}, {'1', '2', '5', 3},
+	{'1', '2', '6', 3}, {'1', '2', '7', 3}, {'1', '2', '8', 3},
+	{'1', '2', '9', 3}, {'1', '3', '0', 3}, {'1', '3', '1', 3},
+	{'1', '3', '2', 3}, {'1', '3', '3', 3}, {'1', '3', '4', 3},
+	{'1', '3', '5', 3}, {'1', '3', '6', 3}, {'1', '3', '7', 3},
+	{'1', '3', '8', 3}, {'1', '3', '9', 3}, {'1', '4', '0', 3},
+	{'1', '4', '1', 3}, {'1', '4', '2', 3}, {'1', '4', '3', 3},
+	{'1', '4', '4', 3}, {'1', '4', '5', 3}, {'1', '4', '6', 3},
+	{'1', '4', '7', 3}, {'1', '4', '8', 3}, {'1', '4', '9', 3},
+	{'1', '5', '0', 3}, {'1', '5', '1', 3}, {'1', '5', '2', 3},
+	{'1', '5', '3', 3}, {'1', '5', '4', 3}, {'1', '5', '5', 3},
+	{'1', '5', '6', 3}, {'1', '5', '7', 3}, {'1', '5', '8', 3},
+	{'1', '5', '9', 3}, {'1', '6', '0', 3}, {'1', '6', '1', 3},
+	{'1', '6', '2', 3}, {'1', '6', '3', 3}, {'1', '6', '4', 3},
+	{'1', '6', '5', 3}, {'1', '6', '6', 3}, {'1', '6', '7', 3},
+	{'1', '6', '8', 3}, {'1', '6', '9', 3}, {'1', '7', '0', 3},
+	{'1', '7', '1', 3}, {'1', '7', '2', 3}, {'1', '7', '3', 3},
+	{'1', '7', '4', 3}, {'1', '7', '5', 3}, {'1', '7', '6', 3},
+	{'1', '7', '7', 3}, {'1', '7', '8', 3}, {'1', '7', '9', 3},
+	{'1', '8', '0', 3}, {'1', '8', '1', 3}, {'1', '8', '2', 3},
+	{'1', '8', '3', 3}, {'1', '8', '4', 3}, {'1', '8', '5', 3},
+	{'1', '8', '6', 3}, {'1', '8', '7', 3}, {'1', '8', '8', 3},
+	{'1', '8', '9', 3}, {'1', '9', '0', 3}, {'1', '9', '1', 3},
+	{'1', '9', '2', 3}, {'1', '9', '3', 3}, {'1', '9', '4', 3},
+	{'1', '9', '5', 3}, {'1', '9', '6', 3}, {'1', '9', '7', 3},
+	{'1', '9', '8', 3}, {'1', '9', '9', 3}, {'2', '0', '0', 3},
+	{'2', '0', '1', 3}, {'2', '0', '2', 3}, {'2', '0', '3', 3},
+	{'2', '0', '4', 3}, {'2', '0', '5', 3}, {'2', '0', '6', 3},
+	{'2', '0', '7', 3}, {'2', '0', '8', 3}, {'2', '0', '9', 3},
+	{'2', '1', '0', 3}, {'2', '1', '1', 3}, {'2', '1', '2', 3},
+	{'2', '1', '3', 3}, {'2', '1', '4', 3}, {'2', '1', '5', 3},
+	{'2', '1', '6', 3}, {'2', '1', '7', 3}, {'2', '1', '8', 3},
+	{'2', '1', '9', 3}, {'2', '2', '0', 3}, {'2', '2', '1', 3},
+	{'2', '2', '2', 3}, {'2', '2', '3', 3}, {'2', '2', '4', 3},
+	{'2', '2', '5', 3}, {'2', '2', '6', 3}, {'2', '2', '7', 3},
+	{'2', '2', '8', 3}, {'2', '2', '9', 3}, {'2', '3', '0', 3},
+	{'2', '3', '1', 3}, {'2', '3', '2', 3}, {'2', '3', '3', 3},
+	{'2', '3', '4', 3}, {'2', '3', '5', 3}, {'2', '3', '6', 3},
+	{'2', '3', '7', 3}, {'2', '3', '8', 3}, {'2', '3', '9', 3},
+	{'2', '4', '0', 3}, {'2', '4', '1', 3}, {'2', '4', '2', 3},
+	{'2', '4', '3', 3}, {'2', '4', '4', 3}, {'2', '4', '5', 3},
+	{'2', '4', '6', 3}, {'2', '4', '7', 3}, {'2', '4', '8', 3},
+	{'2', '4', '9', 3}, {'2', '5', '0', 3}, {'2', '5', '1', 3},
+	{'2', '5', '2', 3}, {'2', '5', '3', 3}, {'2', '5', '4', 3},
+	{'2', '5', '5', 3},
+};
+
+/* 0..255 at p (4 bytes of room). */
 static inline char *u8_at(char *p, unsigned v)
 {
-	if (v >= 100) {
-		*p++ = (char)('0' + v / 100);
-		v %= 100;
-		memcpy(p, p1i_digits2 + 2 * v, 2);
-		return p + 2;
-	}
-	if (v >= 10) {
-		memcpy(p, p1i_digits2 + 2 * v, 2);
-		return p + 2;
-	}
-	*p = (char)('0' + v);
-	return p + 1;
+	memcpy(p, dec3[v], 4);
+	return p + dec3[v][3];
 }
 
 /* "A-B:C.D.E[*F]" at p (at most 23 bytes). */
@@ -735,68 +823,99 @@ static void anomalies(struct jw *w, bool *first, uint32_t a)
 	put(w, "]", 1);
 }
 
-int p1_json_emit(const struct p1_telegram *t, unsigned flags, p1_write_fn fn,
-		 void *ctx)
+static void emit(struct jw *w, const struct p1_telegram *t, unsigned flags)
 {
-	struct jw w; /* buf is not cleared: 4 KiB per call */
 	const struct p1_data *d = &t->data;
 	bool f = true;
 	char b[8];
 
-	w.fn = fn;
-	w.ctx = ctx;
-	w.err = 0;
-	w.p = w.buf;
 	if (!(flags & P1_JSON_MEMBERS))
-		put(&w, "{", 1);
-	kkey(&w, &f, "crc");
-	puts_(&w, t->crc == P1_CRC_OK	  ? "\"ok\""
-		  : t->crc == P1_CRC_BAD  ? "\"bad\""
-		  : t->crc == P1_CRC_NONE ? "\"none\""
-					  : "\"unchecked\"");
+		put(w, "{", 1);
+	kkey(w, &f, "crc");
+	puts_(w, t->crc == P1_CRC_OK	 ? "\"ok\""
+		 : t->crc == P1_CRC_BAD	 ? "\"bad\""
+		 : t->crc == P1_CRC_NONE ? "\"none\""
+					 : "\"unchecked\"");
 	if (t->crc == P1_CRC_BAD) {
 		snprintf(b, sizeof(b), "%04X", t->crc_rx);
-		kkey(&w, &f, "crc_sent");
-		str(&w, b, 4);
+		kkey(w, &f, "crc_sent");
+		str(w, b, 4);
 		snprintf(b, sizeof(b), "%04X", t->crc_calc);
-		kkey(&w, &f, "crc_calc");
-		str(&w, b, 4);
+		kkey(w, &f, "crc_calc");
+		str(w, b, 4);
 	}
-	kkey(&w, &f, "header");
-	str_text(&w, t, t->text + t->header_off, t->header_len);
-	anomalies(&w, &f, t->anomalies);
+	kkey(w, &f, "header");
+	str_text(w, t, t->text + t->header_off, t->header_len);
+	anomalies(w, &f, t->anomalies);
 	if (t->bad_lines)
-		ki64(&w, &f, "bad_lines", t->bad_lines);
+		ki64(w, &f, "bad_lines", t->bad_lines);
 	if (flags & P1_JSON_TYPED) {
-		kkey(&w, &f, "family");
-		str(&w, p1_family_name(d->family),
+		kkey(w, &f, "family");
+		str(w, p1_family_name(d->family),
 		    strlen(p1_family_name(d->family)));
 		if (d->dsmr)
-			ki64(&w, &f, "dsmr", d->dsmr);
+			ki64(w, &f, "dsmr", d->dsmr);
 		if (d->version[0]) {
-			kkey(&w, &f, "version");
-			str_array(&w, d->version);
+			kkey(w, &f, "version");
+			str_array(w, d->version);
 		}
-		ktime(&w, &f, "time", &d->time);
+		ktime(w, &f, "time", &d->time);
 		if (d->equipment_id_present) {
-			kkey(&w, &f, "equipment_id");
-			str_array(&w, d->equipment_id);
+			kkey(w, &f, "equipment_id");
+			str_array(w, d->equipment_id);
 		}
 	}
 	if (flags & P1_JSON_OBJECTS) {
-		kkey(&w, &f, "objects");
-		objects(&w, t);
+		kkey(w, &f, "objects");
+		objects(w, t);
 	}
 	if (flags & P1_JSON_TYPED) {
-		kkey(&w, &f, "electricity");
-		electricity(&w, &d->elec);
-		kkey(&w, &f, "mbus");
-		mbus(&w, d);
+		kkey(w, &f, "electricity");
+		electricity(w, &d->elec);
+		kkey(w, &f, "mbus");
+		mbus(w, d);
 	}
 	if (!(flags & P1_JSON_MEMBERS))
-		put(&w, "}", 1);
+		put(w, "}", 1);
+}
+
+int p1_json_emit(const struct p1_telegram *t, unsigned flags, p1_write_fn fn,
+		 void *ctx)
+{
+	struct jw w; /* own is not cleared: 4 KiB per call */
+
+	w.fn = fn;
+	w.ctx = ctx;
+	w.err = 0;
+	w.p = w.buf = w.own;
+	w.end = w.own + JW_BUF;
+	emit(&w, t, flags);
 	flush(&w);
 	return w.err;
+}
+
+static int overflow(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	(void)s;
+	(void)n;
+	return -1;
+}
+
+size_t p1i_json_into(const struct p1_telegram *t, unsigned flags, char *buf,
+		     size_t cap)
+{
+	struct jw w;
+
+	if (cap < JW_BUF)
+		return 0;
+	w.fn = overflow;
+	w.ctx = NULL;
+	w.err = 0;
+	w.p = w.buf = buf;
+	w.end = buf + cap;
+	emit(&w, t, flags);
+	return w.err ? 0 : (size_t)(w.p - buf);
 }
 
 struct sink {
@@ -821,7 +940,12 @@ size_t p1_json_write(const struct p1_telegram *t, unsigned flags, char *buf,
 		     size_t cap)
 {
 	struct sink k = {.buf = buf, .cap = cap ? cap - 1 : 0};
+	size_t n = cap > 1 ? p1i_json_into(t, flags, buf, cap - 1) : 0;
 
+	if (n) { /* it fitted: written in place */
+		buf[n] = 0;
+		return n;
+	}
 	p1_json_emit(t, flags, sink_write, &k);
 	if (cap)
 		buf[k.len < cap - 1 ? k.len : cap - 1] = 0;
@@ -830,9 +954,13 @@ size_t p1_json_write(const struct p1_telegram *t, unsigned flags, char *buf,
 
 int p1_json_string(const char *s, size_t n, p1_write_fn fn, void *ctx)
 {
-	struct jw w = {.fn = fn, .ctx = ctx};
+	struct jw w;
 
-	w.p = w.buf;
+	w.fn = fn;
+	w.ctx = ctx;
+	w.err = 0;
+	w.p = w.buf = w.own;
+	w.end = w.own + JW_BUF;
 	str(&w, s, n);
 	flush(&w);
 	return w.err;

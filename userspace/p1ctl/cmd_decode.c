@@ -31,6 +31,7 @@
 #include <p1/reader.h>
 
 #include "p1_fmt.h"
+#include "p1_json.h"
 #include "p1ctl.h"
 #include "p1gmtime.h"
 
@@ -72,7 +73,7 @@ static void usage(FILE *f)
  * is written straight into the buffer after one check that its longest
  * possible form fits (line_max()).
  */
-#define OB_SIZE (256 * 1024)
+#define OB_SIZE (1024 * 1024)
 
 static struct {
 	size_t n;
@@ -324,8 +325,23 @@ static void one(struct p1_reader *r, void *user, const uint8_t *data,
 	dc->found++;
 	dc->verdicts[o.crc]++;
 	if (dc->json) {
-		p1_json_emit(&dc->t, P1_JSON_ALL, out_write, NULL);
-		ob_put("\n", 1);
+		/* Straight into the output buffer; the rare object that
+		 * does not fit the rest of it goes into an empty one. */
+		size_t n = p1i_json_into(&dc->t, P1_JSON_ALL, ob.b + ob.n,
+					 OB_SIZE - ob.n - 1);
+
+		if (!n) {
+			ob_flush();
+			n = p1i_json_into(&dc->t, P1_JSON_ALL, ob.b,
+					  OB_SIZE - 1);
+		}
+		if (n) {
+			ob.n += n;
+			ob.b[ob.n++] = '\n';
+		} else {
+			p1_json_emit(&dc->t, P1_JSON_ALL, out_write, NULL);
+			ob_put("\n", 1);
+		}
 	} else {
 		summary(&dc->t);
 	}
