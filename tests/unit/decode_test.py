@@ -210,6 +210,25 @@ if len(sys.argv) > 3:
               a.returncode == b.returncode,
               f"{other} differs on a 2040 time {mode}")
 
+# Byte for byte what the decoder printed before its output paths were
+# made fast (issue 17): tests/unit/golden/NAME.json and NAME.txt, the
+# standard output of "p1ctl decode [--json] tests/corpus/NAME".  A new
+# corpus file gets its pair by running the decoder on it once.
+GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
+compared = 0
+for name in sorted(os.listdir(CORPUS)):
+    for mode, ext in ((["--json"], ".json"), ([], ".txt")):
+        gp = os.path.join(GOLDEN, name + ext)
+        if not os.path.exists(gp):
+            continue
+        rc, out, _ = run(*mode, os.path.join(CORPUS, name))
+        with open(gp, "rb") as f:
+            want = f.read()
+        check(out == want, f"{name}{ext}: output differs from the golden "
+              "file")
+        compared += 1
+check(compared >= 50, f"only {compared} golden files compared")
+
 if failures:
     print(f"decode_test: {failures} failures")
     sys.exit(1)

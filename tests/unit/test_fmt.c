@@ -143,6 +143,8 @@ static void u64(void **state)
 		0, 1, 9, 10, 99, 100, 4294967295u, 18446744073709551615u};
 	char b[21], want[32];
 	size_t i, n;
+	uint64_t p = 1, x, s = 0x9e3779b97f4a7c15ull;
+	unsigned k, j;
 
 	(void)state;
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -150,6 +152,31 @@ static void u64(void **state)
 		b[n] = 0;
 		snprintf(want, sizeof(want), "%llu", (unsigned long long)v[i]);
 		assert_string_equal(b, want);
+	}
+	/* every length (two digits a step: odd and even counts), its
+	 * edges and random values of it */
+	for (k = 0; k < 20; k++, p *= 10) {
+		for (j = 0; j < 64; j++) {
+			x = j == 0   ? p - 1
+			    : j == 1 ? p
+			    : j == 2 ? p + 1
+			    : k < 19
+				    ? p + rnd(&s) % (p * 9)
+				    : p + rnd(&s) % (18446744073709551615u - p);
+			n = p1i_fmt_u64(b, x);
+			assert_true(n < sizeof(b));
+			b[n] = 0;
+			snprintf(want, sizeof(want), "%llu",
+				 (unsigned long long)x);
+			assert_string_equal(b, want);
+			/* the integer fast path of %.15g, both signs */
+			if (x < 1000000000000000ull) {
+				mismatches = 0;
+				same((double)x);
+				same(-(double)x);
+				assert_int_equal(mismatches, 0);
+			}
+		}
 	}
 }
 

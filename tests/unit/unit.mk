@@ -9,6 +9,7 @@
 LIBP1_UT_DIR := $(TOP)/tests/unit
 LIBP1_UT_OUT := $(B)/tests/libp1
 LIBP1_UT_NAMES := test_families test_edge test_values test_time test_json test_fmt \
+	test_json_fast \
 	test_framer test_dlms test_framer_scan
 # test_framer_scan once more with the framer's portable word-at-a-time scan
 # and the slicing-by-8 CRC only (what the kernel, arm64 and i386 run).

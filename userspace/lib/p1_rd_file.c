@@ -52,13 +52,14 @@ static bool frame_time(const struct p1_frame *fr, uint32_t zone, int64_t *t)
 
 static void schedule(struct p1_reader *r)
 {
-	uint64_t now = p1i_mono_ns(), gap = 1000000000u;
+	uint64_t now, gap = 1000000000u;
 	int64_t t;
 
 	if (F(r)->pace == P1I_PACE_MAX) {
-		F(r)->due = now;
+		F(r)->due = 0; /* now, whatever the clock says: not read */
 		return;
 	}
+	now = p1i_mono_ns();
 	if (F(r)->pace == P1I_PACE_RATE) {
 		gap = (uint64_t)(1e9 / F(r)->rate);
 	} else if (frame_time(&F(r)->pending, r->zone, &t)) {
@@ -203,7 +204,7 @@ static void file_run(struct p1_reader *r)
 
 	while (r->fd >= 0 && !r->stopping) {
 		if (F(r)->have_pending) {
-			uint64_t now = p1i_mono_ns(), stamp;
+			uint64_t now = F(r)->due ? p1i_mono_ns() : 0, stamp;
 
 			if (F(r)->due > now) {
 				p1i_rd_arm(r, F(r)->due - now);

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_json_fast.c - the JSON writer's fast paths give what its byte-wise
+ * paths give:
+ *  - strings checked and copied 16 bytes at a time: every byte value at
+ *    every position of values of length 0..80 (and units), against
+ *    p1_json_string() (which escapes byte by byte);
+ *  - numbers written from their own digits: every length of integer and
+ *    fraction part, leading zeros and signs, against the rule written
+ *    out here (and the %.15g fallback beyond 17 digits);
+ *  - p1i_json_into() (straight into a caller's buffer, p1ctl decode)
+ *    against p1_json_emit() on the whole corpus, and at every buffer size
+ *    around the result's length.
+ */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+
+#include "p1_json.h"
+
+static char tg[4096], js[1 << 17];
+static struct p1_telegram t;
+
+static int cat(void *ctx, const char *s, size_t n)
+{
+	size_t *len = ctx;
+
+	assert_true(*len + n < sizeof(js));
+	memcpy(js + *len, s, n);
+	*len += n;
+	return 0;
+}
+
+/* p1_json_string(s, n) into b (NUL-terminated). */
+static void ref_string(const char *s, size_t n, char *b, size_t cap)
+{
+	size_t len = 0;
+
+	assert_int_equal(p1_json_string(s, n, cat, &len), 0);
+	assert_true(len < cap);
+	memcpy(b, js, len);
+	b[len] = 0;
+}
+
+/* The telegram with one object 0-0:96.13.0 whose value is raw[0..n). */
+static void parse_value(const char *raw, size_t n)
+{
+	size_t k = 0;
+
+	k += (size_t)snprintf(tg, sizeof(tg), "/XYZ5\r\n\r\n0-0:96.13.0(");
+	memcpy(tg + k, raw, n);
+	k += n;
+	k += (size_t)snprintf(tg + k, sizeof(tg) - k, ")\r\n!\r\n");
+	assert_int_equal(p1_parse(tg, k, &t, NULL), 0);
+}
+
+static const char *json_of(void)
+{
+	size_t n = p1_json_write(&t, P1_JSON_OBJECTS, js, sizeof(js));
+
+	assert_true(n < sizeof(js));
+	return js;
+}
+
+/* Every raw text and unit of t appears in its JSON as escaped alone. */
+static void check_strings(void)
+{
+	static char want[1024], out[1 << 17];
+	uint32_t i;
+
+	strcpy(out, json_of());
+	for (i = 0; i < t.nvalues; i++) {
+		const struct p1_value *v = &t.values[i];
+		size_t k;
+
+		memcpy(want, "{\"raw\":", 7);
+		ref_string(t.text + v->off, v->len, want + 7, sizeof(want) - 7);
+		if (!strstr(out, want)) {
+			fprintf(stderr, "missing %s in %s\n", want, out);
+			fail();
+		}
+		if (!(v->flags & P1_VAL_UNIT))
+			continue;
+		k = (size_t)snprintf(want, sizeof(want), ",\"unit\":");
+		ref_string(p1_value_unit(&t, v), v->unit_len, want + k,
+			   sizeof(want) - k);
+		if (!strstr(out, want)) {
+			fprintf(stderr, "missing %s in %s\n", want, out);
+			fail();
+		}
+	}
+}
+
+/* Every byte for short values; the bytes at the edges of the classes
+ * for the longer ones (fewer under valgrind: P1_TEST_QUICK). */
+static bool try_byte(size_t n, unsigned c)
+{
+	static const char edges[] = "\x01\x1f \"\\~\x7f\x80\xc2\xff";
+
+	if (c == ')' || c == '\n' || c == '(')
+		return false;
+	return n <= 18 || !c || memchr(edges, (int)c, sizeof(edges) - 1);
+}
+
+static void strings(void **state)
+{
+	size_t n, pos, max = getenv("P1_TEST_QUICK") ? 40 : 80;
+	char raw[96];
+	unsigned c;
+
+	(void)state;
+	for (n = 0; n <= max; n++) {
+		for (pos = 0; pos < n || (!n && !pos); pos++) {
+			for (c = 0; c < 256; c++) {
+				if (!try_byte(n, c))
+					continue;
+				memset(raw, 'a' + (int)(n % 26), n);
+				if (n)
+					raw[pos] = (char)c;
+				parse_value(raw, n);
+				check_strings();
+				if (!n)
+					break;
+			}
+		}
+	}
+	/* units: "1*" and a unit with every byte at every place */
+	for (n = 1; n <= 12; n++) {
+		for (pos = 0; pos < n; pos++) {
+			for (c = 1; c < 256; c++) {
+				if (!try_byte(n + 10, c))
+					continue;
+				memcpy(raw, "12.5*", 5);
+				memset(raw + 5, 'k', n);
+				raw[5 + pos] = (char)c;
+				parse_value(raw, 5 + n);
+				check_strings();
+			}
+		}
+	}
+	/* UTF-8 that is valid (copied) and cut (escaped), at the edges of
+	 * the 16-byte blocks */
+	for (n = 0; n <= 40; n++) {
+		memset(raw, 'b', n);
+		memcpy(raw + n, "\xc2\xb3m\xe2\x82\xac", 6);
+		parse_value(raw, n + 6);
+		check_strings();
+		parse_value(raw, n + 1);
+		check_strings();
+	}
+}
+
+/* What the writer must print for a number sent as s (digits only). */
+static void want_number(const char *s, char *b, size_t cap)
+{
+	const char *dot = strchr(s, '.'), *ie;
+	size_t nd, k = 0;
+	bool neg = *s == '-';
+
+	if (*s == '-' || *s == '+')
+		s++;
+	ie = dot ? dot : s + strlen(s);
+	while (s + 1 < ie && *s == '0')
+		s++;
+	nd = (size_t)(ie - s) + (dot ? strlen(dot + 1) : 0);
+	if (nd > 17) { /* the parsed double, shortest form */
+		double x = t.values[0].number;
+
+		if (fabs(x) < 9007199254740992.0 && x == (double)(int64_t)x)
+			snprintf(b, cap, "%lld", (long long)x);
+		else
+			snprintf(b, cap, "%.15g", x);
+		return;
+	}
+	if (neg)
+		b[k++] = '-';
+	if (s == ie)
+		b[k++] = '0';
+	memcpy(b + k, s, (size_t)(ie - s));
+	k += (size_t)(ie - s);
+	if (dot && dot[1]) {
+		strcpy(b + k, dot);
+		k += strlen(dot);
+	}
+	b[k] = 0;
+}
+
+/* A number of ni integer digits (z of them leading zeros), nf fraction
+ * digits (a bare point if dot and none), with a sign and maybe a unit. */
+static void one_number(const char *sign, unsigned ni, unsigned z, unsigned nf,
+		       bool dot, bool unit)
+{
+	char raw[80], num[64], want[96];
+	size_t k, i;
+
+	k = (size_t)snprintf(num, sizeof(num), "%s", sign);
+	for (i = 0; i < ni; i++)
+		num[k++] = i < z ? '0' : (char)('1' + (i + nf) % 9);
+	if (nf || dot)
+		num[k++] = '.';
+	for (i = 0; i < nf; i++)
+		num[k++] = (char)('0' + (i * 7 + ni) % 10);
+	num[k] = 0;
+	snprintf(raw, sizeof(raw), "%s%s", num, unit ? "*kWh" : "");
+	parse_value(raw, strlen(raw));
+	if (!(t.values[0].flags & P1_VAL_NUMBER))
+		return;
+	memcpy(want, ",\"number\":", 10);
+	want_number(num, want + 10, sizeof(want) - 10);
+	if (!strstr(json_of(), want)) {
+		fprintf(stderr, "%s: missing %s in %s\n", raw, want, js);
+		fail();
+	}
+}
+
+static void numbers(void **state)
+{
+	static const char *const sign[] = {"", "-", "+"};
+	unsigned ni, nf, z, sg, u;
+
+	(void)state;
+	for (sg = 0; sg < 3; sg++)
+		for (ni = 0; ni <= 20; ni++)
+			for (nf = 0; nf <= 20; nf++)
+				for (z = 0; z <= ni && z <= 9; z++)
+					for (u = 0; u < 4; u++)
+						one_number(sign[sg], ni, z, nf,
+							   u & 1, u & 2);
+}
+
+/* p1i_json_into() == p1_json_emit(), whole or not at all. */
+static void into(void **state)
+{
+	static char buf[1 << 17], ref[1 << 17];
+	static const unsigned flags[] = {P1_JSON_ALL, P1_JSON_OBJECTS,
+					 P1_JSON_TYPED,
+					 P1_JSON_ALL | P1_JSON_MEMBERS};
+	DIR *d = opendir(CORPUS_DIR);
+	struct dirent *e;
+	unsigned files = 0, f;
+
+	(void)state;
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		struct p1_telegram *pt;
+
+		if (!strstr(e->d_name, ".txt"))
+			continue;
+		pt = corpus_parse(e->d_name, 0);
+		files++;
+		for (f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+			size_t len = 0, n, cap;
+
+			assert_int_equal(p1_json_emit(pt, flags[f], cat, &len),
+					 0);
+			memcpy(ref, js, len);
+			n = p1i_json_into(pt, flags[f], buf, sizeof(buf));
+			assert_int_equal(n, len);
+			assert_memory_equal(buf, ref, len);
+			/* every size around it: all of it or nothing */
+			for (cap = 0; cap <= len + 24;
+			     cap = cap == 1		       ? 4095
+				   : cap == 4096 && len > 4120 ? len - 24
+							       : cap + 1) {
+				memset(buf, 'x', sizeof(buf));
+				n = p1i_json_into(pt, flags[f], buf, cap);
+				/* (it may want up to 256 bytes to spare) */
+				if (cap < 4096 || cap < len)
+					assert_int_equal(n, 0);
+				else if (cap >= len + 256)
+					assert_int_equal(n, len);
+				if (n) {
+					assert_int_equal(n, len);
+					assert_memory_equal(buf, ref, len);
+				}
+				assert_int_equal(buf[cap], 'x');
+			}
+		}
+	}
+	closedir(d);
+	assert_true(files > 10);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(strings),
+		cmocka_unit_test(numbers),
+		cmocka_unit_test(into),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
