@@ -224,5 +224,45 @@ sys.exit(not (c["mbus1_volume"] == {"p": "sensor"}
               and c["energy_import_tariff1"]["unique_id"] == "p1_r_energy_import_tariff1"))' \
 	"$T/gone.json"
 stop_pid "$EXPORTER_PID"
+
+# The same across a restart: a device config of an earlier run has gas,
+# this run's meter has none: the component goes the same way.
+start_exporter withgas --replay="$T/gas.txt,name=w,rate=2" \
+	--mqtt.url="mqtt://127.0.0.1:$BPORT" --mqtt.homeassistant \
+	--mqtt.homeassistant-mode=device
+check "device mode, earlier run: gas announced" wait_for 10 bash -c \
+	"mosquitto_sub -p $BPORT -t homeassistant/device/p1_w/config -C 1 -W 2 | grep -q mbus1_volume"
+stop_pid "$EXPORTER_PID"
+start_exporter nogas --replay="$T/nogas.txt,name=w,rate=2,loop" \
+	--mqtt.url="mqtt://127.0.0.1:$BPORT" --mqtt.homeassistant \
+	--mqtt.homeassistant-mode=device
+check "device mode, restart without gas: the earlier run's component removed" \
+	wait_for 15 grep -q "meter w no longer sends mbus1_volume" "$T/nogas.log"
+sleep 1
+mosquitto_sub -p "$BPORT" -t homeassistant/device/p1_w/config -C 1 -W 3 \
+	>"$T/nogas.json" || true
+check "... as {\"p\": \"sensor\"}" python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["cmps"]
+sys.exit(c.get("mbus1_volume") != {"p": "sensor"})' "$T/nogas.json"
+
+# Whatever someone else publishes on our device topic is read within its
+# bounds (a scan for component ids): the exporter goes on.
+printf '%s' '{"cmps":{"a":{"p":"sensor","x":"}\' >"$T/junk1"
+printf '%s' '{"cmps":{"' >"$T/junk2"
+printf '%s' '{"cmps":{"b":{{{{{{{{' >"$T/junk3"
+{ printf '{"cmps":{"'; head -c 3000 /dev/zero | tr '\0' k; printf '":{}}}'; } >"$T/junk4"
+printf '%s' '{"cmps":{"c":{"p":"sensor"},"d":{"p":"sensor","s":"\"}{"}}}' >"$T/junk5"
+head -c 200000 /dev/urandom >"$T/junk6"
+for j in 1 2 3 4 5 6; do
+	mosquitto_pub -p "$BPORT" -r -t homeassistant/device/p1_w/config \
+		-f "$T/junk$j"
+done
+sleep 2
+check "junk device configs: the exporter goes on" \
+	curl -sf "$URL/api/v1/meters/w" -o /dev/null
+check "junk device configs: logged nothing alarming" bash -c \
+	"! grep -Eqi 'sanitizer|runtime error|overflow' '$T/nogas.log'"
+stop_pid "$EXPORTER_PID"
 stop_pid "$BROKER_PID"
 finish
