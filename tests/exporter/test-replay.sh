@@ -48,7 +48,9 @@ check "all four after their 3 s" wait_for 6 all_four
 stop_pid "$EXPORTER_PID"
 
 echo "$TEST_NAME: looping, DSMR 2.2"
-"$EMULATE" -n 10 -p dsmr22 >"$T/old.txt"
+# A fixed start: 10 telegrams 10 s apart from "now" can cross the hour,
+# and the hourly gas value then changes (this check failed so, once).
+"$EMULATE" -n 10 -p dsmr22 -s 2024-05-01T10:00:00Z >"$T/old.txt"
 start_exporter loop --replay "$T/old.txt,name=old,rate=max,loop"
 many() { [ "$(metric "$URL" 'p1_telegrams_total{meter="old",result="ok"}')" -gt 30 ]; }
 check "loops past the end" wait_for 5 many
