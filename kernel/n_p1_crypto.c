@@ -27,8 +27,10 @@
  * held and p1_dev.lock not: it decrypts, checks the frame counter,
  * allocates the telegrams (GFP_KERNEL) and queues them in frame order, all
  * under rx_mutex, so the replay check and the acceptance of a frame are
- * one step for every other frame; counters and the ring are updated under
- * p1_dev.lock.  p1_crypto_swap() replaces p1_dev.crypto with both held,
+ * one step for every other frame; counters and the ring are updated, and
+ * a frame failing its tag is handed back to the framer (p1_framer_reject(),
+ * rescanned by the next push of the receive loop), under p1_dev.lock.
+ * p1_crypto_swap() replaces p1_dev.crypto with both held,
  * so neither the receive path nor a holder of p1_dev.lock ever sees it
  * freed.  The transform is synchronous (CRYPTO_ALG_ASYNC masked out).
  * Keys are wiped when freed (kfree_sensitive(), crypto_free_aead()).
@@ -346,7 +348,15 @@ bool p1_crypto_frame(struct p1_dev *p, const struct p1_frame *f, u64 boot,
 	counter = p1_frame_counter(f);
 	len = p1_gcm_open(c, f);
 	if (len < 0) {
-		p1_enc_count(p, &p->enc_auth_failed);
+		/*
+		 * Bytes lost in it may have let it swallow the next frame's
+		 * start: its bytes are scanned again (a framer reset since
+		 * it was handed out makes this a no-op).
+		 */
+		spin_lock(&p->lock);
+		p->enc_auth_failed++;
+		p1_framer_reject(&p->fr);
+		spin_unlock(&p->lock);
 		return false;
 	}
 	t = p1_title_slot(c, title, &known);

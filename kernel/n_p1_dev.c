@@ -448,17 +448,19 @@ void p1_dev_receive(struct p1_dev *p, const u8 *cp, const u8 *fp,
 	u64 real = ktime_get_real_ns();
 	bool cr = count && (cp[count - 1] & 0x7f) == '\r';
 	struct p1_frame f;
-	bool stored = false;
+	bool stored = false, more = false;
 	size_t n;
 
 	mutex_lock(&p->rx_mutex);
-	while (count) {
+	/* more: a rejected frame's bytes wait to be scanned again */
+	while (count || more) {
 		spin_lock(&p->lock);
 		if (p->dead) {
 			spin_unlock(&p->lock);
 			break;
 		}
 		n = p1_framer_push(&p->fr, cp, fp, count, boot, &f);
+		more = p1_framer_pending(&p->fr);
 		spin_unlock(&p->lock);
 		cp += n;
 		if (fp)
@@ -473,6 +475,10 @@ void p1_dev_receive(struct p1_dev *p, const u8 *cp, const u8 *fp,
 		 */
 		if (f.type == P1_FRAME_DLMS) {
 			stored |= p1_crypto_frame(p, &f, boot, real);
+			/* one that failed its tag is scanned again */
+			spin_lock(&p->lock);
+			more = p1_framer_pending(&p->fr);
+			spin_unlock(&p->lock);
 			continue;
 		}
 		if (!p1_dev_deliver(p, &f, boot, real))

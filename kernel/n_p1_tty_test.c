@@ -947,6 +947,7 @@ static void n_p1_tty_encrypted(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, tt_read(c, rr[i]), (ssize_t)-EAGAIN);
 	}
 	KUNIT_EXPECT_FALSE(test, p1_crypto_key_needed(c->p));
+	/* the forgery was scanned again: a frame's bytes, not garbage */
 	TT_EXPECT_STATS(c, [P1_STAT_TELEGRAMS] = 3, [P1_STAT_ENCRYPTED] = 4,
 			[P1_STAT_ENCRYPTED_DECRYPTED] = 2,
 			[P1_STAT_ENCRYPTED_AUTH_FAILED] = 1,
@@ -987,6 +988,33 @@ static void n_p1_tty_encrypted_wakes_reader(struct kunit *test)
 	}
 	put_task_struct(task);
 	KUNIT_EXPECT_TRUE(test, woke);
+}
+
+/*
+ * Bytes lost inside frame 5 make it run 13 bytes into frame 6 (its header
+ * straddles frame 5's end): frame 5 fails its tag, its bytes are scanned
+ * again, and frame 6 is found and decrypted, not lost with it.
+ */
+static void n_p1_tty_encrypted_cut(struct kunit *test)
+{
+	struct tt_ctx *c = test->priv;
+	struct p1_reader *r = tt_reader(c, 0);
+	const size_t lost = 13, n5 = sizeof(tt_dlms_5);
+	u8 *cut = kunit_kmalloc(test, n5, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cut);
+	KUNIT_ASSERT_EQ(test, p1_crypto_set_key(c->p, tt_key), 0);
+	memcpy(cut, tt_dlms_5, 40);
+	memcpy(cut + 40, tt_dlms_5 + 40 + lost, n5 - 40 - lost);
+	tt_feed(c, cut, n5 - lost, 7);
+	tt_feed(c, tt_dlms_6, sizeof(tt_dlms_6), 7);
+	tt_expect_enc(c, r, TT_DLMS_PLAIN_6, 1, 6);
+	KUNIT_EXPECT_EQ(test, tt_read(c, r), (ssize_t)-EAGAIN);
+	/* the cut frame's bytes were counted as a frame, not as garbage */
+	TT_EXPECT_STATS(c, [P1_STAT_TELEGRAMS] = 1, [P1_STAT_ENCRYPTED] = 2,
+			[P1_STAT_ENCRYPTED_DECRYPTED] = 1,
+			[P1_STAT_ENCRYPTED_AUTH_FAILED] = 1,
+			[P1_STAT_RECOVERED] = 1);
 }
 
 /* Without a key: counted, raw for P1_RF_ALL only; then wrong keys. */
@@ -1199,6 +1227,7 @@ static struct kunit_case n_p1_tty_cases[] = {
 	KUNIT_CASE(n_p1_tty_encrypted_wakes_reader),
 	KUNIT_CASE(n_p1_tty_meta_ioctl_sizes),
 	KUNIT_CASE(n_p1_tty_events_lost),
+	KUNIT_CASE(n_p1_tty_encrypted_cut),
 	KUNIT_CASE(n_p1_tty_unbind_then_hangup),
 	KUNIT_CASE(n_p1_tty_input_after_hangup),
 	KUNIT_CASE(n_p1_tty_read_sleeps_unlocked),

@@ -43,8 +43,16 @@
  *    tentative), like a '/' at a line start.
  *  - A frame ends after exactly 13 + L bytes; nothing in its body is
  *    looked at.  Bytes lost inside a frame make it swallow the start of
- *    the next one: the caller's GCM tag check rejects it, and the framer
- *    finds the frame after that by its header.
+ *    the next one: the caller's GCM tag check fails and it calls
+ *    p1_framer_reject().  The frame's bytes after its 0xDB (still in
+ *    buf, from rd to rend) are then fed to step() again, like pend[],
+ *    before new input: the next frame's header (or a telegram's '/')
+ *    among them starts it, and the frame so found is counted recovered.
+ *    step() stores what it is fed at buf[len], and len stays below rd:
+ *    it never stores more bytes than it was fed since the rescan began
+ *    at buf[1] with len 0.  Those bytes were counted once, as a frame:
+ *    what nothing claims among them is not counted garbage again (rlen:
+ *    how many of the bytes in buf came from the rescan; they come first).
  */
 #include "p1_framer.h"
 #ifndef __KERNEL__
@@ -95,8 +103,12 @@ void p1_framer_reset(struct p1_framer *f)
 {
 	if (f->state != ST_HUNT)
 		abandon(f);
-	f->st.garbage_bytes += f->npend;
+	if (!f->rend)
+		f->st.garbage_bytes += f->npend;
 	f->npend = 0;
+	f->rd = 0;
+	f->rend = 0;
+	f->rejectable = 0;
 	f->pend_bad = 0;
 	f->state = ST_HUNT;
 	f->len = 0;
@@ -129,10 +141,23 @@ int p1_hexval(u8 c)
 	return -1;
 }
 
+/* Of the first @n bytes in buf, those not from a rescan (see rlen). */
+static inline u32 fresh(const struct p1_framer *f, u32 n)
+{
+	return n > f->rlen ? n - f->rlen : 0;
+}
+
+/* The first @off bytes of buf are dropped. */
+static inline void drop_rescanned(struct p1_framer *f, u32 off)
+{
+	f->rlen = f->rlen > off ? f->rlen - off : 0;
+}
+
 static void start(struct p1_framer *f, u64 stamp, bool tentative)
 {
 	f->state = ST_BODY;
 	f->len = 0;
+	f->rlen = 0;
 	f->ncand = 0;
 	f->dmg_end = 0;
 	f->damaged = false;
@@ -144,7 +169,7 @@ static void start(struct p1_framer *f, u64 stamp, bool tentative)
 static void abandon(struct p1_framer *f)
 {
 	if (f->tentative || f->state == ST_BHDR)
-		f->st.garbage_bytes += f->len;
+		f->st.garbage_bytes += fresh(f, f->len);
 	else
 		f->st.truncated++;
 	f->len = 0;
@@ -170,9 +195,10 @@ static void shift_to_candidate(struct p1_framer *f)
 	else if (f->state == ST_BCAND)
 		f->state = ST_BODY;
 	if (f->tentative)
-		f->st.garbage_bytes += off;
+		f->st.garbage_bytes += fresh(f, off);
 	else
 		f->st.truncated++;
+	drop_rescanned(f, off);
 	f->tentative = true;
 	for (i = 1; i < f->ncand; i++) {
 		f->cand[i - 1] = f->cand[i] - off;
@@ -190,10 +216,11 @@ static bool overflow(struct p1_framer *f, u8 c)
 	while (f->len >= f->max) {
 		if (!f->ncand) {
 			if (f->tentative)
-				f->st.garbage_bytes += f->len;
+				f->st.garbage_bytes += fresh(f, f->len);
 			else
 				f->st.oversize++;
-			f->st.garbage_bytes++;
+			if (!f->rescanning)
+				f->st.garbage_bytes++;
 			f->len = 0;
 			f->state = ST_HUNT;
 			f->line_start = c == '\n';
@@ -259,7 +286,7 @@ static bool complete(struct p1_framer *f, u64 stamp, struct p1_frame *out)
 			calc = f->crc_rx;
 			status = P1_FR_OK;
 			if (f->tentative)
-				f->st.garbage_bytes += off;
+				f->st.garbage_bytes += fresh(f, off);
 			else
 				f->st.truncated++;
 			f->st.recovered++;
@@ -276,7 +303,7 @@ static bool complete(struct p1_framer *f, u64 stamp, struct p1_frame *out)
 	if (f->dmg_end > off)
 		status = P1_FR_LINE_ERROR;
 	if (f->tentative && status != P1_FR_OK) {
-		f->st.garbage_bytes += f->len;
+		f->st.garbage_bytes += fresh(f, f->len);
 		f->len = 0;
 		return false;
 	}
@@ -344,6 +371,8 @@ static int dlms_hdr(const u8 *h, u32 i, u32 max)
 
 static noinline __cold void bin_start(struct p1_framer *f, u64 stamp)
 {
+	f->rescued = f->rescanning;
+	f->rlen = 0;
 	f->state = ST_BHDR;
 	f->len = 0;
 	f->ncand = 0;
@@ -400,12 +429,14 @@ static noinline __cold bool bin_step(struct p1_framer *f, u8 c, bool bad,
 		if (r == HDR_DONE) {
 			f->need = P1_DLMS_HDR + ((u32)f->buf[11] << 8 | f->buf[12]);
 			f->state = ST_BIN;
+			if (f->rescued)
+				f->st.recovered++;
 			return false;
 		}
 		if (r == HDR_BIG)
 			f->st.oversize++;
 		else
-			f->st.garbage_bytes++;
+			f->st.garbage_bytes += fresh(f, 1);
 		bin_rescan(f);
 		return drain(f, stamp, out);
 	}
@@ -423,6 +454,7 @@ static noinline __cold bool bin_step(struct p1_framer *f, u8 c, bool bad,
 	out->data = f->buf;
 	out->len = f->len;
 	out->type = P1_FRAME_DLMS;
+	f->rejectable = f->len;
 	out->has_crc = false;
 	out->crc_rx = 0;
 	out->crc_calc = 0;
@@ -435,6 +467,7 @@ static noinline __cold bool bin_step(struct p1_framer *f, u8 c, bool bad,
 /* A 0xDB (just stored) inside a text telegram: follow it (ST_BCAND). */
 static void bin_cand_start(struct p1_framer *f, u64 stamp)
 {
+	f->rescued = f->rescanning;
 	f->bin_cand = f->len - 1;
 	f->bin_cand_stamp = stamp;
 	f->state = ST_BCAND;
@@ -460,9 +493,10 @@ static noinline __cold void bin_cand_check(struct p1_framer *f, u64 stamp)
 		return;
 	}
 	if (f->tentative)
-		f->st.garbage_bytes += off;
+		f->st.garbage_bytes += fresh(f, off);
 	else
 		f->st.truncated++;
+	drop_rescanned(f, off);
 	for (i = off; i < f->len; i++)
 		f->buf[i - off] = f->buf[i];
 	f->len -= off;
@@ -474,6 +508,8 @@ static noinline __cold void bin_cand_check(struct p1_framer *f, u64 stamp)
 	f->start_stamp = f->bin_cand_stamp;
 	f->need = P1_DLMS_HDR + ((u32)f->buf[11] << 8 | f->buf[12]);
 	f->state = ST_BIN;
+	if (f->rescued)
+		f->st.recovered++;
 }
 
 /* One stored (not marker) byte.  True if it completed a telegram. */
@@ -490,11 +526,13 @@ again:
 				bin_start(f, stamp);
 				return bin_step(f, c, bad, stamp, out);
 			}
-			f->st.garbage_bytes++;
+			if (!f->rescanning)
+				f->st.garbage_bytes++;
 			f->line_start = c == '\n';
 			return false;
 		}
-		start(f, stamp, !f->line_start);
+		/* in a rejected frame's bytes, only a good CRC proves one */
+		start(f, stamp, !f->line_start || f->rescanning);
 		break;
 	case ST_BCAND:
 	case ST_BODY:
@@ -577,25 +615,60 @@ static u8 pend_pop(struct p1_framer *f, bool *bad)
 
 /*
  * Feed the bytes of a failed DLMS header (see bin_rescan()): at most 13,
- * already counted.  True if they completed a telegram (the rest, if any,
- * is fed at the next push).  A header failing among them nests one level
- * deeper, at most 13 levels: each takes at least one byte.
+ * already counted; then (the outermost call only) those of a rejected
+ * frame (p1_framer_reject()), which come after them.  True if they
+ * completed a telegram (the rest, if any, is fed at the next push).  A
+ * header failing among them nests one level deeper, at most 13 levels:
+ * each takes at least one byte.
  */
 static noinline __cold bool drain(struct p1_framer *f, u64 stamp,
 				  struct p1_frame *out)
 {
-	bool bad;
+	bool outer = !f->draining, bad, done = false;
 	u8 c;
 
-	while (f->npend) {
-		if (f->state == ST_EOL && f->pend[0] != '\n' &&
-		    complete(f, stamp, out))
-			return true;
-		c = pend_pop(f, &bad);
-		if (step(f, c, bad, stamp, out))
-			return true;
+	f->draining = true;
+	while (!done && (f->npend || (outer && f->rd < f->rend))) {
+		c = f->npend ? f->pend[0] : f->buf[f->rd];
+		if (f->state == ST_EOL && c != '\n' &&
+		    complete(f, stamp, out)) {
+			done = true;
+			break;
+		}
+		bad = false;
+		f->rescanning = f->rend != 0;
+		if (f->npend)
+			c = pend_pop(f, &bad);
+		else
+			f->rd++;
+		done = step(f, c, bad, stamp, out);
+		if (f->rend)
+			f->rlen = f->len;
 	}
-	return false;
+	f->rescanning = false;
+	if (outer) {
+		f->draining = false;
+		if (f->rd >= f->rend) {
+			f->rd = 0;
+			f->rend = 0;
+		}
+	}
+	return done;
+}
+
+void p1_framer_reject(struct p1_framer *f)
+{
+	u32 n = f->rejectable, i;
+
+	f->rejectable = 0;
+	if (!n || f->npend || f->state != ST_HUNT || f->len)
+		return;
+	/* Rescan buf[1..n), then what was still waiting at buf[rd..rend). */
+	for (i = f->rd; i < f->rend; i++)
+		f->buf[n++] = f->buf[i];
+	f->rd = 1;
+	f->rend = n;
+	f->line_start = false;
 }
 
 /*
@@ -726,7 +799,8 @@ size_t p1_framer_push(struct p1_framer *f, const u8 *p, const u8 *flags,
 	size_t i;
 
 	out->len = 0;
-	if (f->npend && drain(f, stamp, out))
+	f->rejectable = 0;
+	if (p1_framer_pending(f) && drain(f, stamp, out))
 		return 0;
 	for (i = 0; i < n; i++) {
 		u8 c;
@@ -775,5 +849,6 @@ size_t p1_framer_push(struct p1_framer *f, const u8 *p, const u8 *flags,
 bool p1_framer_idle(struct p1_framer *f, u64 stamp, struct p1_frame *out)
 {
 	out->len = 0;
+	f->rejectable = 0;
 	return f->state == ST_EOL && complete(f, stamp, out);
 }

@@ -22,7 +22,9 @@
  *   ciphertext (L - 17), GCM tag (12).
  * The framer checks the header and hands out the whole frame as
  * P1_FRAME_DLMS (status OK, or LINE_ERROR if it holds a flagged byte);
- * authenticating and decrypting it is the caller's business.
+ * authenticating and decrypting it is the caller's business.  A caller
+ * whose tag check fails calls p1_framer_reject(): bytes lost inside the
+ * frame made it run into the next one, whose start is then found again.
  *
  * Locking: none.  One framer is fed by one thread at a time; the owner
  * serialises access (n_p1 holds its device spinlock around each push).
@@ -100,7 +102,7 @@ struct p1_framer_stats {
 	u64 line_errors;	/* completed but containing flagged bytes */
 	u64 truncated;		/* cut short by a new '/' or a bad trailer */
 	u64 oversize;		/* longer than the size limit */
-	u64 recovered;		/* rescued from a '/' in mid-line */
+	u64 recovered;		/* rescued: mid-line '/', rejected frame */
 	u64 parity_errors;
 	u64 frame_errors;
 	u64 overruns;
@@ -140,6 +142,8 @@ struct p1_framer {
 	u16 hdr_bad;		/* DLMS header: which bytes were flagged */
 	u16 pend_bad;
 	u8 pend[P1_DLMS_HDR + 1];	/* bytes of a failed header, to rescan */
+	u32 rd, rend;		/* buf[rd..rend): a rejected frame, to rescan */
+	u32 rejectable;		/* length of the DLMS frame just handed out */
 	u8 npend;
 	u8 state;
 	u8 crc_mode;
@@ -150,6 +154,10 @@ struct p1_framer {
 	bool tentative;		/* started in mid-line: only a good CRC counts */
 	bool damaged;		/* holds a flagged byte */
 	bool seen_crc;		/* the line has sent a good CRC before */
+	u32 rlen;		/* buf[0..rlen) came from buf[rd..rend) */
+	bool draining;		/* in drain() (which may nest) */
+	bool rescanning;	/* step() is fed from buf[rd..rend) */
+	bool rescued;		/* the 0xDB followed came from there */
 	struct p1_framer_stats st;
 };
 
@@ -170,12 +178,30 @@ static inline void p1_framer_set_cs7(struct p1_framer *f, bool cs7)
  * telegram and describes it in @out (out->len != 0), otherwise consumes
  * everything and sets out->len to 0.  Call again with the rest.  @stamp is
  * an opaque time the caller gives to every byte of this call.  Bytes held
- * back from a failed DLMS header are scanned before new input, so a
- * telegram may complete with 0 new bytes consumed; a call with @n == 0
- * scans them too.
+ * back from a failed DLMS header or a rejected frame (p1_framer_pending())
+ * are scanned before new input, so a telegram may complete with 0 new
+ * bytes consumed; a call with @n == 0 scans them too.
  */
 size_t p1_framer_push(struct p1_framer *f, const u8 *p, const u8 *flags,
 		      size_t n, u64 stamp, struct p1_frame *out);
+
+/*
+ * The caller could not authenticate the DLMS frame that the last call
+ * handed out (its GCM tag did not match): bytes lost inside it may have
+ * made it swallow the start of the next frame or telegram.  Its bytes
+ * after the 0xDB are scanned again, before new input, so that one is
+ * found (counted "recovered" if it is).  Its bytes were counted as a
+ * frame: those no frame or telegram claims are not garbage.  Only right
+ * after p1_framer_push() returned a P1_FRAME_DLMS frame, with the frame
+ * still in the buffer; otherwise it does nothing.
+ */
+void p1_framer_reject(struct p1_framer *f);
+
+/* Bytes of a failed header or a rejected frame wait to be scanned. */
+static inline bool p1_framer_pending(const struct p1_framer *f)
+{
+	return f->npend || f->rd < f->rend;
+}
 
 /*
  * The line went quiet: a telegram whose trailer line ended in a bare CR

@@ -983,6 +983,53 @@ static void p1_framer_dlms_every_split(struct kunit *test)
 	FT_EXPECT_STATS(t, .rx_bytes = 2 * len, .dlms_frames = 2);
 }
 
+/*
+ * Bytes lost inside a frame make it run into the next one.  A caller whose
+ * tag check fails rejects it: the next frame is found again, however many
+ * bytes were lost (its header inside the cut frame or straddling its end).
+ */
+static void p1_framer_dlms_cut_rescan(struct kunit *test)
+{
+	const size_t la = 300, lb = 200;
+	u8 *a = make_dlms(test, la, 4), *b = make_dlms(test, lb, 5);
+	u8 *s = kunit_kmalloc(test, 2 * la + lb, GFP_KERNEL);
+	struct p1_frame fr;
+	size_t lost, n, off, good;
+	struct ft *t;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	for (lost = 1; lost <= 60; lost++) {
+		memcpy(s, a, 100);
+		memcpy(s + 100, a + 100 + lost, la - 100 - lost);
+		n = la - lost;
+		memcpy(s + n, b, lb);
+		n += lb;
+		memcpy(s + n, a, la);
+		n += la;
+		t = ft_new(test);
+		good = 0;
+		off = 0;
+		while (off < n || p1_framer_pending(&t->f)) {
+			off += p1_framer_push(&t->f, s + off, NULL, n - off, 1,
+					      &fr);
+			if (!fr.len)
+				continue;
+			KUNIT_EXPECT_EQ(test, fr.type, (u32)P1_FRAME_DLMS);
+			if ((fr.len == lb && !memcmp(fr.data, b, lb)) ||
+			    (fr.len == la && !memcmp(fr.data, a, la)))
+				good++;
+			else
+				p1_framer_reject(&t->f);
+		}
+		KUNIT_EXPECT_EQ_MSG(test, good, 2UL, "%zu bytes lost", lost);
+		KUNIT_EXPECT_EQ(test, t->f.st.recovered, 1ULL);
+		KUNIT_EXPECT_EQ(test, t->f.st.dlms_frames, 3ULL);
+		KUNIT_EXPECT_EQ(test, t->f.st.rx_bytes, (u64)n);
+		KUNIT_EXPECT_EQ(test, t->f.st.garbage_bytes, 0ULL);
+		kunit_kfree(test, t);
+	}
+}
+
 /* Text telegrams, frames and noise in one stream, at every chunk size. */
 static void p1_framer_dlms_mixed(struct kunit *test)
 {
@@ -1183,6 +1230,7 @@ static struct kunit_case p1_framer_cases[] = {
 	KUNIT_CASE(p1_framer_every_split),
 	KUNIT_CASE(p1_framer_dlms_every_split),
 	KUNIT_CASE(p1_framer_dlms_mixed),
+	KUNIT_CASE(p1_framer_dlms_cut_rescan),
 	KUNIT_CASE(p1_framer_dlms_cuts_text),
 	KUNIT_CASE(p1_framer_dlms_false_header),
 	KUNIT_CASE(p1_framer_dlms_oversize),

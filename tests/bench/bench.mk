@@ -15,7 +15,8 @@ LIBP1_BENCH_CG = valgrind --tool=callgrind --collect-atstart=no \
 
 $(LIBP1_BENCH): $(TOP)/tests/bench/bench_libp1.c $(B)/lib/libp1.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(P1_CFLAGS) -o $@ $< $(B)/lib/libp1.a $(P1_CRYPTO_LIBS)
+	$(CC) $(CFLAGS) $(P1_CFLAGS) -I$(TOP)/userspace/lib -o $@ $< \
+		$(B)/lib/libp1.a $(P1_CRYPTO_LIBS)
 
 # $(1): case, $(2): runs, $(3): label, $(4): unit
 define LIBP1_BENCH_CALLGRIND

@@ -26,6 +26,7 @@
 
 #include <p1/p1.h>
 
+#include "p1_crc16.h"
 #include "p1_framer.h"
 
 /* --- counting allocator (glibc supports replacing malloc) ------------- */
@@ -277,6 +278,14 @@ int main(int argc, char **argv)
 	printf("framer: %zu-byte stream of 1000 telegrams in 4 KiB pushes: "
 	       "%.0f MB/s (%.2f ns/byte, CRC included)\n",
 	       stream_len, stream_len / best / 1e6, best / stream_len * 1e9);
+	printf("  (scan: %s; CRC: %s)\n",
+#if defined(__SSE2__)
+	       "SSE2, 32 bytes a round",
+#else
+	       "a 64-bit word at a time",
+#endif
+	       p1i_crc16_have_clmul() ? "carry-less multiplication"
+				      : "slicing-by-8");
 	printf("heap allocations during %lu parse/JSON calls and 7 framer "
 	       "runs: %lu\n",
 	       calls, allocs - a0);

@@ -51,6 +51,13 @@ $(FUZZ_OUT)/fuzz_framer: $(FUZZ_DIR)/fuzz_framer.c $(TOP)/kernel/p1_framer.c \
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
 
+# A seed after the header $(1): a frame with 19 bytes lost in it (it runs
+# into the next one, whose start a rejection finds again), then a frame
+# and a telegram.
+FUZZ_CUT_SEED = f() { printf "$$1"; c=$(TOP)/tests/corpus; \
+	head -c 200 $$c/lu-smarty.dlms; tail -c +220 $$c/lu-smarty.dlms; \
+	cat $$c/at-plain.dlms $$c/lu-smarty.txt; }; f
+
 # Seeds: the corpus as is for the parser; for the framer with its 4-byte
 # header (limit, CRC mode, chunk size, flags) in front.
 $(FUZZ_OUT)/seeds-fuzz_parse: $(wildcard $(TOP)/tests/corpus/*.txt) \
@@ -67,6 +74,7 @@ $(FUZZ_OUT)/seeds-fuzz_framer: $(wildcard $(TOP)/tests/corpus/*.txt) \
 		{ printf '\377\000\100\000'; cat $$f; } > $@/$$b; \
 		{ printf '\020\001\007\001'; cat $$f; } > $@/small-$$b; \
 	done
+	@$(FUZZ_CUT_SEED) '\377\000\100\000' > $@/cut-frames.bin
 
 # fuzz_dlms: mode byte 0 (stream) before the frames and streams, mode 1
 # (roundtrip, chunk 7) before the plaintext telegrams.
@@ -81,6 +89,7 @@ $(FUZZ_OUT)/seeds-fuzz_dlms: $(wildcard $(TOP)/tests/corpus/*.dlms) \
 		*) { printf '\000'; cat $$f; } > $@/$$b ;; \
 		esac; \
 	done
+	@$(FUZZ_CUT_SEED) '\000' > $@/cut-frames.bin
 
 # $(1): target, $(2): libFuzzer limit options
 define FUZZ_RUN

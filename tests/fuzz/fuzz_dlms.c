@@ -58,13 +58,16 @@ static void stream(const uint8_t *p, size_t n)
 
 	p1_dlms_forget(dec);
 	p1_framer_init(&f, fbuf, CAP);
-	while (off < n) {
+	while (off < n || p1_framer_pending(&f)) {
 		off += p1_framer_push(&f, p + off, NULL, n - off, 0, &fr);
 		if (!fr.len || fr.type != P1_FRAME_DLMS)
 			continue;
 		if (p1_dlms_decrypt(dec, fr.data, fr.len, plain, sizeof(plain),
-				    &in) != P1_DLMS_OK)
+				    &in) != P1_DLMS_OK) {
+			/* as the reader does: bytes lost may hide a frame */
+			p1_framer_reject(&f);
 			continue;
+		}
 		if (in.plain_len + 30 != fr.len)
 			abort();
 		p1_parse(plain, in.plain_len, &tg, &o);

@@ -15,7 +15,10 @@
  *    layer);
  *  - without flags, the same as with a flag array of P1_FL_NORMAL: the
  *    span scan (vector or word at a time) stops where the byte-at-a-time
- *    state machine would act.
+ *    state machine would act;
+ *  - DLMS frames whose last byte is odd are rejected as a caller whose
+ *    tag check failed would (p1_framer_reject()): their bytes are scanned
+ *    again, with the same results at any chunking.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -89,7 +92,7 @@ static void run(const u8 *p, const u8 *fl, size_t n, size_t chunk, u32 max,
 	p1_framer_set_max(&f, max);
 	p1_framer_set_crc_mode(&f, mode);
 	p1_framer_set_cs7(&f, cs7);
-	while (off < n) {
+	while (off < n || p1_framer_pending(&f)) {
 		size_t k = n - off < chunk ? n - off : chunk;
 		size_t used = p1_framer_push(&f, p + off, fl ? fl + off : NULL,
 					     k, off, &fr);
@@ -100,6 +103,10 @@ static void run(const u8 *p, const u8 *fl, size_t n, size_t chunk, u32 max,
 		if (!fr.len)
 			continue;
 		check_frame(&fr, f.max);
+		if (fr.type == P1_FRAME_DLMS && (fr.data[fr.len - 1] & 1)) {
+			p1_framer_reject(&f);
+			r->hash = mix(r->hash, 0x5e);
+		}
 		r->frames++;
 		r->hash = mix(r->hash, fr.status);
 		r->hash = mix(r->hash, fr.type);

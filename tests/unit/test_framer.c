@@ -329,6 +329,129 @@ static void dlms_flagged(void **state)
 	assert_int_equal(f.st.parity_errors, 1);
 }
 
+/*
+ * Feed @s in pushes of @chunk like a caller that checks every DLMS frame
+ * (here: is it byte for byte one of @good or @good2) and, if @reject,
+ * rejects those that fail.  Counts the good frames and text telegrams.
+ */
+static void feed_checking(const char *s, size_t n, size_t chunk, bool reject,
+			  const char *good, size_t ng, const char *good2,
+			  size_t ng2, struct got *g)
+{
+	struct p1_frame fr;
+	size_t off = 0;
+
+	memset(g, 0, sizeof(*g));
+	p1_framer_init(&f, fbuf, sizeof(fbuf));
+	while (off < n || p1_framer_pending(&f)) {
+		size_t k = n - off < chunk ? n - off : chunk;
+
+		off += p1_framer_push(&f, (const u8 *)s + off, NULL, k, off,
+				      &fr);
+		if (!fr.len)
+			continue;
+		if (fr.type == P1_FRAME_DLMS &&
+		    !(fr.len == ng && !memcmp(fr.data, good, ng)) &&
+		    !(fr.len == ng2 && !memcmp(fr.data, good2, ng2))) {
+			if (reject)
+				p1_framer_reject(&f);
+			continue;
+		}
+		assert_true(g->n < 16);
+		g->type[g->n] = fr.type;
+		g->len[g->n] = fr.len;
+		g->status[g->n] = fr.status;
+		memcpy(g->first[g->n], fr.data, 8);
+		g->n++;
+	}
+}
+
+/*
+ * Bytes lost inside a frame make it run into the next one.  The caller's
+ * tag check fails and it rejects the frame: the frame (or telegram) whose
+ * start it swallowed is found again, however many bytes were lost and
+ * however the stream is cut into pushes.  Without the rejection that
+ * frame is lost.
+ */
+static void dlms_cut_rescan(void **state)
+{
+	static char a[4096], b[4096], t[8192], s[32768];
+	size_t na = corpus_load("lu-smarty.dlms", a, sizeof(a));
+	size_t nb = corpus_load("at-plain.dlms", b, sizeof(b));
+	size_t nt = corpus_load("nl-dsmr50.txt", t, sizeof(t));
+	static const size_t chunks[] = {1, 7, 64, 4096};
+	size_t lost, n, c;
+	struct got g;
+
+	(void)state;
+	assert_true(na > 200 + 80);
+	for (lost = 1; lost <= 80; lost++) {
+		/* a cut, b, a cut, the telegram, a */
+		n = glue(s, sizeof(s), a, 200, a + 200 + lost, na - 200 - lost);
+		n += glue(s + n, sizeof(s) - n, b, nb, a, 150);
+		n += glue(s + n, sizeof(s) - n, a + 150 + lost, na - 150 - lost,
+			  t, nt);
+		n += glue(s + n, sizeof(s) - n, a, na, "", 0);
+		for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+			feed_checking(s, n, chunks[c], true, a, na, b, nb, &g);
+			if (g.n != 3)
+				fail_msg("%zu lost, push %zu: %u found", lost,
+					 chunks[c], g.n);
+			assert_int_equal(g.type[0], P1_FRAME_DLMS);
+			assert_int_equal(g.len[0], nb);
+			assert_int_equal(g.type[1], P1_FRAME_TEXT);
+			assert_int_equal(g.status[1], P1_FR_OK);
+			assert_int_equal(g.len[1], nt);
+			assert_int_equal(g.type[2], P1_FRAME_DLMS);
+			assert_int_equal(g.len[2], na);
+			assert_int_equal(f.st.recovered, 2);
+			assert_int_equal(f.st.rx_bytes, n);
+			/* cut frames: a frame's bytes, not garbage */
+			assert_int_equal(f.st.garbage_bytes, 0);
+		}
+		/* Not rejected: both swallowed starts are lost. */
+		feed_checking(s, n, 4096, false, a, na, b, nb, &g);
+		assert_int_equal(g.n, 1);
+	}
+}
+
+/* Rejecting anything but a DLMS frame just handed out does nothing. */
+static void dlms_reject_ignored(void **state)
+{
+	static char a[4096], t[8192];
+	size_t na = corpus_load("lu-smarty.dlms", a, sizeof(a));
+	size_t nt = corpus_load("nl-dsmr50.txt", t, sizeof(t));
+	struct p1_frame fr;
+
+	(void)state;
+	p1_framer_init(&f, fbuf, sizeof(fbuf));
+	p1_framer_reject(&f);
+	assert_false(p1_framer_pending(&f));
+	assert_int_equal(p1_framer_push(&f, (const u8 *)t, NULL, nt, 0, &fr),
+			 nt);
+	assert_int_equal(fr.len, nt);
+	p1_framer_reject(&f); /* a text telegram */
+	assert_false(p1_framer_pending(&f));
+	assert_int_equal(p1_framer_push(&f, (const u8 *)a, NULL, 100, 0, &fr),
+			 100);
+	p1_framer_reject(&f); /* half a frame */
+	assert_false(p1_framer_pending(&f));
+	assert_int_equal(
+		p1_framer_push(&f, (const u8 *)a + 100, NULL, na - 100, 0, &fr),
+		na - 100);
+	assert_int_equal(fr.len, na);
+	p1_framer_reject(&f);
+	assert_true(p1_framer_pending(&f));
+	p1_framer_reject(&f); /* twice: once */
+	assert_int_equal(p1_framer_push(&f, NULL, NULL, 0, 0, &fr), 0);
+	assert_int_equal(fr.len, 0);
+	assert_false(p1_framer_pending(&f));
+	/* counted as a frame, so not as garbage */
+	assert_int_equal(f.st.garbage_bytes, 0);
+	assert_int_equal(f.st.rx_bytes, nt + na);
+	assert_int_equal(f.st.dlms_frames, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +461,8 @@ int main(void)
 		cmocka_unit_test(dlms_false_header),
 		cmocka_unit_test(dlms_oversize),
 		cmocka_unit_test(dlms_flagged),
+		cmocka_unit_test(dlms_cut_rescan),
+		cmocka_unit_test(dlms_reject_ignored),
 		cmocka_unit_test(crc_check_value),
 		cmocka_unit_test(verdicts_agree),
 		cmocka_unit_test(chunking),

@@ -12,7 +12,8 @@ LIBP1_UT_NAMES := test_families test_edge test_values test_time test_json test_f
 	test_json_fast \
 	test_framer test_dlms test_framer_scan
 # test_framer_scan once more with the framer's portable word-at-a-time scan
-# and the slicing-by-8 CRC only (what the kernel, arm64 and i386 run).
+# (the kernel's, arm64's and i386's) and the slicing-by-8 CRC only (CPUs
+# without carry-less multiplication).
 LIBP1_UT_BINS := $(addprefix $(LIBP1_UT_OUT)/,$(LIBP1_UT_NAMES) \
 	test_framer_scan_portable)
 LIBP1_UT_CFLAGS = $(CFLAGS) $(P1_CFLAGS) -I$(TOP)/userspace/lib \

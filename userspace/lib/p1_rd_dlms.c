@@ -125,6 +125,8 @@ void p1i_rd_dlms_frame(struct p1_reader *r, const struct p1_frame *f)
 		return;
 	case P1_DLMS_AUTH_FAILED:
 		r->c.dlms_auth_failed++;
+		/* bytes lost in it: it may hold the next frame's start */
+		p1_framer_reject(&r->fr);
 		p1i_rd_error(r, -EBADMSG,
 			     "encrypted frame %u failed authentication: wrong "
 			     "key or auth-key, or altered on the line",
@@ -139,6 +141,7 @@ void p1i_rd_dlms_frame(struct p1_reader *r, const struct p1_frame *f)
 		return;
 	default:
 		r->c.dlms_auth_failed++;
+		p1_framer_reject(&r->fr);
 		p1i_rd_error(r, -EBADMSG, "encrypted frame not usable (%s)",
 			     p1_dlms_result_name(res));
 		return;

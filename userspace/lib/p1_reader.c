@@ -253,7 +253,8 @@ void p1i_rd_feed(struct p1_reader *r, const uint8_t *p, const uint8_t *flags,
 {
 	struct p1_frame f;
 
-	while (n && !r->stopping) {
+	/* pending: a rejected frame's bytes (p1i_rd_dlms_frame()) */
+	while ((n || p1_framer_pending(&r->fr)) && !r->stopping) {
 		size_t used =
 			p1_framer_push(&r->fr, p, flags, n, realtime_ns, &f);
 
