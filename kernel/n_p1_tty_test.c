@@ -990,24 +990,31 @@ static void n_p1_tty_encrypted_wakes_reader(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, woke);
 }
 
+/* Frame 5 with @lost bytes lost after its 40th, then frame 6. */
+static void tt_feed_cut(struct tt_ctx *c, size_t lost)
+{
+	const size_t n5 = sizeof(tt_dlms_5);
+	u8 *cut = kunit_kmalloc(c->test, n5, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(c->test, cut);
+	KUNIT_ASSERT_EQ(c->test, p1_crypto_set_key(c->p, tt_key), 0);
+	memcpy(cut, tt_dlms_5, 40);
+	memcpy(cut + 40, tt_dlms_5 + 40 + lost, n5 - 40 - lost);
+	tt_feed(c, cut, n5 - lost, 7);
+	tt_feed(c, tt_dlms_6, sizeof(tt_dlms_6), 7);
+}
+
 /*
- * Bytes lost inside frame 5 make it run 13 bytes into frame 6 (its header
- * straddles frame 5's end): frame 5 fails its tag, its bytes are scanned
- * again, and frame 6 is found and decrypted, not lost with it.
+ * 5 bytes lost inside frame 5 make it run 5 bytes into frame 6 (whose
+ * header straddles frame 5's end): frame 5 fails its tag, its bytes are
+ * scanned again, and frame 6 is found and decrypted, not lost with it.
  */
 static void n_p1_tty_encrypted_cut(struct kunit *test)
 {
 	struct tt_ctx *c = test->priv;
 	struct p1_reader *r = tt_reader(c, 0);
-	const size_t lost = 13, n5 = sizeof(tt_dlms_5);
-	u8 *cut = kunit_kmalloc(test, n5, GFP_KERNEL);
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cut);
-	KUNIT_ASSERT_EQ(test, p1_crypto_set_key(c->p, tt_key), 0);
-	memcpy(cut, tt_dlms_5, 40);
-	memcpy(cut + 40, tt_dlms_5 + 40 + lost, n5 - 40 - lost);
-	tt_feed(c, cut, n5 - lost, 7);
-	tt_feed(c, tt_dlms_6, sizeof(tt_dlms_6), 7);
+	tt_feed_cut(c, 5);
 	tt_expect_enc(c, r, TT_DLMS_PLAIN_6, 1, 6);
 	KUNIT_EXPECT_EQ(test, tt_read(c, r), (ssize_t)-EAGAIN);
 	/* the cut frame's bytes were counted as a frame, not as garbage */
@@ -1015,6 +1022,24 @@ static void n_p1_tty_encrypted_cut(struct kunit *test)
 			[P1_STAT_ENCRYPTED_DECRYPTED] = 1,
 			[P1_STAT_ENCRYPTED_AUTH_FAILED] = 1,
 			[P1_STAT_RECOVERED] = 1);
+}
+
+/*
+ * 20 bytes lost: frame 6's header is inside frame 5, which is cut off
+ * there (truncated, never handed to the decryption), and frame 6 is
+ * decrypted.
+ */
+static void n_p1_tty_encrypted_cut_header(struct kunit *test)
+{
+	struct tt_ctx *c = test->priv;
+	struct p1_reader *r = tt_reader(c, 0);
+
+	tt_feed_cut(c, 20);
+	tt_expect_enc(c, r, TT_DLMS_PLAIN_6, 1, 6);
+	KUNIT_EXPECT_EQ(test, tt_read(c, r), (ssize_t)-EAGAIN);
+	TT_EXPECT_STATS(c, [P1_STAT_TELEGRAMS] = 1, [P1_STAT_ENCRYPTED] = 1,
+			[P1_STAT_ENCRYPTED_DECRYPTED] = 1,
+			[P1_STAT_TRUNCATED] = 1, [P1_STAT_RECOVERED] = 1);
 }
 
 /* Without a key: counted, raw for P1_RF_ALL only; then wrong keys. */
@@ -1228,6 +1253,7 @@ static struct kunit_case n_p1_tty_cases[] = {
 	KUNIT_CASE(n_p1_tty_meta_ioctl_sizes),
 	KUNIT_CASE(n_p1_tty_events_lost),
 	KUNIT_CASE(n_p1_tty_encrypted_cut),
+	KUNIT_CASE(n_p1_tty_encrypted_cut_header),
 	KUNIT_CASE(n_p1_tty_unbind_then_hangup),
 	KUNIT_CASE(n_p1_tty_input_after_hangup),
 	KUNIT_CASE(n_p1_tty_read_sleeps_unlocked),

@@ -41,13 +41,17 @@
  *  - 0xDB inside a text telegram: if a whole valid header follows, a frame
  *    starts there and the text telegram is truncated (garbage if it was
  *    tentative), like a '/' at a line start.
- *  - A frame ends after exactly 13 + L bytes; nothing in its body is
- *    looked at.  Bytes lost inside a frame make it swallow the start of
- *    the next one: the caller's GCM tag check fails and it calls
- *    p1_framer_reject().  The frame's bytes after its 0xDB (still in
- *    buf, from rd to rend) are then fed to step() again, like pend[],
- *    before new input: the next frame's header (or a telegram's '/')
- *    among them starts it, and the frame so found is counted recovered.
+ *  - A frame ends after exactly 13 + L bytes.  Bytes lost inside a frame
+ *    make it swallow the start of the next one.  If the meter's next
+ *    header (0xDB, 0x08, the same system title, 0x82: 11 bytes no
+ *    ciphertext repeats by chance) shows up in the body before the
+ *    frame's last byte, the frame is cut off there (truncated) and its
+ *    bytes from that header on are scanned again.  Otherwise the caller's
+ *    GCM tag check fails and it calls p1_framer_reject(): the frame's
+ *    bytes after its 0xDB are scanned again.  Either way the bytes (still
+ *    in buf, from rd to rend) are fed to step() like pend[], before new
+ *    input: the next frame's header (or a telegram's '/') among them
+ *    starts it, and the frame so found is counted recovered.
  *    step() stores what it is fed at buf[len], and len stays below rd:
  *    it never stores more bytes than it was fed since the rescan began
  *    at buf[1] with len 0.  Those bytes were counted once, as a frame:
@@ -68,6 +72,7 @@
 enum { ST_HUNT, ST_BODY, ST_TRAILER, ST_EOL, ST_BHDR, ST_BIN, ST_BCAND };
 
 static bool drain(struct p1_framer *f, u64 stamp, struct p1_frame *out);
+static bool bin_cut(struct p1_framer *f);
 
 /* Verdicts of dlms_hdr(). */
 enum { HDR_MORE, HDR_DONE, HDR_BAD, HDR_BIG };
@@ -539,7 +544,7 @@ again:
 		if (c == '/') {
 			if (f->line_start) {
 				abandon(f);
-				start(f, stamp, false);
+				start(f, stamp, f->rescanning);
 			} else {
 				add_candidate(f, stamp);
 			}
@@ -585,6 +590,8 @@ again:
 		/* the body of a frame: stored as is, up to its last byte */
 		if (f->len + 1 < f->need && !bad) {
 			f->buf[f->len++] = c;
+			if (c == P1_DLMS_LEN_TAG && bin_cut(f))
+				return drain(f, stamp, out);
 			return false;
 		}
 		return bin_step(f, c, bad, stamp, out);
@@ -611,6 +618,45 @@ static u8 pend_pop(struct p1_framer *f, bool *bad)
 	for (i = 0; i < f->npend; i++)
 		f->pend[i] = f->pend[i + 1];
 	return c;
+}
+
+/*
+ * Scan buf[from..end) again, then what was still waiting at buf[rd..rend)
+ * (below end: moved down behind it).  The telegram in progress is over.
+ */
+static void rescan(struct p1_framer *f, u32 from, u32 end)
+{
+	u32 i;
+
+	for (i = f->rd; i < f->rend; i++)
+		f->buf[end++] = f->buf[i];
+	f->rd = from;
+	f->rend = end;
+	f->len = 0;
+	f->state = ST_HUNT;
+	f->line_start = false;
+}
+
+/*
+ * The byte just stored in a frame's body was 0x82: if it ends the meter's
+ * own start of a frame (0xDB, 0x08, this frame's system title, 0x82) at
+ * offset 14 or later, bytes were lost in this frame and the next one
+ * began there.  This one is cut off (truncated) and the next one's bytes
+ * are scanned again; true if so.
+ */
+static noinline __cold bool bin_cut(struct p1_framer *f)
+{
+	const u32 sig = 2 + P1_DLMS_TITLE_LEN + 1;
+	u32 h = f->len - sig, i;
+
+	if (f->len < P1_DLMS_HDR + 1 + sig || f->npend)
+		return false;
+	for (i = 0; i < sig; i++)
+		if (f->buf[h + i] != f->buf[i])
+			return false;
+	f->st.truncated++;
+	rescan(f, h, f->len);
+	return true;
 }
 
 /*
@@ -658,17 +704,12 @@ static noinline __cold bool drain(struct p1_framer *f, u64 stamp,
 
 void p1_framer_reject(struct p1_framer *f)
 {
-	u32 n = f->rejectable, i;
+	u32 n = f->rejectable;
 
 	f->rejectable = 0;
 	if (!n || f->npend || f->state != ST_HUNT || f->len)
 		return;
-	/* Rescan buf[1..n), then what was still waiting at buf[rd..rend). */
-	for (i = f->rd; i < f->rend; i++)
-		f->buf[n++] = f->buf[i];
-	f->rd = 1;
-	f->rend = n;
-	f->line_start = false;
+	rescan(f, 1, n);
 }
 
 /*

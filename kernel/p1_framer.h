@@ -22,9 +22,11 @@
  *   ciphertext (L - 17), GCM tag (12).
  * The framer checks the header and hands out the whole frame as
  * P1_FRAME_DLMS (status OK, or LINE_ERROR if it holds a flagged byte);
- * authenticating and decrypting it is the caller's business.  A caller
- * whose tag check fails calls p1_framer_reject(): bytes lost inside the
- * frame made it run into the next one, whose start is then found again.
+ * authenticating and decrypting it is the caller's business.  Bytes lost
+ * inside a frame make it run into the next one: if that one's header
+ * (same system title) shows up inside it, the frame is cut off there
+ * (truncated); if not, a caller whose tag check fails calls
+ * p1_framer_reject().  Either way the next one's start is found again.
  *
  * Locking: none.  One framer is fed by one thread at a time; the owner
  * serialises access (n_p1 holds its device spinlock around each push).
@@ -100,7 +102,7 @@ struct p1_framer_stats {
 	u64 crc_errors;		/* completed with a wrong CRC */
 	u64 crc_missing;	/* completed without CRC against policy */
 	u64 line_errors;	/* completed but containing flagged bytes */
-	u64 truncated;		/* cut short by a new '/' or a bad trailer */
+	u64 truncated;		/* cut short: new '/', bad trailer, DLMS header */
 	u64 oversize;		/* longer than the size limit */
 	u64 recovered;		/* rescued: mid-line '/', rejected frame */
 	u64 parity_errors;

@@ -409,9 +409,28 @@ static void dlms_cut_rescan(void **state)
 			/* cut frames: a frame's bytes, not garbage */
 			assert_int_equal(f.st.garbage_bytes, 0);
 		}
-		/* Not rejected: both swallowed starts are lost. */
+		/* Not rejected: b (another meter) and the telegram are lost. */
 		feed_checking(s, n, 4096, false, a, na, b, nb, &g);
 		assert_int_equal(g.n, 1);
+		/*
+		 * The same meter's next frame is found by its header (0xDB,
+		 * 0x08, system title, 0x82) inside the cut one, without a tag
+		 * check, once those 11 bytes are inside it (12 or more lost).
+		 */
+		n = glue(s, sizeof(s), a, 200, a + 200 + lost, na - 200 - lost);
+		n += glue(s + n, sizeof(s) - n, a, na, "", 0);
+		for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+			feed_checking(s, n, chunks[c], false, a, na, b, nb, &g);
+			if (g.n != (lost >= 12 ? 1u : 0u))
+				fail_msg("%zu lost, push %zu, not rejected: "
+					 "%u found",
+					 lost, chunks[c], g.n);
+			assert_int_equal(f.st.truncated, lost >= 12 ? 1 : 0);
+			assert_int_equal(f.st.recovered, lost >= 12 ? 1 : 0);
+			assert_int_equal(f.st.dlms_frames, 1);
+			/* else the rest of the lost frame is garbage */
+			assert_true((f.st.garbage_bytes == 0) == (lost >= 12));
+		}
 	}
 }
 
