@@ -358,6 +358,23 @@ general:
 		c = (unsigned char)*++p;
 	}
 	d0 = p;
+#ifdef P1_SWAR
+	if (p1i_digits8(p1i_load8(p)) == 8) {
+		/* 8 digits or more (ids sent as digits): count the run a
+		 * word at a time; 20 or more up to the ')' are taken by
+		 * p1i_digits() below, the rest by the loops */
+		const char *q = p + 8;
+		unsigned k;
+
+		while ((k = p1i_digits8(p1i_load8(q))) == 8)
+			q += 8;
+		q += k;
+		if (q - p >= 20 && *q == ')') {
+			p = q;
+			c = ')';
+		}
+	}
+#endif
 	while ((unsigned)(c - '0') <= 9) {
 		m = m * 10 + (unsigned)(c - '0');
 		c = (unsigned char)*++p;
