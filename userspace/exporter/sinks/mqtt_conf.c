@@ -239,6 +239,7 @@ bool mqtt_conf_load(void)
 {
 	bool ok = true;
 
+	SSL_CTX_free(mq.ssl); /* an earlier call's: loading again replaces it */
 	memset(&mq, 0, sizeof(mq));
 	if (!parse_url(cfg.mqtt_url))
 		return false;

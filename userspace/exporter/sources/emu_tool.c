@@ -160,6 +160,7 @@ int main(int argc, char **argv)
 	double delay = 1, hold = 0;
 	FILE *out = stdout;
 	char buf[4096];
+	int rc = 0;
 	uint8_t key[P1_DLMS_KEY_LEN], auth[P1_DLMS_KEY_LEN];
 	bool have_key = false, have_auth = false;
 	int c, prof;
@@ -291,7 +292,8 @@ int main(int argc, char **argv)
 		if (m < 0 || grantpt(m) || unlockpt(m) ||
 		    !(out = fdopen(m, "w"))) {
 			perror("p1-emulate: pty");
-			return 1;
+			rc = 1;
+			goto out;
 		}
 		printf("%s\n", ptsname(m));
 		fflush(stdout);
@@ -308,16 +310,22 @@ int main(int argc, char **argv)
 			fputs("\x7f\xff noise 0-0:1.8.1(12\r\n", out);
 		if (corrupt && i % corrupt == corrupt - 1 && n > 40)
 			buf[n / 2] ^= 0x01;
-		if (fwrite(buf, 1, n, out) != n)
-			return 1;
+		if (fwrite(buf, 1, n, out) != n) {
+			rc = 1;
+			goto out;
+		}
 		if (realtime) {
 			fflush(out);
 			sleep_s(interval);
 		}
 	}
-	if (fflush(out))
-		return 1;
+	if (fflush(out)) {
+		rc = 1;
+		goto out;
+	}
 	if (pty)
 		sleep_s(hold);
-	return 0;
+out:
+	p1_dlms_free(p.dlms);
+	return rc;
 }
