@@ -56,8 +56,11 @@ start_exporter() {
 		>"$T/$name.log" 2>&1 &
 	PIDS+=($!)
 	EXPORTER_PID=$!
-	for _ in $(seq 100); do
-		curl -sf --max-time 1 "$URL/healthz" >/dev/null 2>&1 && return 0
+	# A deadline, not a number of tries: a refused connection returns at
+	# once, and a loaded machine (or ASan) can take seconds to start it.
+	local end=$((SECONDS + 30))
+	while [ $SECONDS -le $end ]; do
+		curl -sf --max-time 2 "$URL/healthz" >/dev/null 2>&1 && return 0
 		kill -0 "$EXPORTER_PID" 2>/dev/null || break
 		sleep 0.05
 	done
@@ -74,6 +77,14 @@ stop_pid() {
 # metric URL 'name{labels}': the value of one sample (empty if absent).
 metric() {
 	curl -sf "$1/metrics" | awk -v s="$2" 'index($0, s " ") == 1 { print $2 }'
+}
+
+# has URL PATTERN: the document at URL has a line matching the grep
+# pattern.  (Not "curl | grep -q": grep leaves at the first match, and
+# curl, still writing, fails with a broken pipe, which pipefail reports.)
+has() {
+	local doc
+	doc=$(curl -sf "$1") && grep -q -- "$2" <<<"$doc"
 }
 
 # wait_for SECONDS COMMAND...: retry until the command succeeds.

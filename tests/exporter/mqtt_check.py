@@ -33,9 +33,16 @@ mosquitto-clients) against the test's own broker.
       in FILE (mosquitto_sub -F '%t<TAB>%x' of DISC/#), every config of the
       old mode got {"migrate_discovery": true}, then the new mode's config
       came, then the old one was emptied
-  mqtt_check.py count PORT TOPIC SECS
+  mqtt_check.py count PORT TOPIC SECS [READY]
       prints how many live (not retained) messages arrive on TOPIC (a
-      filter) within SECS
+      filter) within SECS; creates the file READY once subscribed
+      ("unsubscribed" if the subscription was never served)
+
+Every subscription also asks, last, for the broker's own retained
+$SYS/broker/version (the witness): once it has come, the subscription is
+in place and every retained message asked for before it has come too.
+Without it, "nothing retained" or "nothing arrived" would prove nothing
+(a loaded machine can take longer than the window to subscribe).
 """
 import json
 import subprocess
@@ -79,12 +86,23 @@ def parse(line):
     return r == "1", t, bytes.fromhex(x)
 
 
-def retained(port, topics, secs=1.5):
-    out = {}
-    for r, t, p in sub(port, topics, secs):
-        if r:
-            out[t] = p
-    return out
+WITNESS = "$SYS/broker/version"
+
+
+def retained(port, topics, secs=1):
+    """{topic: payload} of the retained messages on topics.  Asked again
+    for longer if the witness did not come within secs."""
+    for s in (secs, 3 * secs, 10 * secs):
+        out, served = {}, False
+        for r, t, p in sub(port, [*topics, WITNESS], s):
+            if t == WITNESS:
+                served = True
+            elif r:
+                out[t] = p
+        if served:
+            return out
+    sys.exit(f"broker on port {port}: no subscription served in "
+             f"{10 * secs} s (its {WITNESS} never came)")
 
 
 def cmd_retained(port, topic, expected=None):
@@ -426,8 +444,16 @@ def cmd_migration(path, disc, node, direction):
     return 1 if bad or not topics else 0
 
 
-def cmd_count(port, topic, secs):
-    print(sum(1 for r, _, _ in sub(port, [topic], int(secs)) if not r))
+def cmd_count(port, topic, secs, ready=None):
+    n, served = 0, False
+    for r, t, _ in stream(port, [topic, WITNESS], int(secs)):
+        if t == WITNESS:
+            served = True
+            if ready:
+                open(ready, "w").close()
+        elif not r:
+            n += 1
+    print(n if served else "unsubscribed")
     return 0
 
 

@@ -22,7 +22,7 @@ for m in re.finditer(rb"/[^!]*!([0-9A-F]{4})\r\n", data):
 open(sys.argv[2], "wb").write(b"".join(g))
 open(sys.argv[3], "wb").write(b"".join(b))
 PY
-finished() { curl -sf "$URL/api/v1/meters" | grep -q '"state":"finished"'; }
+finished() { has "$URL/api/v1/meters" '"state":"finished"'; }
 # The metrics a capture must reproduce: all but those of the line (bytes,
 # damaged telegrams), of the host (times, process) and of the capture.
 same_metrics() {
@@ -84,18 +84,19 @@ check "the files kept are the newest telegrams, in order" bash -c \
 
 echo "$TEST_NAME: a new pair of files at UTC midnight"
 # libfaketime moves the exporter's wall clock (only: CLOCK_MONOTONIC stays
-# real, so the event loop's timers are unaffected) to 3 s before the next
-# UTC midnight; 40 telegrams at 8/s then straddle it.
+# real, so the event loop's timers are unaffected) to 5 s before the next
+# UTC midnight; 64 telegrams at 8/s then straddle it (however slowly a
+# loaded machine starts the exporter, up to 5 s).
 if ! FT=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n1) ||
 	[ -z "$FT" ]; then
 	echo "libfaketime missing: install package faketime" >&2
 	exit 1
 fi
-"$EMULATE" -n 40 -s 2024-05-01T10:00:00Z >"$T/mid.txt"
+"$EMULATE" -n 64 -s 2024-05-01T10:00:00Z >"$T/mid.txt"
 now=$(date -u +%s)
-off=$(( (now / 86400 + 1) * 86400 - 3 - now ))
+off=$(( (now / 86400 + 1) * 86400 - 5 - now ))
 day1=$(date -u -d "@$((now + off))" +%Y%m%d)
-day2=$(date -u -d "@$((now + off + 3))" +%Y%m%d)
+day2=$(date -u -d "@$((now + off + 5))" +%Y%m%d)
 # (Under ASan, the preloaded library comes before ASan's runtime: allowed.)
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
 	LD_PRELOAD=$FT FAKETIME="+${off}s" FAKETIME_DONT_FAKE_MONOTONIC=1 \

@@ -40,11 +40,14 @@ split "$T/all.txt" 30 "$T/first.txt" "$T/second.txt"
 standin
 start_exporter run1 --replay "$T/first.txt,name=home,rate=10" \
 	$(dr --dsmrreader.api-key-file="$T/key" --dsmrreader.queue-dir="$T/q")
-sleep 1.2
+# (At 10/s a few are delivered in half a second; a loaded machine may
+# take longer: wait for them rather than a fixed time.)
+delivered() { [ "$(grep -c '^201' "$T/out.log" 2>/dev/null)" -ge "$1" ]; }
+wait_for 20 delivered 5 || true
 stop_pid "$STANDIN_PID" # DSMR-reader goes down for an upgrade
 before=$(grep -c '^201' "$T/out.log")
 check "pushing while up ($before delivered)" test "$before" -ge 5
-finished() { curl -sf "$URL/api/v1/meters" | grep -q '"state":"finished"'; }
+finished() { has "$URL/api/v1/meters" '"state":"finished"'; }
 check "first half replayed" wait_for 10 finished
 q1=$(m p1_dsmrreader_queue_telegrams home)
 f1=$(m p1_dsmrreader_failures_total home)
@@ -128,11 +131,15 @@ rm -f "$T/out.log"
 "$EMULATE" -n 40 -s 2024-05-03T10:00:00Z --noise 0 >"$T/forty.txt"
 start_exporter auth --replay "$T/forty.txt,name=home,rate=10" \
 	$(dr --dsmrreader.api-key-file="$T/badkey" --dsmrreader.queue-dir="$T/qa")
-sleep 3
+refused() { grep -q '^401' "$T/out.log" 2>/dev/null; }
+check "the first push is refused (401)" wait_for 20 refused
+sleep 3 # a retry, with the 1 s first backoff, would come within this
 n401=$(grep -c '^401' "$T/out.log" || true)
-check "401 is not retried ($n401 request)" test "$n401" = 1
+check "401 is not retried ($n401 request in 3 s)" test "$n401" = 1
 check "a clear error" grep -q "answered 401 (API key refused).*api-key-file" "$T/auth.log"
 check "p1_dsmrreader_blocked 1" test "$(m p1_dsmrreader_blocked home)" = 1
+queueing() { [ "$(m p1_dsmrreader_queue_telegrams home)" -ge 20 ] 2>/dev/null; }
+wait_for 20 queueing || true
 qa=$(m p1_dsmrreader_queue_telegrams home)
 check "telegrams keep queueing ($qa)" test "${qa:-0}" -ge 20
 stop_pid "$EXPORTER_PID"

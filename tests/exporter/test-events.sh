@@ -17,7 +17,9 @@ fast=$!
 # A reader that never reads (tiny receive buffer): must be dropped.
 $SSE "$URL/api/v1/events" stall >"$T/stall.txt" &
 stall=$!
-sleep 0.5
+# both streams open (else the scrapes below would prove nothing)
+streams() { has "$URL/metrics" "^p1_web_event_streams $1\$"; }
+check "two streams open" wait_for 10 streams 2
 t0=$(date +%s%N)
 for _ in $(seq 20); do curl -sf -o /dev/null "$URL/metrics"; done
 ms=$((($(date +%s%N) - t0) / 20000000))
@@ -29,7 +31,7 @@ seqs=[json.loads(l)['seq'] for l in open('$T/fast.txt') if l.startswith('{')]
 print('  ', len(seqs), 'reading events, seq', seqs[0], '..', seqs[-1])
 sys.exit(not (len(seqs) > 20 and seqs == list(range(seqs[0], seqs[0]+len(seqs)))))"
 check "scrapes are served while a client stalls (${ms} ms each)" test "$ms" -lt 500
-dropped() { curl -sf "$URL/metrics" | grep -q '^p1_web_event_streams_dropped_total [1-9]'; }
+dropped() { has "$URL/metrics" '^p1_web_event_streams_dropped_total [1-9]'; }
 check "the stalled client is disconnected and counted" wait_for 30 dropped
 kill $stall 2>/dev/null || true
 
@@ -39,7 +41,7 @@ for i in 1 2 3 4; do
 	$SSE "$URL/api/v1/events?meter=cap" 8 >"$T/s$i.txt" &
 	pids+=($!)
 done
-sleep 1
+check "four streams open" wait_for 10 streams 4
 check "a fifth stream is refused (503)" test "$(curl -s -o /dev/null \
 	-w '%{http_code}' --max-time 2 "$URL/api/v1/events")" = 503
 check "scrapes work with every stream taken" curl -sf -o /dev/null "$URL/metrics"
@@ -48,8 +50,7 @@ check "an unknown meter is a 404" test "$(curl -s -o /dev/null \
 wait "${pids[@]}" || true
 check "the replay's end is announced (disconnected or status event)" \
 	grep -q '"state":"finished"' "$T/s1.txt"
-closed() { curl -sf "$URL/metrics" | grep -q '^p1_web_event_streams 0'; }
-check "closed streams are noticed (keepalive)" wait_for 15 closed
+check "closed streams are noticed (keepalive)" wait_for 15 streams 0
 check "curl -N shows the stream as text/event-stream" bash -c \
 	"curl -sN --max-time 2 -D - '$URL/api/v1/events?meter=emulator' | grep -qi '^content-type: text/event-stream'"
 

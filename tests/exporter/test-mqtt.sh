@@ -27,7 +27,10 @@ start_broker() {
 	mosquitto -c "$T/$name.conf" >>"$T/$name.log" 2>&1 &
 	PIDS+=($!)
 	BROKER_PID=$!
-	wait_for 5 bash -c "echo >/dev/tcp/127.0.0.1/$port" 2>/dev/null
+	wait_for 20 bash -c "echo >/dev/tcp/127.0.0.1/$port" 2>/dev/null || {
+		fail "broker $name does not listen on port $port; its log:"
+		cat "$T/$name.log" >&2
+	}
 }
 up() { test "$(metric "$URL" p1_mqtt_connected)" = "$1"; }
 m() { metric "$URL" "$1"; }
@@ -76,17 +79,13 @@ check "state equals the API's reading; templates and values match (be)" \
 # Discovery is not repeated per telegram, but on Home Assistant's birth.
 n=$($MC count "$BPORT" 'homeassistant/sensor/p1_nl/+/config' 3)
 check "no discovery messages between events ($n in 3 s)" test "$n" = 0
-# (the counting subscriber must be subscribed before the birth message: on a
-# loaded machine it may take longer than the pause, so up to 3 tries)
-for try in 1 2 3; do
-	$MC count "$BPORT" 'homeassistant/sensor/p1_nl/+/config' 5 >"$T/birth" &
-	cpid=$!
-	sleep "$try"
-	mosquitto_pub -p "$BPORT" -t homeassistant/status -m online
-	wait $cpid
-	n=$(cat "$T/birth")
-	[ "$n" -gt 10 ] && break
-done
+$MC count "$BPORT" 'homeassistant/sensor/p1_nl/+/config' 5 "$T/subscribed" \
+	>"$T/birth" &
+cpid=$!
+wait_for 5 test -e "$T/subscribed" || true
+mosquitto_pub -p "$BPORT" -t homeassistant/status -m online
+wait $cpid
+n=$(cat "$T/birth")
 check "discovery sent again on homeassistant/status online ($n)" test "$n" -gt 10
 
 # An entity left by an earlier run, whose value the meter does not send.
@@ -192,11 +191,10 @@ stop_pid "$BROKER_PID"
 # No broker at start: telegrams flow, the exporter connects once it comes.
 start_exporter nobroker --emulate=dsmr5,interval=1s \
 	--mqtt.url="mqtt://127.0.0.1:$BPORT"
-sleep 2
-check "no broker at start: connection failures counted" \
-	test "$(m p1_mqtt_connect_failures_total)" -ge 1
-check "no broker at start: telegrams taken in" test \
-	"$(m 'p1_telegrams_total{meter="emulator",result="ok"}')" -ge 1
+failures() { [ "$(m p1_mqtt_connect_failures_total)" -ge 1 ] 2>/dev/null; }
+check "no broker at start: connection failures counted" wait_for 10 failures
+tg1() { [ "$(m 'p1_telegrams_total{meter="emulator",result="ok"}')" -ge 1 ] 2>/dev/null; }
+check "no broker at start: telegrams taken in" wait_for 10 tg1
 start_broker broker "$BPORT"
 check "no broker at start: connected when it comes" wait_for 20 up 1
 check "no broker at start: p1/status online" \
@@ -284,12 +282,13 @@ stop_pid "$EXPORTER_PID"
 start_exporter tls-badca --emulate=dsmr5,interval=1s \
 	--mqtt.url="mqtts://127.0.0.1:$P3" --mqtt.ca-file="$T/other.pem" \
 	--mqtt.cert-file="$T/client.pem" --mqtt.key-file="$T/client.key"
-sleep 3
+check "TLS: a broker the CA did not sign: the connection fails" \
+	wait_for 10 failures
 check "TLS: a broker the CA did not sign is refused" up 0
 stop_pid "$EXPORTER_PID"
 start_exporter tls-nocert --emulate=dsmr5,interval=1s \
 	--mqtt.url="mqtts://127.0.0.1:$P3" --mqtt.ca-file="$T/ca.pem"
-sleep 3
+check "TLS: no client certificate: the connection fails" wait_for 10 failures
 check "TLS: no client certificate, the broker refuses" up 0
 stop_pid "$EXPORTER_PID"
 finish

@@ -42,11 +42,11 @@ check "no line errors on a clean line" bash -c \
 
 echo "$TEST_NAME: unplug and replug"
 stop_pid "$SOCAT_PID"
-lost() { curl -sf "$URL/api/v1/meters" | grep -q '"state":"\(disconnected\|connecting\)"'; }
+lost() { has "$URL/api/v1/meters" '"state":"\(disconnected\|connecting\)"'; }
 check "hangup noticed" wait_for 5 lost
 check "p1_up 0 while unplugged" test "$(metric "$URL" 'p1_up{meter="pty"}')" = 0
 start_pty A
-back() { curl -sf "$URL/api/v1/meters" | grep -q '"state":"connected"'; }
+back() { has "$URL/api/v1/meters" '"state":"connected"'; }
 check "reopened after replug" wait_for 10 back
 cat "$T/cap.txt" >"$T/feedA"
 more() { [ "$(metric "$URL" 'p1_telegrams_total{meter="pty",result="ok"}')" = 11 ]; }

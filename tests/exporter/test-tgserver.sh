@@ -48,7 +48,7 @@ check "a fourth is refused (max-clients 3)" $CLIENT refused "$TP"
 check "refusal counted" test "$(metric "$URL" 'p1_telegram_server_disconnects_total{meter="home",reason="refused"}')" = 1
 cat "$T/cap.txt" >&3
 exec 3>&-
-finished() { curl -sf "$URL/api/v1/meters" | grep -q '"state":"finished"'; }
+finished() { has "$URL/api/v1/meters" '"state":"finished"'; }
 check "replay finished" wait_for 20 finished
 wait "$A" "$B_" || true
 check "client 1 got all $good good telegrams, byte-exact" cmp "$T/a.out" "$T/good.txt"
