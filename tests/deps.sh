@@ -53,6 +53,10 @@ test_pkgs=(
 	curl prometheus wrk openssl
 	# a clock that crosses midnight for the capture test (libfaketime)
 	faketime
+	# tools the scripts call that a minimal Debian 12 may lack: ps
+	# (test-run), perl (checkpatch, kbuild.sh), zstd (.ko.zst modules of
+	# newer kernels in the guests' initramfs)
+	procps perl zstd
 	# MQTT tests: a real broker and its clients
 	mosquitto mosquitto-clients
 	# rendering the discovery templates as Home Assistant does (Jinja2)
@@ -95,7 +99,8 @@ if [ -n "$list" ]; then
 fi
 missing=()
 for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+	# (one status per installed architecture of a Multi-Arch: same one)
+	grep -q 'ok installed' <<<"$(dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null)" ||
 		missing+=("$p")
 done
 # Node.js and npm for the page test: a machine may have them from another
@@ -116,18 +121,44 @@ if [ "$(id -u)" != 0 ]; then
 	fi
 fi
 export DEBIAN_FRONTEND=noninteractive
+# A fresh machine may be running its own apt at boot (apt-daily,
+# unattended-upgrades): wait for its lock.  A mirror may fail a download
+# now and then: retry it.  Never a question: keep changed configuration
+# files as they are.
+apt_opts=(-o DPkg::Lock::Timeout=900 -o Acquire::Retries=5
+	-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
 foreign=()
 for p in "${missing[@]}"; do
 	case $p in *:*) foreign+=("${p##*:}") ;; esac
 done
+have_arches=$(dpkg --print-foreign-architectures)
 for arch in $(printf '%s\n' "${foreign[@]}" | sort -u); do
-	dpkg --print-foreign-architectures | grep -qx "$arch" ||
+	grep -qx "$arch" <<<"$have_arches" ||
 		"${sudo[@]}" dpkg --add-architecture "$arch"
 done
 # One index that fails to download (a mirror's i386 security index, say)
 # must not stop the rest: apt keeps the old lists, and the install below
 # still fails loudly if a package cannot be had.
-"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=900 update -qq ||
+update() {
+	local i
+	for i in 1 2 3; do
+		"${sudo[@]}" apt-get "${apt_opts[@]}" update -qq && return 0
+		echo "deps: apt-get update failed (try $i of 3)" >&2
+		sleep $((i * 10))
+	done
 	echo "deps: apt-get update reported errors (above); going on" >&2
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 \
-	install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+update
+# A failed install is tried again after a fresh update (an index that
+# changed under us names files the mirror no longer has).
+for i in 1 2 3; do
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" \
+		install -y -qq --no-install-recommends "${missing[@]}" >/dev/null &&
+		exit 0
+	[ "$i" = 3 ] && break
+	echo "deps: apt-get install failed (try $i of 3); again after an update" >&2
+	sleep $((i * 10))
+	update
+done
+echo "deps: cannot install: ${missing[*]}" >&2
+exit 1

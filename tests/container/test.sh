@@ -80,7 +80,7 @@ fi
 RUN_PID=$!
 PIDS+=($RUN_PID)
 echo "  running the image: $how"
-up() { curl -sf "$URL/metrics" | grep -q '^p1_up{meter="emulator"} 1'; }
+up() { has "$URL/metrics" '^p1_up{meter="emulator"} 1'; }
 check "the image serves an emulated meter set by P1_EXPORTER_EMULATE" wait_for 20 up
 check "the live page and the event stream are there" bash -c \
 	"curl -sf '$URL/' | grep -q '<title>P1 meters' && curl -sN --max-time 2 '$URL/api/v1/events' | grep -q '^event: reading'"

@@ -54,7 +54,7 @@ start_exporter day --replay "$T/day.txt,name=day,rate=max"
 c0=$(cpu_s "$EXPORTER_PID")
 t0=$(date +%s.%N)
 samples=""
-while ! curl -sf "$URL/api/v1/meters" | grep -q '"state":"finished"'; do
+while ! has "$URL/api/v1/meters" '"state":"finished"'; do
 	samples="$samples $(status_kb "$EXPORTER_PID" VmRSS)"
 	sleep 0.5
 done

@@ -42,7 +42,7 @@ apt_q() { in_root apt-get -o DPkg::Lock::Timeout=900 -qq "$@"; }
 # The newest linux-headers-<ver>-amd64 in trixie-backports.
 newest_headers() {
 	in_root apt-cache madison linux-headers-amd64 |
-		awk -F'|' '$3 ~ /trixie-backports/ { gsub(/ /, "", $2); print $2; exit }'
+		awk -F'|' '$3 ~ /trixie-backports/ && !p { gsub(/ /, "", $2); print $2; p = 1 }'
 }
 
 # Install (amd64) and unpack (arm64) the headers of the newest backports
@@ -77,7 +77,7 @@ download() {
 		mkdir -p "$cache/debs" "$root/tmp/p1-debs"
 		log "downloading $pkg=$ver"
 		(cd "$root/tmp/p1-debs" && rm -f ./*.deb)
-		in_root sh -c "cd /tmp/p1-debs && apt-get download -qq -o APT::Sandbox::User=root '$pkg=$ver'" >/dev/null
+		in_root sh -c "cd /tmp/p1-debs && apt-get download -qq -o APT::Sandbox::User=root -o Acquire::Retries=5 '$pkg=$ver'" >/dev/null
 		mv "$root/tmp/p1-debs/"*.deb "$deb.tmp"
 		rm -f "$cache/debs/${name}_"*"_$arch.deb"
 		mv "$deb.tmp" "$deb"

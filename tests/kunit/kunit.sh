@@ -63,7 +63,9 @@ prepare_tree() {
 	if [ ! -f "$tarball" ]; then
 		if [ "$(id -u)" = 0 ]; then
 			echo "kunit: installing linux-source-$ver"
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			DEBIAN_FRONTEND=noninteractive apt-get \
+				-o DPkg::Lock::Timeout=900 -o Acquire::Retries=5 \
+				install -y -qq \
 				--no-install-recommends "linux-source-$ver" >/dev/null
 		fi
 		[ -f "$tarball" ] || {

@@ -44,6 +44,7 @@ fetch() {
 		mkdir -p "$cache/debs"
 		rm -f "$cache/debs/${1}_"*.deb
 		(cd "$cache/debs" && apt-get download -qq -o APT::Sandbox::User=root \
+			-o Acquire::Retries=5 \
 			"$1$aq=$2" >/dev/null)
 	fi
 	echo "$deb"
@@ -53,13 +54,14 @@ apt_install() {
 	if [ "$(id -u)" != 0 ]; then
 		log "not root: sudo apt-get install $*"; exit 1
 	fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 \
+		-o Acquire::Retries=5 install -y -qq --no-install-recommends \
 		"$@" >/dev/null
 }
 
 # The image package the meta package points at, and its candidate version.
 pkg=$(apt-cache depends "$meta$aq" 2>/dev/null |
-	awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
+	awk '$1 == "Depends:" && $2 ~ /^linux-image-/ && !p { print $2; p = 1 }')
 pkg=${pkg%:*}
 if [ -n "$pkg" ]; then
 	kver=${pkg#linux-image-}
