@@ -8,7 +8,10 @@
  * after everything that may queue some); a 1 s timer runs
  * mosquitto_loop_misc() (keepalive).  Every way a connection ends -- read
  * or write error, keepalive timeout, the broker refusing the CONNECT --
- * reaches on_disconnect(); then the socket leaves the loop and a timer
+ * reaches on_disconnect(), but a failed TLS handshake, which libmosquitto
+ * ends by closing the socket without a callback (on_socket() sees it, and
+ * names OpenSSL's reason, which libmosquitto gives only to its log
+ * callback); then the socket leaves the loop and a timer
  * reconnects after 1, 2, 4, ... 60 s (reset by a successful CONNACK).
  * A connection attempt that gets no CONNACK within 15 s is abandoned.
  *
@@ -59,6 +62,8 @@ static unsigned npend;
 /* The mid being published: on_publish() may run inside mosquitto_publish */
 static int publishing_mid;
 static bool publishing, published_early;
+/* libmosquitto's last error log line (OpenSSL's reason for a TLS error) */
+static char lib_error[160];
 
 static void on_socket(void *arg, int sfd, short revents);
 
@@ -155,6 +160,7 @@ static void on_connect(struct mosquitto *m, void *arg, int rc)
 		return;
 	}
 	ev_timer_disarm(&connect_timer);
+	mosquitto_log_callback_set(mosq, NULL);
 	connecting = false;
 	st.connected = true;
 	st.connects++;
@@ -201,11 +207,22 @@ static void on_message(struct mosquitto *m, void *arg,
 	mqtt_pub_message(msg->topic, msg->payload, (size_t)msg->payloadlen);
 }
 
+static void on_log(struct mosquitto *m, void *arg, int level, const char *s)
+{
+	(void)m;
+	(void)arg;
+	if (level & MOSQ_LOG_ERR)
+		snprintf(lib_error, sizeof(lib_error), "%s", s);
+}
+
 static void start_connect(void)
 {
 	int rc;
 
 	connecting = true;
+	/* (only until CONNACK: libmosquitto mallocs each line it logs) */
+	lib_error[0] = '\0';
+	mosquitto_log_callback_set(mosq, on_log);
 	ev_timer_arm(&connect_timer, CONNECT_LIMIT_NS);
 	rc = ever_connected || st.failures
 		     ? mosquitto_reconnect_async(mosq)
@@ -249,13 +266,24 @@ static void on_misc(void *arg)
 
 static void on_socket(void *arg, int sfd, short revents)
 {
+	int rc = MOSQ_ERR_SUCCESS;
+
 	(void)arg;
 	(void)sfd;
 	if (revents & (POLLIN | POLLERR | POLLHUP))
-		mosquitto_loop_read(mosq, 1);
-	if ((revents & POLLOUT) && mosquitto_socket(mosq) >= 0)
-		mosquitto_loop_write(mosq, 1);
+		rc = mosquitto_loop_read(mosq, 1);
+	if ((revents & POLLOUT) && mosquitto_socket(mosq) >= 0) {
+		int wrc = mosquitto_loop_write(mosq, 1);
+
+		if (rc == MOSQ_ERR_SUCCESS)
+			rc = wrc;
+	}
 	sync_fd();
+	/* the socket gone with no on_disconnect(): a failed TLS handshake */
+	if (connecting && fd < 0 && rc != MOSQ_ERR_SUCCESS)
+		connection_over(rc == MOSQ_ERR_TLS && lib_error[0]
+					? lib_error
+					: mosquitto_strerror(rc));
 }
 
 bool mqtt_link_start(void)
