@@ -28,9 +28,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A TCP port nobody listens on now.
+# A TCP port nobody listens on now, below the kernel's ephemeral range:
+# no outgoing connection (a curl, the exporter's own) takes it as its
+# local port before the test's server binds it, or while a broker the
+# test restarts is away.
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	python3 - <<'PY'
+import random, socket
+lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+ports = list(range(10000, lo)) if lo > 11000 else []
+random.shuffle(ports)
+for p in ports[:200] + [0]:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    print(s.getsockname()[1])
+    break
+PY
 }
 
 ok() { echo "  ok   $*"; }

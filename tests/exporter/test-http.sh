@@ -69,7 +69,7 @@ PIDS+=($!)
 HOLD=$!
 wait_for 5 grep -q . "$T/hold2.txt" 2>/dev/null || true
 check "at the limit, a new client is served at once" \
-	curl -sf --max-time 0.5 -o /dev/null "$URL/metrics"
+	curl -sf --max-time 1 -o /dev/null "$URL/metrics"
 wait "$HOLD" 2>/dev/null || true
 check "and the server closed all 16 stalled ones" test "$(tail -1 "$T/hold2.txt")" = 16
 # A header line every 0.2 s does not renew the 2 s request deadline.

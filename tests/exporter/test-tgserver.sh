@@ -33,7 +33,7 @@ URL=http://127.0.0.1:$PORT
 	--telegram-server.max-clients=3 <"$T/fifo" 3>&- >"$T/ts.log" 2>&1 &
 PIDS+=($!)
 EXPORTER_PID=$!
-check "exporter started" wait_for 5 curl -sf "$URL/healthz" -o /dev/null
+check "exporter started" wait_for 30 curl -sf "$URL/healthz" -o /dev/null
 clients() { [ "$(metric "$URL" "p1_telegram_server_clients{meter=\"home\"}")" = "$1" ]; }
 $CLIENT read "$TP" "$T/a.out" 3 3>&- &
 PIDS+=($!)
@@ -43,7 +43,7 @@ PIDS+=($!)
 B_=$!
 $CLIENT stall "$TP" 3>&- &
 PIDS+=($!)
-check "three clients connected" wait_for 5 clients 3
+check "three clients connected" wait_for 20 clients 3
 check "a fourth is refused (max-clients 3)" $CLIENT refused "$TP"
 check "refusal counted" test "$(metric "$URL" 'p1_telegram_server_disconnects_total{meter="home",reason="refused"}')" = 1
 cat "$T/cap.txt" >&3
