@@ -133,10 +133,10 @@ class Attacker(threading.Thread):
                         if k.data["kind"] != "guess")
 
 
-def scrape(port, addr, path, auth):
+def scrape(port, addr, path, auth, timeout):
     t0 = time.monotonic()
     try:
-        s = socket.create_connection(("127.0.0.1", port), timeout=2,
+        s = socket.create_connection(("127.0.0.1", port), timeout=timeout,
                                      source_address=(addr, 0))
         req = "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" % path
         if auth:
@@ -171,6 +171,8 @@ def main():
     p.add_argument("--guess-rate", type=float, default=0)
     p.add_argument("--no-reopen", action="store_true")
     p.add_argument("--guess-user", default="admin")
+    # a scrape not answered within this (s) counts as failed
+    p.add_argument("--timeout", type=float, default=2.0)
     a = p.parse_args()
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -182,10 +184,10 @@ def main():
     time.sleep(a.warmup)
     times, failed = [], 0
     for _ in range(a.scrapes):
-        t = scrape(a.port, a.scrape_from, a.path, a.auth)
+        t = scrape(a.port, a.scrape_from, a.path, a.auth, a.timeout)
         if t is None:
             failed += 1
-            t = 2000.0
+            t = a.timeout * 1000
         times.append(t)
         time.sleep(0.01)
     att.stop = True

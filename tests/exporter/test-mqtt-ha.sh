@@ -26,7 +26,10 @@ start_broker() {
 	mosquitto -c "$T/$name.conf" >>"$T/$name.log" 2>&1 &
 	PIDS+=($!)
 	BROKER_PID=$!
-	wait_for 5 bash -c "echo >/dev/tcp/127.0.0.1/$port" 2>/dev/null
+	wait_for 20 bash -c "echo >/dev/tcp/127.0.0.1/$port" 2>/dev/null || {
+		fail "broker $name does not listen on port $port; its log:"
+		cat "$T/$name.log" >&2
+	}
 }
 up() { test "$(metric "$URL" p1_mqtt_connected)" = "$1"; }
 m() { metric "$URL" "$1"; }
@@ -50,7 +53,9 @@ real_meters() {
 }
 start_broker broker "$BPORT"
 real_meters real --mqtt.homeassistant --mqtt.values
-sleep 2
+# (what follows needs the discovery sent: wait for it, not a fixed time)
+wait_for 20 $MC discovery "$BPORT" homeassistant p1_be demand month_peak \
+	mbus2_volume text_message >/dev/null || true
 echo "  entities announced for the Belgian meter (tests/corpus/be-emucs.txt):"
 check "eMUCs: peaks, gas and water with their times, valve, text" \
 	$MC discovery "$BPORT" homeassistant p1_be demand month_peak \
@@ -96,8 +101,7 @@ stop_pid "$EXPORTER_PID"
 stop_pid "$BROKER_PID"
 start_broker broker "$BPORT"
 real_meters real2 --mqtt.homeassistant --mqtt.values
-sleep 2
-check "restart, empty broker: the same configs and unique_ids" \
+check "restart, empty broker: the same configs and unique_ids" wait_for 20 \
 	$MC snapshot "$BPORT" homeassistant "$T/entity-configs.json"
 stop_pid "$EXPORTER_PID"
 
@@ -106,7 +110,18 @@ record() {
 	mosquitto_sub -p "$BPORT" -t 'homeassistant/#' -F $'%t\t%x' >"$1" &
 	PIDS+=($!)
 	RECORDER=$!
-	sleep 0.5
+	# recording once a marker published now comes back (not a fixed time)
+	wait_for 10 bash -c "mosquitto_pub -p $BPORT -t homeassistant/p1-test-marker \
+		-m x && grep -q '^homeassistant/p1-test-marker' '$1'" ||
+		fail "the recorder of $1 did not subscribe"
+}
+# migrated FILE DIRECTION METER...: the migration of each is in FILE.
+migrated() {
+	local f=$1 d=$2 mt
+	shift 2
+	for mt in "$@"; do
+		$MC migration "$f" homeassistant "p1_$mt" "$d" >/dev/null || return 1
+	done
 }
 KEYS_BE="energy_import_tariff1 energy_export_tariff2 demand month_peak
 	peak_previous_month mbus1_volume mbus2_volume mbus2_time text_message
@@ -117,7 +132,7 @@ KEYS_BE="energy_import_tariff1 energy_export_tariff2 demand month_peak
 record "$T/to-device.txt"
 real_meters dev --mqtt.homeassistant --mqtt.homeassistant-mode=device \
 	--mqtt.values
-sleep 3
+wait_for 20 migrated "$T/to-device.txt" to-device be se nl || true
 stop_pid "$RECORDER"
 for mt in be se nl; do
 	check "entity -> device ($mt): each entity config got migrate_discovery, then the device config, then was emptied" \
@@ -145,9 +160,8 @@ start_broker broker "$BPORT"
 export P1_EXPORTER_MQTT_HOMEASSISTANT_MODE=device
 real_meters dev2 --mqtt.homeassistant --mqtt.values
 unset P1_EXPORTER_MQTT_HOMEASSISTANT_MODE
-sleep 2
 check "device mode, restart, empty broker: the same configs and unique_ids" \
-	$MC snapshot "$BPORT" homeassistant "$T/device-configs.json"
+	wait_for 20 $MC snapshot "$BPORT" homeassistant "$T/device-configs.json"
 stop_pid "$EXPORTER_PID"
 
 # A meter renamed (be -> be2): the old one's device and retained topics go
@@ -178,7 +192,7 @@ stop_pid "$EXPORTER_PID"
 # migrated to entity configs, be2's device (gone) is removed.
 record "$T/to-entity.txt"
 real_meters ent --mqtt.homeassistant --meter.stale-after=3s
-sleep 3
+wait_for 20 migrated "$T/to-entity.txt" to-entity se nl || true
 stop_pid "$RECORDER"
 for mt in se nl; do
 	check "device -> entity ($mt): the device config got migrate_discovery, then the entity configs, then was emptied" \
