@@ -11,10 +11,14 @@ RD_T_CXX := $(RD_T_OUT)/cxx_check
 RD_T_CMOCKA := $(or $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null),-lcmocka)
 CXX ?= g++
 
+# (-MMD: rebuilt when a header it includes changes, not only libp1.a;
+# a stale one reads libp1's structs with their old layout)
 $(RD_T_BIN): $(RD_T_DIR)/test_reader.c $(B)/lib/libp1.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(P1_CFLAGS) -DCORPUS_DIR='"$(TOP)/tests/corpus"' \
+		-MMD -MP -MF $@.d -MT $@ \
 		-o $@ $< $(B)/lib/libp1.a $(RD_T_CMOCKA) $(P1_CRYPTO_LIBS) -lutil -lm
+-include $(RD_T_BIN).d
 
 $(RD_T_CXX): $(RD_T_DIR)/cxx_check.cc $(TOP)/include/p1/reader.h \
 		$(TOP)/include/p1/p1.h $(B)/lib/libp1.so.0
