@@ -13,11 +13,14 @@ byte-exact, one after the other; one line per request goes to OUT.log
 ("201 LEN TIME", "401 bad token TIME", ...).  --status CODE answers CODE to every
 request that passes the checks, without keeping the telegram (to play an
 overloaded or misconfigured DSMR-reader).  It can be stopped (SIGTERM) and
-started again on the same port and OUT: it appends.
+started again on the same port and OUT: it appends.  SIGTERM during a
+request ends it once the answer is sent: a telegram kept and logged is
+always answered (else the exporter would rightly send it again).
 """
 import http.server
 import os
 import re
+import signal
 import socket
 import sys
 import time
@@ -31,6 +34,16 @@ PATH = "/api/v1/datalogger/dsmrreading"
 PORT, TOKEN, OUT = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 STATUS = int(sys.argv[sys.argv.index("--status") + 1]) \
     if "--status" in sys.argv else 201
+
+
+busy = stopping = False
+
+
+def on_term(signum, frame):
+    global stopping
+    stopping = True
+    if not busy:
+        os._exit(0)
 
 
 def crc_ok(tg):
@@ -58,8 +71,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+        self.wfile.flush()
 
     def do_POST(self):
+        global busy
+        busy = True
+        try:
+            self.post()
+        finally:
+            busy = False
+            if stopping:
+                os._exit(0)
+
+    def post(self):
         n = int(self.headers.get("Content-Length", "0"))
         data = self.rfile.read(n)
         if self.path != PATH:
@@ -84,5 +108,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(201, f"{len(tg)}")
 
 
+signal.signal(signal.SIGTERM, on_term)
 http.server.ThreadingHTTPServer.allow_reuse_address = True
 http.server.HTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
