@@ -207,7 +207,7 @@ plain_in(const char *s, size_t n, const char *lim)
 {
 	size_t i;
 
-	if (n > JW_ROOM - 32 || (size_t)(lim - s) < n + 16)
+	if (n > JW_ROOM - 32 || s > lim || (size_t)(lim - s) < n + 16)
 		return false;
 	for (i = 0; i < n; i += 16)
 		if (special16(s + i, n - i < 16 ? n - i : 16))
@@ -365,7 +365,8 @@ static char *raw_number(char *p, const struct p1_telegram *t,
 		*p++ = '0';
 	/* the digits and, if digits follow it, the point: one run */
 	k = dot && e > dot + 1 ? (size_t)(e - s) : (size_t)(ie - s);
-	if ((size_t)(t->text + sizeof(t->text) - s) >= 24)
+	if (s <= t->text + sizeof(t->text) &&
+	    (size_t)(t->text + sizeof(t->text) - s) >= 24)
 		memcpy(p, s, 24);
 	else
 		memcpy(p, s, k);
