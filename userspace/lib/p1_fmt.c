@@ -116,10 +116,11 @@ size_t p1i_fmt_g15(char *b, double x)
 		return n + p1i_fmt_u64(b + n, (uint64_t)a);
 	}
 	if (a >= 1e-4 && a < 1e15) {
-		for (k = 0; k < 19; k++) {
+		/* from 1 on, k = 0 (an integer) was taken above */
+		for (k = a >= 1; k < 19; k++) {
 			double m = a * p1i_pow10[k];
 			uint64_t r;
-			char d[20];
+			char d[32];
 			size_t nd, lead;
 
 			if (m >= 1e15)
@@ -139,11 +140,13 @@ size_t p1i_fmt_g15(char *b, double x)
 				memcpy(b + n, d, nd);
 				return n + nd;
 			}
-			memcpy(b + n, d, nd - k);
+			/* nd <= 15 (r < 1e15), n <= 1: constant-size copies
+			 * stay within b's P1I_FMT_G15_MAX (32) bytes */
+			memcpy(b + n, d, 16);
 			n += nd - k;
 			if (k) {
 				b[n++] = '.';
-				memcpy(b + n, d + nd - k, k);
+				memcpy(b + n, d + nd - k, 16);
 				n += k;
 			}
 			return n;
