@@ -334,7 +334,7 @@ value_fast(struct scan *sc, struct p1_object *o, const char *p, unsigned flags)
 	bool neg = false;
 
 	/* "YYMMDDhhmmssX)": straight to the timestamp check */
-	if ((p[12] == 'S' || p[12] == 'W') && p[13] == ')') {
+	if (p[13] == ')' && (p[12] == 'S' || p[12] == 'W')) {
 		c = (unsigned char)p[12];
 		switch (p1i_tst(p, 13, sc->zone, &v.time)) {
 		case 0:
