@@ -143,10 +143,16 @@ static char *put_u(char *p, uint64_t x)
 	return p + p1i_fmt_u64(p, x);
 }
 
-/* ISO 8601 UTC; at most 48 bytes. */
+/*
+ * ISO 8601 UTC; at most 48 bytes.  Telegrams of a capture share their
+ * day: its "YYYY-MM-DDT" is kept and only the time of day is computed.
+ */
 static char *put_time(char *p, const char *label, size_t llen,
 		      const struct p1_time *t)
 {
+	static int64_t day = INT64_MIN;
+	static char date[11];
+	int64_t d, s;
 	struct tm tm;
 
 	if (!t->present)
@@ -156,21 +162,32 @@ static char *put_time(char *p, const char *label, size_t llen,
 	p += llen;
 	if (!t->valid)
 		return LIT(p, "invalid");
-	p1_gmtime(t->t, &tm); /* not gmtime_r(): 2038 with a 32-bit time_t */
-	if (tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
-		return p + strftime(p, 48, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	p = two(p, (tm.tm_year + 1900) / 100);
-	p = two(p, (tm.tm_year + 1900) % 100);
-	*p++ = '-';
-	p = two(p, tm.tm_mon + 1);
-	*p++ = '-';
-	p = two(p, tm.tm_mday);
-	*p++ = 'T';
-	p = two(p, tm.tm_hour);
+	d = t->t / 86400;
+	s = t->t % 86400;
+	if (s < 0) {
+		s += 86400;
+		d--;
+	}
+	if (d != day) {
+		p1_gmtime(t->t, &tm); /* not gmtime_r(): 2038, 32-bit time_t */
+		if (tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
+			return p + strftime(p, 48, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		two(date, (tm.tm_year + 1900) / 100);
+		two(date + 2, (tm.tm_year + 1900) % 100);
+		date[4] = '-';
+		two(date + 5, tm.tm_mon + 1);
+		date[7] = '-';
+		two(date + 8, tm.tm_mday);
+		date[10] = 'T';
+		day = d;
+	}
+	memcpy(p, date, 11);
+	p += 11;
+	p = two(p, (int)(s / 3600));
 	*p++ = ':';
-	p = two(p, tm.tm_min);
+	p = two(p, (int)(s / 60 % 60));
 	*p++ = ':';
-	p = two(p, tm.tm_sec);
+	p = two(p, (int)(s % 60));
 	*p++ = 'Z';
 	return p;
 }
