@@ -232,6 +232,105 @@ static void numbers(void **state)
 							   u & 1, u & 2);
 }
 
+/* Long digit strings (ids sent as numbers): "%.15g" of the parsed double
+ * however the digits round, written from the digits or not. */
+static void long_numbers(void **state)
+{
+	static const char *const tails[] = {"",	    "5",    "50", "49", "4999",
+					    "5001", "9999", "0",  "00", "1"};
+	unsigned nd, i, k, seed = 12345, n = 0;
+	char num[64];
+
+	(void)state;
+	for (nd = 16; nd <= 40; nd++) {
+		for (i = 0; i < 60; i++) {
+			const char *tail = tails[i % 10];
+			size_t tl = strlen(tail), j;
+
+			for (j = 0; j < nd; j++) {
+				seed = seed * 1103515245u + 12345u;
+				num[j] = (char)('0' + (seed >> 16) % 10);
+			}
+			if (i % 3 == 0)
+				num[0] = '1' + (char)(i % 9);
+			/* digits 15.. (the rounding ones) set by the tail,
+			 * the 15th sometimes a 9 (carry) */
+			if (nd > 15 + tl)
+				memcpy(num + 15, tail, tl);
+			if (i % 4 == 1)
+				for (k = 9; k < 15; k++)
+					num[k] = '9';
+			if (i % 7 == 2)
+				for (k = 1; k < 15; k++)
+					num[k] = '0';
+			num[nd] = 0;
+			for (k = 0; k < 2; k++) {
+				char raw[80], want[96];
+
+				snprintf(raw, sizeof(raw), "%s%s", k ? "-" : "",
+					 num);
+				parse_value(raw, strlen(raw));
+				if (!(t.values[0].flags & P1_VAL_NUMBER))
+					continue;
+				n++;
+				memcpy(want, ",\"number\":", 10);
+				want_number(raw, want + 10, sizeof(want) - 10);
+				strcat(want, "}");
+				if (!strstr(json_of(), want)) {
+					fprintf(stderr,
+						"%s: missing %s in %s\n", raw,
+						want, js);
+					fail();
+				}
+			}
+		}
+	}
+	assert_true(n > 2000);
+}
+
+/* A code parsed as A-B:C.D.E[*F] is written in its canonical form, with
+ * or without leading zeros, spaces or a suffix in the telegram. */
+static void obis_codes(void **state)
+{
+	static const unsigned vals[] = {0, 1, 9, 10, 42, 99, 100, 255};
+	static const char *const fmt[] = {"%u", "%02u", "%03u"};
+	unsigned i, f;
+
+	(void)state;
+	for (i = 0; i < 8 * 8 * 8 * 3 * 4; i++) {
+		unsigned a = vals[i % 8], c = vals[i / 8 % 8],
+			 e = vals[i / 64 % 8], z = i / 512 % 3, sfx = i / 1536;
+		char code[64], want[96], fa[8], fc[8], fe[8];
+		size_t k;
+
+		f = z; /* leading zeros on one field in turn */
+		snprintf(fa, sizeof(fa), fmt[f == 0 && a < 100 ? 1 : 0], a);
+		snprintf(fc, sizeof(fc), fmt[f == 1 && c < 10 ? 2 : 0], c);
+		snprintf(fe, sizeof(fe), fmt[f == 2 && e < 100 ? 1 : 0], e);
+		if (!sfx)
+			snprintf(fa, sizeof(fa), "%u", a);
+		k = (size_t)snprintf(
+			tg, sizeof(tg),
+			"/XYZ5\r\n\r\n%s-%u:%s.8.%s%s%s(1)\r\n!\r\n", fa, a % 3,
+			fc, fe,
+			sfx == 2   ? "*255"
+			: sfx == 3 ? "*07"
+				   : "",
+			sfx == 1 ? " " : "");
+		assert_int_equal(p1_parse(tg, k, &t, NULL), 0);
+		assert_int_equal(t.nobjects, 1);
+		if (!(t.objects[0].flags & P1_OBJ_OBIS))
+			continue;
+		snprintf(code, sizeof(code), "%u-%u:%u.8.%u%s", a, a % 3, c, e,
+			 sfx == 3 ? "*7" : "");
+		snprintf(want, sizeof(want), "{\"obis\":\"%s\"", code);
+		if (!strstr(json_of(), want)) {
+			fprintf(stderr, "%s: missing %s in %s\n", tg, want, js);
+			fail();
+		}
+	}
+}
+
 /* p1i_json_into() == p1_json_emit(), whole or not at all. */
 static void into(void **state)
 {
@@ -288,8 +387,8 @@ static void into(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(strings),
-		cmocka_unit_test(numbers),
+		cmocka_unit_test(strings),	cmocka_unit_test(numbers),
+		cmocka_unit_test(long_numbers), cmocka_unit_test(obis_codes),
 		cmocka_unit_test(into),
 	};
 

@@ -177,8 +177,26 @@ static void str(struct jw *w, const char *s, size_t n)
 	put(w, "\"", 1);
 }
 
-/* Sixteen bytes at a time (GCC/clang vector extension: SSE2, NEON, or
- * plain integer code elsewhere). */
+#if defined(__SSE2__) && !defined(P1_JSON_PORTABLE)
+#include <emmintrin.h>
+
+/* Whether s[0..n) (n <= 16; 16 bytes readable) has a byte that needs
+ * escaping or a UTF-8 check: < 0x20, >= 0x7f, '"' or '\\'. */
+static inline bool special16(const char *s, size_t n)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+	/* signed: 0x80..0xff are below 0x20 too */
+	__m128i m = _mm_or_si128(
+		_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+			     _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
+		_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+			     _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+
+	return (unsigned)_mm_movemask_epi8(m) & (0xffffu >> (16 - n));
+}
+#else
+/* Sixteen bytes at a time (GCC/clang vector extension: NEON, or plain
+ * integer code elsewhere). */
 typedef unsigned char p1_v16 __attribute__((vector_size(16)));
 
 /* Whether s[0..n) (n <= 16; 16 bytes readable) has a byte that needs
@@ -196,6 +214,18 @@ static inline bool special16(const char *s, size_t n)
 	memcpy(u, &m, 16);
 	return u[0] | u[1];
 }
+#endif
+
+/* Whether s[0..n) has such a byte (n + 16 bytes readable). */
+static inline bool special(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; n - i > 16; i += 16)
+		if (special16(s + i, 16))
+			return true;
+	return special16(s + i, n - i);
+}
 
 /*
  * s[0..n) as a JSON string where the bytes up to lim may be read (lim >=
@@ -205,14 +235,9 @@ static inline bool special16(const char *s, size_t n)
 static inline __attribute__((always_inline)) bool
 plain_in(const char *s, size_t n, const char *lim)
 {
-	size_t i;
-
 	if (n > JW_ROOM - 32 || s > lim || (size_t)(lim - s) < n + 16)
 		return false;
-	for (i = 0; i < n; i += 16)
-		if (special16(s + i, n - i < 16 ? n - i : 16))
-			return false;
-	return true;
+	return !special(s, n);
 }
 
 /* A string plain_in() accepted, quoted, at p (n + 32 bytes of room). */
@@ -312,25 +337,74 @@ static char *dbl_at(char *p, double x)
 		(w)->p = KEY(p_, f, k);                                        \
 	} while (0)
 
+/*
+ * An integer of nd digits (18 <= nd <= 37, s[0] not '0') as "%.15g" writes
+ * x, its value: "d.dddde+XX", the first 15 digits of s rounded.  The
+ * digits are taken from s only when x / 10^(nd - 15) (within 0.07 of the
+ * exact quotient: 10^p exact, the quotient below 2^50) is within 0.4 of
+ * an integer r strictly between 10^14 and 10^15: then r is the exact
+ * quotient rounded, that is "%.15g"'s digits and exponent nd - 1, and r
+ * must be s's first 15 digits or those plus one.  NULL when not.
+ */
+static char *long_int(char *p, const char *s, size_t nd, double x)
+{
+	double a = x < 0 ? -x : x, t, r;
+	uint64_t d = 0, ru;
+	size_t i, k;
+	unsigned e = (unsigned)nd - 1;
+
+	for (i = 0; i < 15; i++) {
+		unsigned c = (unsigned)(unsigned char)s[i] - '0';
+
+		if (c > 9)
+			return NULL;
+		d = d * 10 + c;
+	}
+	t = a / p1i_pow10[nd - 15];
+	if (!(t > 1e14 && t < 1e15))
+		return NULL;
+	r = (double)(uint64_t)(t + 0.5);
+	if (r <= 1e14 || r >= 1e15 || t - r > 0.4 || r - t > 0.4)
+		return NULL;
+	ru = (uint64_t)r;
+	if (ru != d && (ru != d + 1 || s[14] == '9'))
+		return NULL;
+	if (x < 0)
+		*p++ = '-';
+	*p = s[0];
+	p[1] = '.';
+	memcpy(p + 2, s + 1, 14);
+	if (ru != d)
+		p[15]++;
+	for (k = 16; p[k - 1] == '0'; k--)
+		;
+	if (k == 2) /* one digit: no point */
+		k = 1;
+	p += k;
+	memcpy(p, "e+", 2);
+	memcpy(p + 2, p1i_digits2 + 2 * e, 2);
+	return p + 4;
+}
+
 /* A value's number, written from its own digits: exact, no rounding.
- * At most 24 + 2 bytes (more digits go to dbl_at()). */
-static char *raw_number(char *p, const struct p1_telegram *t,
-			const struct p1_value *v)
+ * At most 24 + 2 bytes (more digits: as "%.15g", at most 32). */
+static char *raw_number_slow(char *p, const struct p1_telegram *t,
+			     const struct p1_value *v)
 {
 	const char *s = t->text + v->off;
 	const char *e = s + v->len - (v->unit_len ? v->unit_len + 1u : 0u);
 	const char *dot = NULL, *ie, *q;
 	bool neg = false;
 	size_t nd, k;
+	int dec = v->decimals;
 
 	if (*s == '+' || *s == '-') {
 		neg = *s == '-';
 		s++;
 	}
-	if (v->decimals && v->decimals < 255 && e - s > v->decimals &&
-	    e[-1 - v->decimals] == '.') {
-		dot = e - 1 - v->decimals; /* a number has one point */
-	} else if (!v->decimals) { /* no digits after it: the point ends it */
+	if (dec && dec < 255 && e - s > dec && e[-1 - dec] == '.') {
+		dot = e - 1 - dec; /* a number has one point */
+	} else if (!dec) {	   /* no digits after it: the point ends it */
 		dot = e > s && e[-1] == '.' ? e - 1 : NULL;
 	} else {
 		for (q = s; q < e; q++) {
@@ -356,21 +430,65 @@ static char *raw_number(char *p, const struct p1_telegram *t,
 #endif
 	while (s + 1 < ie && *s == '0')
 		s++;
-	nd = (size_t)(ie - s) + (dot ? (size_t)(e - dot - 1) : 0);
-	if (nd > 17)
-		return dbl_at(p, v->number);
+	/* the digits and, if digits follow it, the point: one run */
+	k = dot && e > dot + 1 ? (size_t)(e - s) : (size_t)(ie - s);
+	nd = dot && e > dot + 1 ? k - 1 : k;
+	if (nd > 17) {
+		char *r = NULL;
+
+		if (k == nd && nd <= 37)
+			r = long_int(p, s, nd, v->number);
+		return r ? r : dbl_at(p, v->number);
+	}
 	if (neg)
 		*p++ = '-';
 	if (s == ie)
 		*p++ = '0';
-	/* the digits and, if digits follow it, the point: one run */
-	k = dot && e > dot + 1 ? (size_t)(e - s) : (size_t)(ie - s);
 	if (s <= t->text + sizeof(t->text) &&
 	    (size_t)(t->text + sizeof(t->text) - s) >= 24)
 		memcpy(p, s, 24);
 	else
 		memcpy(p, s, k);
 	return p + k;
+}
+
+/*
+ * raw_number() of a value whose raw text s is plain with 16 bytes
+ * readable past it: a number of up to 16 bytes with no sign, its point
+ * where decimals says, and at most 8 leading zeros is its digits from the
+ * first that is not a leading zero, copied with one constant-size copy.
+ */
+static inline char *raw_number_at(char *p, const struct p1_telegram *t,
+				  const struct p1_value *v, const char *s)
+{
+#ifdef P1_SWAR
+	size_t m = (size_t)v->len - (v->unit_len ? v->unit_len + 1u : 0u);
+	size_t dec = v->decimals, ie, nz, k;
+	uint64_t z;
+
+	if (m - 1 >= 16 || (unsigned)(unsigned char)s[0] - '0' > 9)
+		return raw_number_slow(p, t, v);
+	if (dec) {
+		ie = m - 1 - dec;
+		if (dec >= m || s[ie] != '.')
+			return raw_number_slow(p, t, v);
+		k = m;
+	} else {
+		ie = m - (s[m - 1] == '.');
+		k = ie;
+	}
+	z = p1i_load8(s) ^ 0x3030303030303030ull;
+	nz = z ? (size_t)__builtin_ctzll(z) >> 3 : 8;
+	if (nz >= ie) /* all zeros: keep the last integer digit */
+		nz = ie - 1;
+	else if (nz == 8)
+		return raw_number_slow(p, t, v);
+	memcpy(p, s + nz, 16);
+	return p + k - nz;
+#else
+	(void)s;
+	return raw_number_slow(p, t, v);
+#endif
 }
 
 /* 0..255 in decimal: up to 3 digits, then their count. */
@@ -489,82 +607,148 @@ static inline char *obis_at(char *p, const struct p1_obis *o)
 	return p;
 }
 
-static void value(struct jw *w, const struct p1_telegram *t,
-		  const struct p1_value *v)
+/* Room for n (<= JW_BUF) more bytes at p, which is w's next byte. */
+static char *room_at_slow(struct jw *w, char *p)
 {
-	const char *raw = t->text + v->off;
-	bool easy = plain_in(raw, v->len, t->text + sizeof(t->text));
-	char *p;
-
-	if (easy)
-		w->p = plain_at(room(w, v->len + 32), raw, v->len);
-	else
-		str(w, raw, v->len);
-	p = room(w, JW_ROOM);
-	if (v->flags & P1_VAL_NUMBER) {
-		p = LIT(p, ",\"number\":");
-		p = raw_number(p, t, v);
-	}
-	if (v->flags & P1_VAL_UNIT) {
-		p = LIT(p, ",\"unit\":");
-		if (easy && v->unit_len <= 32 && v->unit_len <= v->len) {
-			/* the unit is the end of the raw text: plain too */
-			p = plain_at(p, p1_value_unit(t, v), v->unit_len);
-		} else {
-			w->p = p;
-			str(w, p1_value_unit(t, v), v->unit_len);
-			p = room(w, JW_ROOM);
-		}
-	}
-	if (v->flags & P1_VAL_TIME) {
-		p = LIT(p, ",\"time\":");
-		p = i64_at(p, v->time);
-	}
-	if (v->flags & P1_VAL_TIME_BAD)
-		p = LIT(p, ",\"invalid_time\":true");
-	if (v->flags & P1_VAL_NEXT_LINE)
-		p = LIT(p, ",\"next_line\":true");
-	*p++ = '}';
 	w->p = p;
+	flush(w);
+	return w->p;
 }
 
+#define ROOM_AT(w, p, n)                                                       \
+	((size_t)((w)->end - (p)) < (n) ? room_at_slow(w, p) : (p))
+
+/* Room a value written by values() may want, its raw text plain and at
+ * most JW_ROOM - 32 bytes (unit included): the raw text and the unit
+ * with 16 bytes of overshoot each, the number (32), keys and time. */
+#define VALUE_ROOM (3 * JW_ROOM)
+
+/* An object's values: each into the room checked for it. */
+static char *values(struct jw *w, char *p, const struct p1_telegram *t,
+		    const struct p1_object *o)
+{
+	uint32_t j;
+
+	for (j = 0; j < o->nvalues; j++) {
+		const struct p1_value *v = &t->values[o->first + j];
+		const char *raw = t->text + v->off;
+		size_t n = v->len, i;
+		unsigned fl = v->flags;
+		/* off and len are 16-bit: no overflow */
+		bool easy = (size_t)v->off + n + 16 <= sizeof(t->text) &&
+			    n <= JW_ROOM - 32 && !special(raw, n);
+
+		p = ROOM_AT(w, p, VALUE_ROOM);
+		*p = ',';
+		p += j != 0;
+		if (easy) {
+			p = LIT(p, "{\"raw\":\"");
+			for (i = 0; i < n; i += 16)
+				memcpy(p + i, raw + i, 16);
+			p += n;
+			*p++ = '"';
+		} else {
+			w->p = LIT(p, "{\"raw\":");
+			str(w, raw, n);
+			p = ROOM_AT(w, w->p, VALUE_ROOM);
+		}
+		if (fl & P1_VAL_NUMBER) {
+			p = LIT(p, ",\"number\":");
+			p = easy ? raw_number_at(p, t, v, raw)
+				 : raw_number_slow(p, t, v);
+		}
+		if (fl & P1_VAL_UNIT) {
+			if (easy && v->unit_len <= n) {
+				/* the end of the raw text: plain too */
+				const char *u = raw + n - v->unit_len;
+
+				p = LIT(p, ",\"unit\":\"");
+				for (i = 0; i < v->unit_len; i += 16)
+					memcpy(p + i, u + i, 16);
+				p += v->unit_len;
+				*p++ = '"';
+			} else {
+				w->p = LIT(p, ",\"unit\":");
+				str(w, p1_value_unit(t, v), v->unit_len);
+				p = ROOM_AT(w, w->p, VALUE_ROOM);
+			}
+		}
+		if (fl & (P1_VAL_TIME | P1_VAL_TIME_BAD | P1_VAL_NEXT_LINE)) {
+			if (fl & P1_VAL_TIME) {
+				p = LIT(p, ",\"time\":");
+				p = i64_at(p, v->time);
+			}
+			if (fl & P1_VAL_TIME_BAD)
+				p = LIT(p, ",\"invalid_time\":true");
+			if (fl & P1_VAL_NEXT_LINE)
+				p = LIT(p, ",\"next_line\":true");
+		}
+		*p++ = '}';
+	}
+	return p;
+}
+
+/* Digits of 0..255 (dec3[x][3]), the '-', ':' and two '.'. */
+static inline size_t obis_len(const struct p1_obis *o)
+{
+	return 4u + (size_t)dec3[o->a][3] + dec3[o->b][3] + dec3[o->c][3] +
+	       dec3[o->d][3] + dec3[o->e][3];
+}
+
+/*
+ * The generic list.  A code parsed as A-B:C.D.E (P1_OBJ_OBIS, no "*F")
+ * is its text in the telegram when that has the canonical length: the
+ * parser takes each field as 1-3 digits with nothing else, and more
+ * digits than the canonical form's are leading zeros; so the text is
+ * copied rather than written number by number (test_json_fast checks
+ * this against the canonical form).
+ */
 static void objects(struct jw *w, const struct p1_telegram *t)
 {
-	uint32_t i, j;
+	char *p = w->p;
+	uint32_t i;
 
-	put(w, "[", 1);
+	p = ROOM_AT(w, p, JW_ROOM);
+	*p++ = '[';
 	for (i = 0; i < t->nobjects; i++) {
 		const struct p1_object *o = &t->objects[i];
-		char *p = room(w, JW_ROOM);
 
-		if (i)
-			*p++ = ',';
+		p = ROOM_AT(w, p, JW_ROOM);
+		*p = ',';
+		p += i != 0;
 		if (o->flags & P1_OBJ_OBIS) {
+			const char *code = t->text + o->off;
+
 			p = LIT(p, "{\"obis\":\"");
-			p = obis_at(p, &o->obis);
-			*p++ = '"';
+			if (!(o->flags & P1_OBJ_SUFFIX) &&
+			    o->off <= sizeof(t->text) - 20 &&
+			    o->len == obis_len(&o->obis)) {
+				memcpy(p, code, 16);
+				memcpy(p + 16, code + 16, 4);
+				p += o->len;
+			} else {
+				p = obis_at(p, &o->obis);
+			}
 			if (o->obis.a == 0 && o->obis.b) {
-				p = LIT(p, ",\"channel\":");
+				p = LIT(p, "\",\"channel\":");
 				p = u8_at(p, o->obis.b);
+				p = LIT(p, ",\"values\":[");
+			} else {
+				p = LIT(p, "\",\"values\":[");
 			}
 		} else {
 			w->p = LIT(p, "{\"obis\":");
 			str_text(w, t, t->text + o->off, o->len);
-			p = room(w, JW_ROOM);
-			p = LIT(p, ",\"invalid_obis\":true");
+			p = ROOM_AT(w, w->p, JW_ROOM);
+			p = LIT(p, ",\"invalid_obis\":true,\"values\":[");
 		}
-		p = LIT(p, ",\"values\":[");
-		for (j = 0; j < o->nvalues; j++) {
-			const struct p1_value *v = &t->values[o->first + j];
-
-			p = j ? LIT(p, ",{\"raw\":") : LIT(p, "{\"raw\":");
-			w->p = p;
-			value(w, t, v);
-			p = room(w, JW_ROOM);
-		}
-		w->p = LIT(p, "]}");
+		p = values(w, p, t, o);
+		p = ROOM_AT(w, p, JW_ROOM);
+		p = LIT(p, "]}");
 	}
-	put(w, "]", 1);
+	p = ROOM_AT(w, p, JW_ROOM);
+	*p++ = ']';
+	w->p = p;
 }
 
 /* ,"N": into b (16 bytes); returns its length. */
