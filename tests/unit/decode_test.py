@@ -7,14 +7,17 @@ that every output line is valid JSON with the objects and typed values the
 issue asks for, that a wire capture gives one line per telegram found with
 the right CRC verdicts, and the text mode and error handling.  With OTHER
 (the same decoder built for i386), both must print exactly the same.
+P1_DECODE and OTHER are commands split as a shell would ("qemu-aarch64-static
+p1-decode-arm64": the arm64 build, see tests/cross/arm64-user.mk).
 """
 import json
 import os
+import shlex
 import subprocess
 import tempfile
 import sys
 
-DECODE, CORPUS = sys.argv[1], sys.argv[2]
+DECODE, CORPUS = shlex.split(sys.argv[1]), sys.argv[2]
 failures = 0
 
 
@@ -26,7 +29,7 @@ def check(cond, what):
 
 
 def run(*args, stdin=None):
-    p = subprocess.run([DECODE, *args], input=stdin, capture_output=True,
+    p = subprocess.run([*DECODE, *args], input=stdin, capture_output=True,
                        timeout=60)
     return p.returncode, p.stdout, p.stderr
 
@@ -204,32 +207,32 @@ check(run("--key-file", "/nonexistent", corpus("lu-smarty.dlms"))[0] == 2,
 
 # A 32-bit build decodes every file to exactly the same output.
 if len(sys.argv) > 3:
-    other = sys.argv[3]
+    other = shlex.split(sys.argv[3])
     names = sorted(n for n in os.listdir(CORPUS)
                    if n.endswith(".txt") or n.endswith(".bin"))
     for name in names:
         for mode in (["--json"], []):
             args = [*mode, os.path.join(CORPUS, name)]
-            a = subprocess.run([DECODE, *args], capture_output=True)
-            b = subprocess.run([other, *args], capture_output=True)
+            a = subprocess.run([*DECODE, *args], capture_output=True)
+            b = subprocess.run([*other, *args], capture_output=True)
             check(a.stdout == b.stdout and a.stderr == b.stderr and
                   a.returncode == b.returncode,
-                  f"{other} differs on {name} {mode}")
+                  f"{sys.argv[3]} differs on {name} {mode}")
     for keys, name in ((LU_KEY, "dlms-stream.bin"),
                        (AT_KEYS, "at-plain.dlms")):
         args = [*keys, "--json", corpus(name)]
-        a = subprocess.run([DECODE, *args], capture_output=True)
-        b = subprocess.run([other, *args], capture_output=True)
+        a = subprocess.run([*DECODE, *args], capture_output=True)
+        b = subprocess.run([*other, *args], capture_output=True)
         check(a.stdout == b.stdout and a.stderr == b.stderr and a.stdout,
-              f"{other} differs on {name} decrypted")
+              f"{sys.argv[3]} differs on {name} decrypted")
     for mode in (["--json"], []):
-        a = subprocess.run([DECODE, *mode, "-"], input=late,
+        a = subprocess.run([*DECODE, *mode, "-"], input=late,
                            capture_output=True)
-        b = subprocess.run([other, *mode, "-"], input=late,
+        b = subprocess.run([*other, *mode, "-"], input=late,
                            capture_output=True)
         check(a.stdout == b.stdout and a.stderr == b.stderr and
               a.returncode == b.returncode,
-              f"{other} differs on a 2040 time {mode}")
+              f"{sys.argv[3]} differs on a 2040 time {mode}")
 
 # Byte for byte what the decoder printed before its output paths were
 # made fast (issue 17): tests/unit/golden/NAME.json and NAME.txt, the

@@ -16,7 +16,7 @@ uint16_t p1i_crc16_slice8(uint16_t crc, const uint8_t *p, size_t n);
 
 /*
  * CRC-16/ARC folded 64 bytes at a time with carry-less multiplication
- * (x86-64 PCLMULQDQ).  Call only when p1i_crc16_have_clmul().
+ * (x86-64 PCLMULQDQ, arm64 PMULL).  Call only when p1i_crc16_have_clmul().
  */
 uint16_t p1i_crc16_clmul(uint16_t crc, const uint8_t *p, size_t n);
 
