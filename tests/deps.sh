@@ -71,6 +71,9 @@ test_pkgs=(
 	libnl-3-dev:arm64 libnl-genl-3-dev:arm64 libmicrohttpd-dev:arm64
 	libyaml-dev:arm64 libp11-kit-dev:arm64 libunistring-dev:arm64
 	libcrypt-dev:arm64
+	# check-arm64-user: the framer and CRC suites (arm64 cmocka) and a
+	# static decoder run as arm64 programs under qemu-user
+	qemu-user-static libcmocka-dev:arm64
 	# the exporter's MQTT sink (libmosquitto, OpenSSL for mqtts) for the
 	# arm64 build, and OpenSSL's headers for check-i386's compile step
 	libmosquitto-dev:arm64 libssl-dev:arm64 libssl-dev:i386

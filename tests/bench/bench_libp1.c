@@ -279,8 +279,12 @@ int main(int argc, char **argv)
 	       "%.0f MB/s (%.2f ns/byte, CRC included)\n",
 	       stream_len, stream_len / best / 1e6, best / stream_len * 1e9);
 	printf("  (scan: %s; CRC: %s)\n",
-#if defined(__SSE2__)
+#if defined(P1_FRAMER_PORTABLE)
+	       "a 64-bit word at a time (P1_FRAMER_PORTABLE)",
+#elif defined(__SSE2__)
 	       "SSE2, 32 bytes a round",
+#elif defined(__aarch64__)
+	       "NEON, 32 bytes a round",
 #else
 	       "a 64-bit word at a time",
 #endif

@@ -55,7 +55,8 @@ check-arm64-user: arm64-user-build $(ARM64U_DECODE) $(ARM64U_DECODE64)
 		if [ $$t = test_framer_scan ]; then \
 			P1_TEST_EXPECT_CLMUL=1 $(ARM64U_QEMU) $(ARM64U_UT)/$$t; \
 		else $(ARM64U_QEMU) $(ARM64U_UT)/$$t; fi; done
-	@set -e; d() { $(ARM64U_OBJDUMP) "$$1" | grep -c "$$2" || true; }; \
+	@set -e; d() { $(ARM64U_OBJDUMP) "$$1" >$(ARM64U_UT)/objdump.s || \
+		{ echo none; return; }; grep -c "$$2" $(ARM64U_UT)/objdump.s || true; }; \
 	n=$$(d $(ARM64U_B)/lib/p1_framer.o 'cmeq.*v[0-9]*\.16b'); \
 	p=$$(d $(ARM64U_UT)/portable-p1_framer.o 'cmeq.*v[0-9]*\.16b'); \
 	c=$$(d $(ARM64U_B)/lib/p1_crc16.o 'pmull'); \
@@ -65,4 +66,31 @@ check-arm64-user: arm64-user-build $(ARM64U_DECODE) $(ARM64U_DECODE64)
 	python3 $(TOP)/tests/unit/decode_test.py \
 		"$(ARM64U_QEMU) $(ARM64U_DECODE)" $(TOP)/tests/corpus $(ARM64U_DECODE64)
 
+# The bench as arm64 programs: the framer's NEON scan and its portable
+# word scan (P1_FRAMER_PORTABLE: what arm64 had before), each with the
+# slicing-by-8 CRC (Raspberry Pi 3 and 4: no PMULL) and, for NEON, the
+# PMULL one (Pi 5; qemu's CPU has it).  Under qemu: an indication only.
+ARM64U_BENCH := $(ARM64U_B)/bench/bench_libp1
+ARM64U_BENCHES := $(ARM64U_BENCH) $(ARM64U_BENCH)-neon-slice8 \
+	$(ARM64U_BENCH)-portable-slice8
+$(ARM64U_BENCH)-neon-slice8: $(TOP)/tests/bench/bench_libp1.c arm64-user-build
+	@mkdir -p $(@D)
+	$(ARM64U_CC) $(CFLAGS) $(P1_CFLAGS) -I$(TOP)/userspace/lib -o $@ $< \
+		$(ARM64U_UT)/portable-p1_crc16.o $(ARM64U_B)/lib/libp1.a \
+		-L/usr/lib/aarch64-linux-gnu -lcrypto
+$(ARM64U_BENCH)-portable-slice8: $(TOP)/tests/bench/bench_libp1.c arm64-user-build
+	@mkdir -p $(@D)
+	$(ARM64U_CC) $(CFLAGS) $(P1_CFLAGS) -DP1_FRAMER_PORTABLE \
+		-I$(TOP)/userspace/lib -o $@ $< $(ARM64U_UT)/portable-p1_framer.o \
+		$(ARM64U_UT)/portable-p1_crc16.o $(ARM64U_B)/lib/libp1.a \
+		-L/usr/lib/aarch64-linux-gnu -lcrypto
+
+bench-arm64-user: $(ARM64U_BENCH)-neon-slice8 $(ARM64U_BENCH)-portable-slice8
+	+PKG_CONFIG_LIBDIR=$(ARM64U_PKGDIR) $(MAKE) --no-print-directory \
+		B=$(ARM64U_B) CC=$(ARM64U_CC) $(ARM64U_BENCH)
+	@set -e; for b in $(ARM64U_BENCHES); do \
+		echo "--- $${b##*/} (arm64 under qemu-aarch64: an indication only)"; \
+		$(ARM64U_QEMU) $$b $(TOP)/tests/corpus | grep -A1 '^framer'; done
+
 CHECK_TARGETS += check-arm64-user
+BENCH_TARGETS += bench-arm64-user
