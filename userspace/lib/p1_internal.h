@@ -93,7 +93,83 @@ static inline uint64_t p1i_value8(uint64_t v, unsigned k)
 }
 #endif
 
-/* Derive the typed view (t->data) from the generic objects. */
-void p1i_typed(struct p1_telegram *t, unsigned zone);
+/* Quantities of the typed view (p1_typed.c). */
+enum p1i_qty {
+	Q_PLAIN,    /* any unit, as sent */
+	Q_ENERGY,   /* Wh; default kWh */
+	Q_RENERGY,  /* varh; default kvarh */
+	Q_POWER,    /* W; default kW */
+	Q_RPOWER,   /* var; default kvar */
+	Q_APPARENT, /* VA */
+	Q_VOLT,	    /* V */
+	Q_AMP,	    /* A */
+	Q_SECONDS,  /* s */
+	Q_HZ,	    /* Hz */
+	Q_COUNT
+};
+
+/* What the family guess needs, gathered object by object. */
+struct p1i_seen {
+	bool version, emucs, smarty, star, mbus2430, reactive, hu;
+	bool gas_same_line; /* 24.3.0 with its reading on its own line */
+	bool id_from_96_1_1;
+};
+
+/* The quantity of each unit and its power of ten to the base unit. */
+struct p1i_uinfo {
+	uint8_t q;
+	int8_t e10;
+};
+extern const struct p1i_uinfo p1i_uinfo[P1_UNIT_COUNT];
+/* Power of ten to apply when a value comes without a unit (DSMR's). */
+extern const int8_t p1i_qdefault[Q_COUNT];
+
+/* number * 10^e10, exact whenever the decimal result fits a double. */
+static inline __attribute__((always_inline)) double
+p1i_scale(const struct p1_value *v, int e10)
+{
+	double x = v->number, m;
+	int k;
+
+	if (!e10)
+		return x;
+	if (v->decimals <= 15 &&
+	    __builtin_fabs(x) * p1i_pow10[v->decimals] < 9e15) {
+		m = x * p1i_pow10[v->decimals];
+		m = (double)(int64_t)(m + (m < 0 ? -0.5 : 0.5));
+		k = e10 - (int)v->decimals;
+		return k >= 0 ? m * p1i_pow10[k] : m / p1i_pow10[-k];
+	}
+	return e10 > 0 ? x * p1i_pow10[e10] : x / p1i_pow10[-e10];
+}
+
+/* Value v (may be NULL) as quantity q in its base unit, if it is one. */
+static inline __attribute__((always_inline)) bool
+p1i_num_of(const struct p1_value *v, unsigned q, double *out)
+{
+	int e10;
+
+	if (!v || !(v->flags & P1_VAL_NUMBER))
+		return false;
+	if (q == Q_PLAIN)
+		e10 = 0;
+	else if (!(v->flags & P1_VAL_UNIT))
+		e10 = p1i_qdefault[q];
+	else if (v->unit < P1_UNIT_COUNT && p1i_uinfo[v->unit].q == q)
+		e10 = p1i_uinfo[v->unit].e10;
+	else
+		return false;
+	*out = p1i_scale(v, e10);
+	return __builtin_isfinite(*out);
+}
+
+/*
+ * The typed view (t->data), filled as the parser finishes each object (in
+ * telegram order, once no more values can come to it), then completed
+ * with what needs the whole telegram.
+ */
+void p1i_typed_obj(struct p1_telegram *t, const struct p1_object *o,
+		   unsigned zone, struct p1i_seen *s);
+void p1i_typed_end(struct p1_telegram *t, const struct p1i_seen *s);
 
 #endif /* P1_INTERNAL_H */

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "p1_code.h"
 #include "p1_framer.h"
 #include "p1_internal.h"
 
@@ -31,7 +32,10 @@ struct scan {
 	struct p1_telegram *t;
 	const char *end; /* end of the text; *end == 0 */
 	unsigned zone;
-	struct p1_value scratch; /* where values go when the pool is full */
+	struct p1_object *last;	     /* the object values may still go to */
+	const struct p1i_code *code; /* its code, if p1i_code_find() knew it */
+	struct p1i_seen seen;	     /* for p1i_typed_end() */
+	struct p1_value scratch;     /* where values go when the pool is full */
 };
 
 /* Bytes that can end a value: ')', LF, and NUL (the end of the text). */
@@ -204,12 +208,40 @@ static void values_slow(struct scan *sc, struct p1_object *o, const char *p,
 	}
 }
 
+/* The typed view of the last object, now that it has all its values. */
+static void finish(struct scan *sc)
+{
+	const struct p1i_code *c = sc->code;
+	struct p1_telegram *t = sc->t;
+
+	if (c && c->kind == P1I_CODE_NUM) {
+		const struct p1_object *o = sc->last;
+		struct p1_num *dst =
+			(struct p1_num *)(void *)((char *)&t->data + c->off);
+		double x;
+
+		if (c->seen & P1I_SEEN_REACTIVE)
+			sc->seen.reactive = true;
+		if (c->seen & P1I_SEEN_HU)
+			sc->seen.hu = true;
+		if (o->nvalues && p1i_num_of(&t->values[o->first], c->q, &x)) {
+			dst->value = x;
+			dst->present = true;
+		}
+	} else {
+		p1i_typed_obj(t, sc->last, sc->zone, &sc->seen);
+	}
+	sc->last = NULL;
+}
+
 static inline __attribute__((always_inline)) struct p1_object *
 new_object(struct scan *sc, const char *s, const char *e)
 {
 	struct p1_telegram *t = sc->t;
 	struct p1_object *o;
 
+	if (sc->last)
+		finish(sc);
 	if (t->nobjects >= P1_MAX_OBJECTS) {
 		t->anomalies |= P1_ANOM_OBJECTS;
 		return NULL;
@@ -220,6 +252,8 @@ new_object(struct scan *sc, const char *s, const char *e)
 	o->len = (uint16_t)(e - s);
 	o->first = (uint16_t)t->nvalues;
 	o->nvalues = 0;
+	sc->last = o;
+	sc->code = NULL;
 	return o;
 }
 
@@ -305,28 +339,12 @@ static inline __attribute__((always_inline)) unsigned unit_fast(const char *u,
 	return p1i_unit(u, n);
 }
 
-/* Append a finished value to @o (or count it as one too many). */
-static inline __attribute__((always_inline)) void
-put_value(struct scan *sc, struct p1_object *o, const struct p1_value *v)
-{
-	struct p1_telegram *t = sc->t;
-
-	if (t->nvalues < P1_MAX_VALUES) {
-		t->values[t->nvalues++] = *v;
-		o->nvalues++;
-	} else {
-		t->anomalies |= P1_ANOM_VALUES;
-		o->flags |= P1_OBJ_TRUNCATED;
-	}
-}
-
 /* One value, p just after its '('.  Returns where the value ends: after
  * its ')', or at the LF / end of text if it has none. */
 static inline __attribute__((always_inline)) const char *
 value_fast(struct scan *sc, struct p1_object *o, const char *p, unsigned flags)
 {
-	struct p1_value v = {.off = (uint16_t)(p - sc->t->text),
-			     .flags = (uint8_t)flags};
+	struct p1_value *v = new_value(sc, o, p, flags);
 	const char *s = p, *d0, *e;
 	unsigned char c = (unsigned char)*p;
 	uint64_t m = 0;
@@ -336,20 +354,19 @@ value_fast(struct scan *sc, struct p1_object *o, const char *p, unsigned flags)
 	/* "YYMMDDhhmmssX)": straight to the timestamp check */
 	if (p[13] == ')' && (p[12] == 'S' || p[12] == 'W')) {
 		c = (unsigned char)p[12];
-		switch (p1i_tst(p, 13, sc->zone, &v.time)) {
+		switch (p1i_tst(p, 13, sc->zone, &v->time)) {
 		case 0:
-			v.flags |= c == 'S' ? P1_VAL_TIME | P1_VAL_DST
-					    : P1_VAL_TIME;
+			v->flags |= c == 'S' ? P1_VAL_TIME | P1_VAL_DST
+					     : P1_VAL_TIME;
 			break;
 		case -1:
-			bad_time(sc->t, &v);
+			bad_time(sc->t, v);
 			break;
 		default: /* not digits: the general path */
 			c = (unsigned char)*p;
 			goto general;
 		}
-		v.len = 13;
-		put_value(sc, o, &v);
+		v->len = 13;
 		return p + 14;
 	}
 general:
@@ -396,36 +413,33 @@ general:
 
 		if (nfrac)
 			x /= p1i_pow10[nfrac];
-		v.number = neg ? -x : x;
-		v.decimals = (uint8_t)nfrac;
+		v->number = neg ? -x : x;
+		v->decimals = (uint8_t)nfrac;
 		if (c == ')') {
-			v.flags |= P1_VAL_NUMBER;
-			v.len = (uint16_t)(p - s);
-			put_value(sc, o, &v);
+			v->flags |= P1_VAL_NUMBER;
+			v->len = (uint16_t)(p - s);
 			return p + 1;
 		}
 		e = to_close(sc, ++p);
 		if (*e == ')' && e > p && e - p <= 32) {
-			v.unit_len = (uint8_t)(e - p);
-			v.unit = (uint8_t)unit_fast(p, (size_t)(e - p));
-			v.flags |= P1_VAL_NUMBER | P1_VAL_UNIT;
-			v.len = (uint16_t)(e - s);
-			put_value(sc, o, &v);
+			v->unit_len = (uint8_t)(e - p);
+			v->unit = (uint8_t)unit_fast(p, (size_t)(e - p));
+			v->flags |= P1_VAL_NUMBER | P1_VAL_UNIT;
+			v->len = (uint16_t)(e - s);
 			return e + 1;
 		}
-		v.number = 0;
-		v.decimals = 0;
+		v->number = 0;
+		v->decimals = 0;
 		p = e;
 	} else if (nd > 19 && c == ')') {
 		/* Long digit strings (hex ids without letters) */
 		double x = p1i_digits(d0, nint, nfrac);
 
 		if (!isinf(x)) {
-			v.number = neg ? -x : x;
-			v.decimals = (uint8_t)(nfrac < 255 ? nfrac : 255);
-			v.flags |= P1_VAL_NUMBER;
-			v.len = (uint16_t)(p - s);
-			put_value(sc, o, &v);
+			v->number = neg ? -x : x;
+			v->decimals = (uint8_t)(nfrac < 255 ? nfrac : 255);
+			v->flags |= P1_VAL_NUMBER;
+			v->len = (uint16_t)(p - s);
 			return p + 1;
 		}
 	}
@@ -437,12 +451,11 @@ general:
 	} else {
 		while (e > s && e[-1] == '\r')
 			e--;
-		v.flags |= P1_VAL_UNTERMINATED;
+		v->flags |= P1_VAL_UNTERMINATED;
 		sc->t->anomalies |= P1_ANOM_UNTERMINATED;
 	}
-	v.len = (uint16_t)(e - s);
-	classify(sc, &v, s, (size_t)(e - s));
-	put_value(sc, o, &v);
+	v->len = (uint16_t)(e - s);
+	classify(sc, v, s, (size_t)(e - s));
 	return p;
 }
 
@@ -533,12 +546,20 @@ static const char *obis_fast(const char *p, struct p1_obis *o, uint16_t *flags)
 static const char *object_fast(struct scan *sc, const char *p,
 			       struct p1_object **cur)
 {
+	const struct p1i_code *code = NULL;
 	struct p1_obis ob;
-	uint16_t flags;
-	const char *lp = obis_fast(p, &ob, &flags);
+	uint16_t flags = P1_OBJ_OBIS;
+	const char *lp;
 	struct p1_object *o;
 	const char *next;
 
+#ifdef P1_SWAR
+	code = p1i_code_find(p, &lp);
+	if (code)
+		ob = code->obis;
+	else
+#endif
+		lp = obis_fast(p, &ob, &flags);
 	if (!lp)
 		return object_slow(sc, p, cur);
 	o = new_object(sc, p, lp);
@@ -547,6 +568,7 @@ static const char *object_fast(struct scan *sc, const char *p,
 		line_end(sc, p, &next);
 		return next;
 	}
+	sc->code = code;
 	o->obis = ob;
 	o->flags = flags;
 	return values_fast(sc, o, lp, 0);
@@ -681,6 +703,8 @@ int p1_parse(const void *buf, size_t len, struct p1_telegram *t,
 	}
 	t->len = (uint32_t)(sc.end - t->text);
 	t->text[t->len] = 0;
-	p1i_typed(t, sc.zone);
+	if (sc.last)
+		finish(&sc);
+	p1i_typed_end(t, &sc.seen);
 	return 0;
 }

@@ -2,10 +2,13 @@
 /*
  * p1_typed.c - the typed view (struct p1_data) of a parsed telegram.
  *
- * Walks the generic objects once and fills what users chart, converting
- * numbers into the base units documented in p1.h with the unit the meter
- * sent (kWh, Wh, kW, W, ...; the DSMR unit when none was sent).  Values
- * with a unit that does not fit the quantity are left out rather than
+ * Fills what users chart from each object as the parser finishes it
+ * (p1i_typed_obj; the parser itself puts the plain numbers whose code it
+ * recognised by its text: p1_code.h), then decides what needs the whole
+ * telegram (p1i_typed_end: M-Bus units and staleness, the family).
+ * Numbers are converted into the base units documented in p1.h with the
+ * unit the meter sent (kWh, Wh, kW, W, ...; the DSMR unit when none was sent).
+ * Values with a unit that does not fit the quantity are left out rather than
  * guessed.  Objects are matched on C.D.E; E = 255 (EasyMeter Q3D's
  * 1-0:1.7.255) counts as E = 0.
  */
@@ -16,33 +19,14 @@
 
 #define KEY(c, d, e) ((uint32_t)(c) << 16 | (uint32_t)(d) << 8 | (uint32_t)(e))
 
-enum qty {
-	Q_PLAIN,    /* any unit, as sent */
-	Q_ENERGY,   /* Wh; default kWh */
-	Q_RENERGY,  /* varh; default kvarh */
-	Q_POWER,    /* W; default kW */
-	Q_RPOWER,   /* var; default kvar */
-	Q_APPARENT, /* VA */
-	Q_VOLT,	    /* V */
-	Q_AMP,	    /* A */
-	Q_SECONDS,  /* s */
-	Q_HZ,	    /* Hz */
-	Q_COUNT
-};
-
-/* Power of ten to apply when a value comes without a unit (DSMR's). */
-static const int8_t qdefault[Q_COUNT] = {
+const int8_t p1i_qdefault[Q_COUNT] = {
 	[Q_ENERGY] = 3,
 	[Q_RENERGY] = 3,
 	[Q_POWER] = 3,
 	[Q_RPOWER] = 3,
 };
 
-/* The quantity of each unit and its power of ten to the base unit. */
-static const struct {
-	uint8_t q;
-	int8_t e10;
-} uinfo[P1_UNIT_COUNT] = {
+const struct p1i_uinfo p1i_uinfo[P1_UNIT_COUNT] = {
 	[P1_UNIT_WH] = {Q_ENERGY, 0},	  [P1_UNIT_KWH] = {Q_ENERGY, 3},
 	[P1_UNIT_MWH] = {Q_ENERGY, 6},	  [P1_UNIT_VARH] = {Q_RENERGY, 0},
 	[P1_UNIT_KVARH] = {Q_RENERGY, 3}, [P1_UNIT_MVARH] = {Q_RENERGY, 6},
@@ -54,31 +38,6 @@ static const struct {
 	[P1_UNIT_A] = {Q_AMP, 0},	  [P1_UNIT_S] = {Q_SECONDS, 0},
 	[P1_UNIT_HZ] = {Q_HZ, 0},
 };
-
-/* Everything the family guess needs. */
-struct seen {
-	bool version, emucs, smarty, star, mbus2430, reactive, hu;
-	bool gas_same_line; /* 24.3.0 with its reading on its own line */
-	bool id_from_96_1_1;
-};
-
-/* number * 10^e10, exact whenever the decimal result fits a double. */
-static inline __attribute__((always_inline)) double
-scale(const struct p1_value *v, int e10)
-{
-	double x = v->number, m;
-	int k;
-
-	if (!e10)
-		return x;
-	if (v->decimals <= 15 && fabs(x) * p1i_pow10[v->decimals] < 9e15) {
-		m = x * p1i_pow10[v->decimals];
-		m = (double)(int64_t)(m + (m < 0 ? -0.5 : 0.5));
-		k = e10 - (int)v->decimals;
-		return k >= 0 ? m * p1i_pow10[k] : m / p1i_pow10[-k];
-	}
-	return e10 > 0 ? x * p1i_pow10[e10] : x / p1i_pow10[-e10];
-}
 
 static struct p1_value *val(struct p1_telegram *t, const struct p1_object *o,
 			    unsigned i)
@@ -95,21 +54,8 @@ static inline __attribute__((always_inline)) bool
 num_of(const struct p1_telegram *t, const struct p1_value *v, unsigned q,
        double *out)
 {
-	int e10;
-
 	(void)t;
-	if (!v || !(v->flags & P1_VAL_NUMBER))
-		return false;
-	if (q == Q_PLAIN)
-		e10 = 0;
-	else if (!(v->flags & P1_VAL_UNIT))
-		e10 = qdefault[q];
-	else if (v->unit < P1_UNIT_COUNT && uinfo[v->unit].q == q)
-		e10 = uinfo[v->unit].e10;
-	else
-		return false;
-	*out = scale(v, e10);
-	return isfinite(*out);
+	return p1i_num_of(v, q, out);
 }
 
 static inline __attribute__((always_inline)) void put(struct p1_num *dst,
@@ -347,7 +293,7 @@ static void phase_obj(struct p1_telegram *t, const struct p1_object *o,
 }
 
 static void elec_obj(struct p1_telegram *t, const struct p1_object *o,
-		     unsigned zone, struct seen *s)
+		     unsigned zone, struct p1i_seen *s)
 {
 	struct p1_elec *el = &t->data.elec;
 	unsigned c = o->obis.c, d = o->obis.d;
@@ -454,7 +400,7 @@ static void limiter(struct p1_telegram *t, const struct p1_object *o)
 }
 
 static void abstract_obj(struct p1_telegram *t, const struct p1_object *o,
-			 unsigned zone, struct seen *s)
+			 unsigned zone, struct p1i_seen *s)
 {
 	struct p1_data *d = &t->data;
 	struct p1_elec *el = &d->elec;
@@ -576,7 +522,7 @@ static void mbus_2430(struct p1_telegram *t, struct p1_mbus *m,
 }
 
 static void mbus_obj(struct p1_telegram *t, const struct p1_object *o,
-		     unsigned zone, struct seen *s)
+		     unsigned zone, struct p1i_seen *s)
 {
 	struct p1_mbus *m = &t->data.mbus[o->obis.b - 1];
 	const struct p1_value *v = val(t, o, 0);
@@ -691,7 +637,7 @@ static void mbus_finish(struct p1_mbus *m)
 		   (m->time.present && !m->time.valid);
 }
 
-static void family(struct p1_telegram *t, const struct seen *s)
+static void family(struct p1_telegram *t, const struct p1i_seen *s)
 {
 	struct p1_data *d = &t->data;
 	const char *h = t->text + t->header_off;
@@ -716,27 +662,27 @@ static void family(struct p1_telegram *t, const struct seen *s)
 	}
 }
 
-void p1i_typed(struct p1_telegram *t, unsigned zone)
+void p1i_typed_obj(struct p1_telegram *t, const struct p1_object *o,
+		   unsigned zone, struct p1i_seen *s)
 {
-	struct seen s = {0};
+	if (!(o->flags & P1_OBJ_OBIS))
+		return;
+	if (o->flags & P1_OBJ_SUFFIX)
+		s->star = true;
+	if (o->obis.a == 1)
+		elec_obj(t, o, zone, s);
+	else if (o->obis.a == 0 && o->obis.b == 0)
+		abstract_obj(t, o, zone, s);
+	else if (o->obis.a == 0 && o->obis.b <= P1_MAX_MBUS)
+		mbus_obj(t, o, zone, s);
+}
+
+void p1i_typed_end(struct p1_telegram *t, const struct p1i_seen *s)
+{
 	unsigned i;
 
-	for (i = 0; i < t->nobjects; i++) {
-		const struct p1_object *o = &t->objects[i];
-
-		if (!(o->flags & P1_OBJ_OBIS))
-			continue;
-		if (o->flags & P1_OBJ_SUFFIX)
-			s.star = true;
-		if (o->obis.a == 1)
-			elec_obj(t, o, zone, &s);
-		else if (o->obis.a == 0 && o->obis.b == 0)
-			abstract_obj(t, o, zone, &s);
-		else if (o->obis.a == 0 && o->obis.b <= P1_MAX_MBUS)
-			mbus_obj(t, o, zone, &s);
-	}
 	for (i = 0; i < P1_MAX_MBUS; i++)
 		if (t->data.mbus[i].present)
 			mbus_finish(&t->data.mbus[i]);
-	family(t, &s);
+	family(t, s);
 }
