@@ -9,7 +9,7 @@
 LIBP1_UT_DIR := $(TOP)/tests/unit
 LIBP1_UT_OUT := $(B)/tests/libp1
 LIBP1_UT_NAMES := test_families test_edge test_values test_time test_json test_fmt \
-	test_json_fast \
+	test_json_fast test_code \
 	test_framer test_dlms test_framer_scan
 # test_framer_scan once more with the framer's portable word-at-a-time scan
 # (the kernel's, arm64's and i386's) and the slicing-by-8 CRC only (CPUs

@@ -37,6 +37,7 @@ struct p1i_code {
 #define P1I_CODE_MUL   0xff51afd7ed558ccdull
 
 extern const struct p1i_code p1i_codes[];
+extern const unsigned p1i_ncodes;
 extern const uint8_t p1i_code_slots[P1I_CODE_SLOTS]; /* index + 1; 0 empty */
 
 /* The slot of a code's (masked) words. */

@@ -71,13 +71,17 @@ static inline uint64_t p1i_load8(const char *p)
 	return v;
 }
 
-/* How many of the 8 bytes of v (first byte lowest) lead as digits. */
+/*
+ * How many of the 8 bytes of v (first byte lowest) lead as digits.  Of
+ * t = v - '0' per byte, a byte is a digit iff it is below 10: neither its
+ * top bit nor that of t + 0x76 is set.  Borrows and carries only move up
+ * from a byte that is no digit, so the lowest flag is exact.
+ */
 static inline unsigned p1i_digits8(uint64_t v)
 {
-	const uint64_t hi = 0xf0f0f0f0f0f0f0f0ull, z = 0x3030303030303030ull;
-	/* a byte is a digit iff it and it + 6 both look like 0x3? */
+	uint64_t t = v - 0x3030303030303030ull;
 	uint64_t bad =
-		((v & hi) ^ z) | (((v + 0x0606060606060606ull) & hi) ^ z);
+		(t | (t + 0x7676767676767676ull)) & 0x8080808080808080ull;
 
 	return bad ? (unsigned)__builtin_ctzll(bad) >> 3 : 8;
 }

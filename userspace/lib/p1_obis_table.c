@@ -350,6 +350,8 @@ const struct p1i_code p1i_codes[] = {
 };
 // clang-format on
 
+const unsigned p1i_ncodes = sizeof(p1i_codes) / sizeof(p1i_codes[0]);
+
 const uint8_t p1i_code_slots[P1I_CODE_SLOTS] = {
 	45,  0,	  0,  0,  0,  0,  0,  0,   0,	0,  0,	 82,  0,  0,  0,   0,
 	0,   0,	  0,  0,  0,  0,  0,  0,   0,	0,  0,	 0,   0,  0,  0,   26,

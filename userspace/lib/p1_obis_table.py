@@ -136,6 +136,7 @@ const struct p1i_code p1i_codes[] = {""" % (1 << SLOTS_BITS))
               f"\t {kind}, {q}, {seen}, {('D(' + member + ')') if member else '0'}}},")
     print("};")
     print("// clang-format on\n")
+    print("const unsigned p1i_ncodes = sizeof(p1i_codes) / sizeof(p1i_codes[0]);\n")
     print(f"const uint8_t p1i_code_slots[P1I_CODE_SLOTS] = {{")
     row = []
     for i, v in enumerate(slots):

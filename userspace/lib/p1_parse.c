@@ -38,6 +38,11 @@ struct scan {
 	struct p1_value scratch;     /* where values go when the pool is full */
 };
 
+#ifdef P1_SWAR
+static const uint64_t pow10u[8] = {1,	  10,	  100,	   1000,
+				   10000, 100000, 1000000, 10000000};
+#endif
+
 /* Bytes that can end a value: ')', LF, and NUL (the end of the text). */
 static const uint8_t stop[256] = {[')'] = 1, ['\n'] = 1, [0] = 1};
 
@@ -376,6 +381,33 @@ general:
 	}
 	d0 = p;
 #ifdef P1_SWAR
+	{
+		/* Up to 7 digits, '.', up to 7 digits: a word each */
+		uint64_t w = p1i_load8(p);
+		unsigned k = p1i_digits8(w);
+
+		if (k < 8) {
+			m = k ? p1i_value8(w, k) : 0;
+			p += k;
+			c = (unsigned char)*p;
+			nint = k;
+			if (c != '.')
+				goto digits;
+			w = p1i_load8(++p);
+			k = p1i_digits8(w);
+			if (k < 8) {
+				if (k)
+					m = m * pow10u[k] + p1i_value8(w, k);
+				p += k;
+				c = (unsigned char)*p;
+				nfrac = k;
+				goto digits;
+			}
+			p = d0;
+			c = (unsigned char)*p;
+			m = 0;
+		}
+	}
 	if (p1i_digits8(p1i_load8(p)) == 8) {
 		/* 8 digits or more (ids sent as digits): count the run a
 		 * word at a time; 20 or more up to the ')' are taken by
@@ -407,6 +439,9 @@ general:
 		}
 		nfrac = (size_t)(p - f0);
 	}
+#ifdef P1_SWAR
+digits:
+#endif
 	nd = nint + nfrac;
 	if (nd - 1 < 19 && (c == ')' || c == '*')) {
 		double x = nd < 19 ? (double)(int64_t)m : (double)m;
