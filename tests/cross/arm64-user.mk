@@ -4,50 +4,36 @@
 # qemu-aarch64-static (qemu-user, whose default CPU has NEON and PMULL):
 #  1. the framer and CRC cmocka suites (test_framer, test_framer_scan,
 #     test_framer_scan_portable, test_dlms) built with the aarch64 cross
-#     compiler into $(B)/arm64 (cross-user's) by the ordinary rules (a sub-make, like
+#     compiler into $(B)/arm64-user by the ordinary rules (a sub-make, like
 #     cross-user), dynamically linked against Debian's arm64 cmocka and
 #     libcrypto (multiarch; qemu finds /lib/ld-linux-aarch64.so.1) and run;
 #     test_framer_scan with P1_TEST_EXPECT_CLMUL: PMULL must be there;
 #  2. the disassembly: the arm64 framer's scan compares 16 bytes at a time
 #     (cmeq v.16b) and the portable one does not; the CRC has pmull;
-#  3. p1-decode built statically for arm64 (like check-unit's i386 one)
-#     through tests/unit/decode_test.py, output byte for byte equal to the
-#     amd64 decoder's on the whole corpus.
+#  3. the static arm64 p1ctl's "p1ctl decode" through
+#     tests/unit/decode_test.py, its output byte for byte equal to the amd64
+#     p1ctl's on the whole corpus (like check-unit's i386 decoder).
 # make bench-arm64-user prints the scan's MB/s under qemu, NEON against the
 # portable word scan (an indication only: qemu translates the code).
 #
-# Included before tests/cross/cross.mk and tests/unit/unit.mk: their
+# Included before tests/unit/unit.mk and userspace/p1ctl/p1ctl.mk: their
 # paths are written out here.
 ARM64U_CC := aarch64-linux-gnu-gcc
 ARM64U_QEMU := qemu-aarch64-static
 ARM64U_PKGDIR := /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
-ARM64U_B := $(B)/arm64
+ARM64U_B := $(B)/arm64-user
 ARM64U_SUITES := test_framer test_framer_scan test_framer_scan_portable test_dlms
 ARM64U_UT := $(ARM64U_B)/tests/libp1
-# (the amd64 decoder of check-unit)
-ARM64U_DECODE64 := $(B)/tests/libp1/p1-decode
-ARM64U_DECODE := $(ARM64U_UT)/p1-decode-arm64
+ARM64U_P1CTL := $(ARM64U_B)/static/p1ctl
 ARM64U_OBJDUMP := aarch64-linux-gnu-objdump -d --no-show-raw-insn
-
-$(ARM64U_DECODE): $(wildcard $(TOP)/userspace/lib/*.[ch]) \
-		$(TOP)/kernel/p1_framer.c $(TOP)/kernel/p1_framer.h \
-		$(TOP)/include/p1/p1.h $(TOP)/userspace/p1ctl/cmd_decode.c \
-		$(TOP)/userspace/common/p1gmtime.h \
-		$(TOP)/tests/unit/decode_main.c
-	@mkdir -p $(@D)
-	$(ARM64U_CC) -static $(CFLAGS) $(P1_CFLAGS) $(P1COMMON_CFLAGS) \
-		-I$(TOP)/userspace/lib -I$(TOP)/userspace/p1ctl \
-		-o $@ $(filter %.c,$^) \
-		$$(PKG_CONFIG_LIBDIR=$(ARM64U_PKGDIR) $(PKG_CONFIG) --static \
-			--libs libcrypto) -lm
 
 .PHONY: check-arm64-user bench-arm64-user arm64-user-build
 arm64-user-build:
 	+PKG_CONFIG_LIBDIR=$(ARM64U_PKGDIR) $(MAKE) --no-print-directory \
 		B=$(ARM64U_B) CC=$(ARM64U_CC) \
-		$(addprefix $(ARM64U_UT)/,$(ARM64U_SUITES))
+		$(addprefix $(ARM64U_UT)/,$(ARM64U_SUITES)) $(ARM64U_P1CTL)
 
-check-arm64-user: arm64-user-build $(ARM64U_DECODE) $(ARM64U_DECODE64)
+check-arm64-user: arm64-user-build $(B)/p1ctl
 	@command -v $(ARM64U_QEMU) >/dev/null || \
 		{ echo "check-arm64-user: no $(ARM64U_QEMU) (tests/deps.sh)"; exit 1; }
 	@set -e; for t in $(ARM64U_SUITES); do \
@@ -62,9 +48,10 @@ check-arm64-user: arm64-user-build $(ARM64U_DECODE) $(ARM64U_DECODE64)
 	c=$$(d $(ARM64U_B)/lib/p1_crc16.o 'pmull'); \
 	echo "--- arm64 code: framer $$n cmeq .16b (portable $$p), crc $$c pmull"; \
 	test "$$n" -ge 3 && test "$$p" = 0 && test "$$c" -ge 2
-	@echo "--- arm64 p1-decode (static, qemu-aarch64) against amd64 on tests/corpus"
+	@echo "--- arm64 p1ctl decode (static, qemu-aarch64) against amd64 on tests/corpus"
 	python3 $(TOP)/tests/unit/decode_test.py \
-		"$(ARM64U_QEMU) $(ARM64U_DECODE)" $(TOP)/tests/corpus $(ARM64U_DECODE64)
+		"$(ARM64U_QEMU) $(ARM64U_P1CTL) decode" $(TOP)/tests/corpus \
+		"$(B)/p1ctl decode"
 
 # The bench as arm64 programs: the framer's NEON scan and its portable
 # word scan (P1_FRAMER_PORTABLE: what arm64 had before), each with the

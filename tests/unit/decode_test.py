@@ -8,7 +8,7 @@ issue asks for, that a wire capture gives one line per telegram found with
 the right CRC verdicts, and the text mode and error handling.  With OTHER
 (the same decoder built for i386), both must print exactly the same.
 P1_DECODE and OTHER are commands split as a shell would ("qemu-aarch64-static
-p1-decode-arm64": the arm64 build, see tests/cross/arm64-user.mk).
+p1ctl decode": the arm64 build, see tests/cross/arm64-user.mk).
 """
 import json
 import os
