@@ -3,8 +3,10 @@
 # userspace: Raspberry Pi 3, 4 and 5 with a 64-bit OS) run for real, under
 # qemu-aarch64-static (qemu-user, whose default CPU has NEON and PMULL):
 #  1. the framer and CRC cmocka suites (test_framer, test_framer_scan,
-#     test_framer_scan_portable, test_dlms) built with the aarch64 cross
-#     compiler into $(B)/arm64-user by the ordinary rules (a sub-make, like
+#     test_framer_scan_portable, test_dlms; test_code: libp1's OBIS code
+#     table through its portable word-at-a-time path) built with the
+#     aarch64 cross compiler into $(B)/arm64-user by the ordinary rules (a
+#     sub-make, like
 #     cross-user), dynamically linked against Debian's arm64 cmocka and
 #     libcrypto (multiarch; qemu finds /lib/ld-linux-aarch64.so.1) and run;
 #     test_framer_scan with P1_TEST_EXPECT_CLMUL: PMULL must be there;
@@ -22,7 +24,8 @@ ARM64U_CC := aarch64-linux-gnu-gcc
 ARM64U_QEMU := qemu-aarch64-static
 ARM64U_PKGDIR := /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
 ARM64U_B := $(B)/arm64-user
-ARM64U_SUITES := test_framer test_framer_scan test_framer_scan_portable test_dlms
+ARM64U_SUITES := test_framer test_framer_scan test_framer_scan_portable test_dlms \
+	test_code
 ARM64U_UT := $(ARM64U_B)/tests/libp1
 ARM64U_P1CTL := $(ARM64U_B)/static/p1ctl
 ARM64U_OBJDUMP := aarch64-linux-gnu-objdump -d --no-show-raw-insn
