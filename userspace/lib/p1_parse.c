@@ -32,10 +32,9 @@ struct scan {
 	struct p1_telegram *t;
 	const char *end; /* end of the text; *end == 0 */
 	unsigned zone;
-	struct p1_object *last;	     /* the object values may still go to */
-	const struct p1i_code *code; /* its code, if p1i_code_find() knew it */
-	struct p1i_seen seen;	     /* for p1i_typed_end() */
-	struct p1_value scratch;     /* where values go when the pool is full */
+	struct p1_object *last;	 /* the object p1i_typed_obj() is due for */
+	struct p1i_seen seen;	 /* for p1i_typed_end() */
+	struct p1_value scratch; /* where values go when the pool is full */
 };
 
 #ifdef P1_SWAR
@@ -170,14 +169,9 @@ new_value(struct scan *sc, struct p1_object *o, const char *s, unsigned flags)
 		t->anomalies |= P1_ANOM_VALUES;
 		o->flags |= P1_OBJ_TRUNCATED;
 	}
-	v->number = 0;
-	v->time = 0;
-	v->off = (uint16_t)(s - t->text);
-	v->len = 0;
-	v->unit_len = 0;
-	v->decimals = 0;
-	v->flags = (uint8_t)flags;
-	v->unit = P1_UNIT_NONE;
+	*v = (struct p1_value){.off = (uint16_t)(s - t->text),
+			       .flags = (uint8_t)flags,
+			       .unit = P1_UNIT_NONE};
 	return v;
 }
 
@@ -216,27 +210,31 @@ static void values_slow(struct scan *sc, struct p1_object *o, const char *p,
 /* The typed view of the last object, now that it has all its values. */
 static void finish(struct scan *sc)
 {
-	const struct p1i_code *c = sc->code;
-	struct p1_telegram *t = sc->t;
-
-	if (c && c->kind == P1I_CODE_NUM) {
-		const struct p1_object *o = sc->last;
-		struct p1_num *dst =
-			(struct p1_num *)(void *)((char *)&t->data + c->off);
-		double x;
-
-		if (c->seen & P1I_SEEN_REACTIVE)
-			sc->seen.reactive = true;
-		if (c->seen & P1I_SEEN_HU)
-			sc->seen.hu = true;
-		if (o->nvalues && p1i_num_of(&t->values[o->first], c->q, &x)) {
-			dst->value = x;
-			dst->present = true;
-		}
-	} else {
-		p1i_typed_obj(t, sc->last, sc->zone, &sc->seen);
-	}
+	p1i_typed_obj(sc->t, sc->last, sc->zone, &sc->seen);
 	sc->last = NULL;
+}
+
+/*
+ * A plain-number code (P1I_CODE_NUM): only its first value counts, so its
+ * typed field is set as soon as the line is read (values on continuation
+ * lines come after it).  Every earlier object is finished by then.
+ */
+static inline __attribute__((always_inline)) void
+put_num(struct scan *sc, const struct p1_object *o, const struct p1i_code *c)
+{
+	struct p1_telegram *t = sc->t;
+	struct p1_num *dst =
+		(struct p1_num *)(void *)((char *)&t->data + c->off);
+	double x;
+
+	if (c->seen & P1I_SEEN_REACTIVE)
+		sc->seen.reactive = true;
+	if (c->seen & P1I_SEEN_HU)
+		sc->seen.hu = true;
+	if (o->nvalues && p1i_num_of(&t->values[o->first], c->q, &x)) {
+		dst->value = x;
+		dst->present = true;
+	}
 }
 
 static inline __attribute__((always_inline)) struct p1_object *
@@ -252,13 +250,10 @@ new_object(struct scan *sc, const char *s, const char *e)
 		return NULL;
 	}
 	o = &t->objects[t->nobjects++];
-	o->flags = 0;
-	o->off = (uint32_t)(s - t->text);
-	o->len = (uint16_t)(e - s);
-	o->first = (uint16_t)t->nvalues;
-	o->nvalues = 0;
+	*o = (struct p1_object){.off = (uint32_t)(s - t->text),
+				.len = (uint16_t)(e - s),
+				.first = (uint16_t)t->nvalues};
 	sc->last = o;
-	sc->code = NULL;
 	return o;
 }
 
@@ -603,10 +598,14 @@ static const char *object_fast(struct scan *sc, const char *p,
 		line_end(sc, p, &next);
 		return next;
 	}
-	sc->code = code;
 	o->obis = ob;
 	o->flags = flags;
-	return values_fast(sc, o, lp, 0);
+	p = values_fast(sc, o, lp, 0);
+	if (code && code->kind == P1I_CODE_NUM) {
+		put_num(sc, o, code);
+		sc->last = NULL;
+	}
+	return p;
 }
 
 /* --- telegram --------------------------------------------------------- */
