@@ -8,13 +8,19 @@ meters send them, in an open-addressing hash table keyed by their text
         clang-format --assume-filename=p1_obis_table.c \
         > userspace/lib/p1_obis_table.c
 
-The hash must stay p1_code.h's p1i_code_hash() (SLOTS_BITS and MUL_H);
+The hash must stay p1_code.h's p1i_code_hash() (SLOTS_BITS and MUL_H,
+which gives each code a slot of its own: one probe finds it or not);
 tests/unit/test_code.c finds every entry and compares it with the
 field-by-field parser and the typed view of the slow path.
 """
 
+import random
+import sys
+
 SLOTS_BITS = 9
-MUL_H = 0xFF51AFD7ED558CCD
+# A multiplier that gives every code a slot of its own (perfect hashing:
+# one probe); `p1_obis_table.py --search` finds another when codes change.
+MUL_H = 0x4598795C827BA863
 M64 = (1 << 64) - 1
 
 
@@ -23,8 +29,21 @@ def key_words(text):
     return int.from_bytes(b[:8], "little"), int.from_bytes(b[8:], "little")
 
 
-def slot_of(k0, k1):
-    return ((k0 ^ k1) * MUL_H & M64) >> (64 - SLOTS_BITS)
+def slot_of(k0, k1, mul=MUL_H):
+    return ((k0 ^ k1) * mul & M64) >> (64 - SLOTS_BITS)
+
+
+def perfect(keys, mul):
+    slots = {slot_of(k0, k1, mul) for k0, k1 in keys}
+    return len(slots) == len(keys)
+
+
+def search(keys):
+    rnd = random.Random(1)
+    while True:
+        mul = rnd.getrandbits(64) | 1
+        if perfect(keys, mul):
+            return mul
 
 
 def codes():
@@ -95,13 +114,16 @@ def codes():
 def main():
     tab = codes()
     assert len(tab) < 255
+    keys = [key_words(text) for text, *_rest in tab]
+    if sys.argv[1:] == ["--search"]:
+        print(f"MUL_H = {search(keys):#X}")
+        return
+    if not perfect(keys, MUL_H):
+        sys.exit("p1_obis_table.py: MUL_H is no longer perfect: --search")
     slots = [0] * (1 << SLOTS_BITS)
     for i, (text, *_rest) in enumerate(tab):
         assert len(text) < 16
-        h = slot_of(*key_words(text))
-        while slots[h]:
-            h = (h + 1) & ((1 << SLOTS_BITS) - 1)
-        slots[h] = i + 1
+        slots[slot_of(*key_words(text))] = i + 1
     print("""// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * p1_obis_table.c - the OBIS codes p1_code.h finds by their text.
@@ -115,6 +137,7 @@ def main():
 #ifdef P1_SWAR
 
 _Static_assert(P1I_CODE_SLOTS == %d, "p1_obis_table.py: SLOTS_BITS");
+_Static_assert(P1I_CODE_MUL == %#xull, "p1_obis_table.py: MUL_H");
 
 #define D(m)  offsetof(struct p1_data, m)
 #define NUM   P1I_CODE_NUM
@@ -123,7 +146,7 @@ _Static_assert(P1I_CODE_SLOTS == %d, "p1_obis_table.py: SLOTS_BITS");
 #define HU    P1I_SEEN_HU
 
 // clang-format off
-const struct p1i_code p1i_codes[] = {""" % (1 << SLOTS_BITS))
+const struct p1i_code p1i_codes[] = {""" % (1 << SLOTS_BITS, MUL_H))
     for text, kind, q, seen, member in tab:
         k0, k1 = key_words(text)
         a, rest = text.split("-")
