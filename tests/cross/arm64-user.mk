@@ -6,9 +6,9 @@
 #     test_framer_scan_portable, test_dlms; test_code: libp1's OBIS code
 #     table through its portable word-at-a-time path) built with the
 #     aarch64 cross compiler into $(B)/arm64-user by the ordinary rules (a
-#     sub-make, like
-#     cross-user), dynamically linked against Debian's arm64 cmocka and
-#     libcrypto (multiarch; qemu finds /lib/ld-linux-aarch64.so.1) and run;
+#     sub-make, like cross-user), dynamically linked against Debian's
+#     arm64 cmocka and libcrypto (multiarch; qemu finds
+#     /lib/ld-linux-aarch64.so.1) and run;
 #     test_framer_scan with P1_TEST_EXPECT_CLMUL: PMULL must be there;
 #  2. the disassembly: the arm64 framer's scan compares 16 bytes at a time
 #     (cmeq v.16b) and the portable one does not; the CRC has pmull;
