@@ -39,20 +39,74 @@ const char p1i_digits2[200] = {
 #undef P1I_D10
 };
 
+/* x < 10000 at b: 1-4 digits; returns the count. */
+static inline size_t fmt_u4(char *b, uint32_t x)
+{
+	uint32_t hi, lo;
+
+	if (x < 100) {
+		if (x < 10) {
+			b[0] = (char)('0' + x);
+			return 1;
+		}
+		memcpy(b, p1i_digits2 + 2 * x, 2);
+		return 2;
+	}
+	hi = x / 100;
+	lo = x % 100;
+	if (x < 1000) {
+		b[0] = (char)('0' + hi);
+		memcpy(b + 1, p1i_digits2 + 2 * lo, 2);
+		return 3;
+	}
+	memcpy(b, p1i_digits2 + 2 * hi, 2);
+	memcpy(b + 2, p1i_digits2 + 2 * lo, 2);
+	return 4;
+}
+
+/* x < 10000 at b as 4 digits, zeros first. */
+static inline void fmt_z4(char *b, uint32_t x)
+{
+	memcpy(b, p1i_digits2 + 2 * (x / 100), 2);
+	memcpy(b + 2, p1i_digits2 + 2 * (x % 100), 2);
+}
+
+/* x < 10^8 at b as 8 digits, zeros first. */
+static inline void fmt_z8(char *b, uint32_t x)
+{
+	fmt_z4(b, x / 10000);
+	fmt_z4(b + 4, x % 10000);
+}
+
+/* x < 10^8 at b: 1-8 digits; returns the count. */
+static inline size_t fmt_u8(char *b, uint32_t x)
+{
+	size_t n;
+
+	if (x < 10000)
+		return fmt_u4(b, x);
+	n = fmt_u4(b, x / 10000);
+	fmt_z4(b + n, x % 10000);
+	return n + 4;
+}
+
+/* Four digits a step from the top: no digit count first. */
 size_t p1i_fmt_u64(char *b, uint64_t x)
 {
-	size_t n = p1i_ndigits(x), i = n;
+	size_t n;
 
-	while (x >= 100) {
-		i -= 2;
-		memcpy(b + i, p1i_digits2 + 2 * (x % 100), 2);
-		x /= 100;
+	if (x < 100000000)
+		return fmt_u8(b, (uint32_t)x);
+	if (x < 10000000000000000ull) {
+		n = fmt_u8(b, (uint32_t)(x / 100000000));
+		fmt_z8(b + n, (uint32_t)(x % 100000000));
+		return n + 8;
 	}
-	if (x >= 10)
-		memcpy(b + i - 2, p1i_digits2 + 2 * x, 2);
-	else
-		b[0] = (char)('0' + x);
-	return n;
+	n = fmt_u4(b, (uint32_t)(x / 10000000000000000ull));
+	x %= 10000000000000000ull;
+	fmt_z8(b + n, (uint32_t)(x / 100000000));
+	fmt_z8(b + n + 8, (uint32_t)(x % 100000000));
+	return n + 16;
 }
 
 /* 1e15 <= a < 1e37: d.ddde+XX, or 0 when snprintf must do it. */

@@ -111,13 +111,68 @@ static const bool plain[256] = {
 	PLAIN16X(0x40), PLAIN16X(0x50), PLAIN16X(0x60), PLAIN16X(0x70),
 };
 
-/* Any string, escaped byte by byte. */
+/* s[0..n) escaped at p, quoted (6 n + 2 bytes of room); returns the end. */
+static char *esc_at(char *p, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *q = (const unsigned char *)s;
+	size_t i = 0, l;
+
+	*p++ = '"';
+	while (i < n) {
+		unsigned c = q[i];
+
+		if (plain[c]) {
+			*p++ = (char)c;
+			i++;
+			continue;
+		}
+		if (c >= 0x80 && (l = utf8_seq(q + i, n - i))) {
+			memcpy(p, q + i, l);
+			p += l;
+			i += l;
+			continue;
+		}
+		*p++ = '\\';
+		switch (c) {
+		case '"':
+		case '\\':
+			*p++ = (char)c;
+			break;
+		case '\n':
+			*p++ = 'n';
+			break;
+		case '\r':
+			*p++ = 'r';
+			break;
+		case '\t':
+			*p++ = 't';
+			break;
+		default:
+			memcpy(p, "u00", 3);
+			p[3] = hex[c >> 4];
+			p[4] = hex[c & 15];
+			p += 5;
+			break;
+		}
+		i++;
+	}
+	*p++ = '"';
+	return p;
+}
+
+/* Any string, escaped byte by byte: short ones straight into the room
+ * their longest escaping needs, longer ones a run at a time. */
 static void str(struct jw *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0;
 
+	if (n <= JW_ROOM) {
+		w->p = esc_at(room(w, 6 * JW_ROOM + 2), s, n);
+		return;
+	}
 	put(w, "\"", 1);
 	while (i < n) {
 		unsigned c;
@@ -260,6 +315,23 @@ static void str_in(struct jw *w, const char *s, size_t n, const char *lim)
 		str(w, s, n);
 }
 
+/* One of libp1's own names (plain ASCII), quoted. */
+static void name(struct jw *w, const char *s)
+{
+	size_t n = strlen(s);
+	char *p;
+
+	if (n > JW_ROOM - 2) {
+		str(w, s, n);
+		return;
+	}
+	p = room(w, JW_ROOM);
+	*p++ = '"';
+	memcpy(p, s, n);
+	p[n] = '"';
+	w->p = p + n + 1;
+}
+
 /* A string of the telegram's text. */
 #define str_text(w, t, s, n) str_in(w, s, n, (t)->text + sizeof((t)->text))
 /* A NUL-terminated string in the char array a. */
@@ -269,8 +341,13 @@ static void str_in(struct jw *w, const char *s, size_t n, const char *lim)
 #define KEY(p, f, k)                                                           \
 	(*(f) ? (*(f) = false, LIT(p, "\"" k "\":")) : LIT(p, ",\"" k "\":"))
 
+/* x at p (20 bytes of room, one more below 10): 0..99 from the table. */
 static inline char *u64_at(char *p, uint64_t x)
 {
+	if (x < 100) {
+		memcpy(p, p1i_digits2 + 2 * x + (x < 10), 2);
+		return p + 1 + (x >= 10);
+	}
 	return p + p1i_fmt_u64(p, x);
 }
 
@@ -284,7 +361,7 @@ static inline char *i64_at(char *p, int64_t x)
 }
 
 /* Shortest form for the usual values: integers exactly, else %.15g. */
-static char *dbl_at(char *p, double x)
+static char *dbl_slow(char *p, double x)
 {
 	if (!isfinite(x))
 		return LIT(p, "null");
@@ -292,6 +369,18 @@ static char *dbl_at(char *p, double x)
 	    x == (double)(int64_t)x && !(x == 0 && signbit(x)))
 		return i64_at(p, (int64_t)x);
 	return p + p1i_fmt_g15(p, x);
+}
+
+/* dbl_slow() with the usual case first: an integer in [0, 10^15). */
+static inline char *dbl_at(char *p, double x)
+{
+	if (x >= 0 && x < 1e15) {
+		uint64_t u = (uint64_t)x;
+
+		if ((double)u == x && (u || !signbit(x)))
+			return u64_at(p, u);
+	}
+	return dbl_slow(p, x);
 }
 
 #define knum(w, f, k, n)                                                       \
@@ -751,56 +840,57 @@ static void objects(struct jw *w, const struct p1_telegram *t)
 	w->p = p;
 }
 
-/* ,"N": into b (16 bytes); returns its length. */
-static size_t tariff_key(char *b, unsigned i)
-{
-	size_t n = 2;
+/* The keys of tariffs(): "total" (index 0) and 1..4, 16 bytes each. */
+static const char tariff_key[5][16] = {
+	"\"total\":", "\"1\":", "\"2\":", "\"3\":", "\"4\":"};
+static const uint8_t tariff_key_len[5] = {8, 4, 4, 4, 4};
 
-	memcpy(b, ",\"", 2);
-	n += p1i_fmt_u64(b + n, i);
-	memcpy(b + n, "\":", 2);
-	return n + 2;
-}
-
-static void tariffs_(struct jw *w, bool *first, const char *k, size_t kn,
-		     const struct p1_num *a, unsigned n)
+/* The members of a tariffs() object and its '}': index 0 is "total" when
+ * n is P1_MAX_TARIFFS + 1, else the keys count from 1. */
+static void tariff_members(struct jw *w, const struct p1_num *a, unsigned n)
 {
+	unsigned i, base = n == P1_MAX_TARIFFS + 1 ? 0 : 1;
 	bool f2 = true;
-	unsigned i;
-	char name[16], *p;
+	char *p = w->p;
 
-	for (i = 0; i < n && !a[i].present; i++)
-		;
-	if (i == n)
-		return;
-	if (*first)
-		put(w, k + 1, kn - 1);
-	else
-		put(w, k, kn);
-	*first = false;
-	put(w, "{", 1);
 	for (i = 0; i < n; i++) {
-		size_t nl;
+		unsigned k = i + base;
 
 		if (!a[i].present)
 			continue;
-		if (n == P1_MAX_TARIFFS + 1 && !i) {
-			knum(w, &f2, "total", &a[i]);
-			continue;
-		}
-		nl = tariff_key(name, n == P1_MAX_TARIFFS + 1 ? i : i + 1);
-		p = room(w, JW_ROOM);
-		memcpy(p, f2 ? name + 1 : name, f2 ? nl - 1 : nl);
-		p += f2 ? nl - 1 : nl;
+		p = ROOM_AT(w, p, JW_ROOM);
+		*p = ',';
+		p += !f2;
 		f2 = false;
-		w->p = dbl_at(p, a[i].value);
+		memcpy(p, tariff_key[k], 16);
+		p = dbl_at(p + tariff_key_len[k], a[i].value);
 	}
-	put(w, "}", 1);
+	p = ROOM_AT(w, p, JW_ROOM);
+	*p++ = '}';
+	w->p = p;
 }
 
-#define KEYSTR(k) ",\"" k "\":"
+static inline bool any_present(const struct p1_num *a, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (a[i].present)
+			return true;
+	return false;
+}
+
+/* "k":{"total":..,"1":..} when any of a[0..n) is there */
 #define tariffs(w, f, k, a, n)                                                 \
-	tariffs_(w, f, KEYSTR(k), sizeof(KEYSTR(k)) - 1, a, n)
+	do {                                                                   \
+		if (any_present(a, n)) {                                       \
+			char *p_ = room(w, JW_ROOM);                           \
+			p_ = KEY(p_, f, k);                                    \
+			*p_++ = '{';                                           \
+			(w)->p = p_;                                           \
+			tariff_members(w, a, n);                               \
+		}                                                              \
+	} while (0)
 
 static bool phase_present(const struct p1_phase *p)
 {
@@ -958,8 +1048,7 @@ static void mbus(struct jw *w, const struct p1_data *d)
 		any = true;
 		ki64(w, &f, "channel", i + 1);
 		kkey(w, &f, "kind");
-		str(w, p1_mbus_kind_name(m->kind),
-		    strlen(p1_mbus_kind_name(m->kind)));
+		name(w, p1_mbus_kind_name(m->kind));
 		knum(w, &f, "type", &m->type);
 		if (m->id_present) {
 			kkey(w, &f, "id");
@@ -1003,7 +1092,7 @@ static void anomalies(struct jw *w, bool *first, uint32_t a)
 		if (any)
 			put(w, ",", 1);
 		any = true;
-		str(w, names[i], strlen(names[i]));
+		name(w, names[i]);
 	}
 	put(w, "]", 1);
 }
@@ -1036,8 +1125,7 @@ static void emit(struct jw *w, const struct p1_telegram *t, unsigned flags)
 		ki64(w, &f, "bad_lines", t->bad_lines);
 	if (flags & P1_JSON_TYPED) {
 		kkey(w, &f, "family");
-		str(w, p1_family_name(d->family),
-		    strlen(p1_family_name(d->family)));
+		name(w, p1_family_name(d->family));
 		if (d->dsmr)
 			ki64(w, &f, "dsmr", d->dsmr);
 		if (d->version[0]) {
