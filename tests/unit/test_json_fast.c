@@ -367,10 +367,11 @@ static void into(void **state)
 							       : cap + 1) {
 				memset(buf, 'x', sizeof(buf));
 				n = p1i_json_into(pt, flags[f], buf, cap);
-				/* (it may want up to 256 bytes to spare) */
+				/* (it may want P1I_JSON_SPARE bytes to
+				 * spare) */
 				if (cap < 4096 || cap < len)
 					assert_int_equal(n, 0);
-				else if (cap >= len + 256)
+				else if (cap >= len + P1I_JSON_SPARE)
 					assert_int_equal(n, len);
 				if (n) {
 					assert_int_equal(n, len);
@@ -378,6 +379,12 @@ static void into(void **state)
 				}
 				assert_int_equal(buf[cap], 'x');
 			}
+			/* with that much to spare (and 4096), always */
+			cap = len + P1I_JSON_SPARE;
+			n = p1i_json_into(pt, flags[f], buf,
+					  cap < 4096 ? 4096 : cap);
+			assert_int_equal(n, len);
+			assert_memory_equal(buf, ref, len);
 		}
 	}
 	closedir(d);

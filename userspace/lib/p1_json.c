@@ -11,6 +11,7 @@
  * time and copied whole when nothing in them needs escaping.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -375,10 +376,10 @@ static char *dbl_slow(char *p, double x)
 static inline char *dbl_at(char *p, double x)
 {
 	if (x >= 0 && x < 1e15) {
-		uint64_t u = (uint64_t)x;
+		int64_t i = (int64_t)x; /* exact in range: no 2^63 case */
 
-		if ((double)u == x && (u || !signbit(x)))
-			return u64_at(p, u);
+		if ((double)i == x && (i || !signbit(x)))
+			return u64_at(p, (uint64_t)i);
 	}
 	return dbl_slow(p, x);
 }
@@ -709,17 +710,19 @@ static char *room_at_slow(struct jw *w, char *p)
 
 /* Room a value written by values() may want, its raw text plain and at
  * most JW_ROOM - 32 bytes (unit included): the raw text and the unit
- * with 16 bytes of overshoot each, the number (32), keys and time. */
+ * (224 + 224), 15 bytes of overshoot, the number (32), keys and time:
+ * under 600, so it leaves room for the "]}" or ',' that follows. */
 #define VALUE_ROOM (3 * JW_ROOM)
+/* An object's start (at most 64 bytes) and its first value. */
+#define OBJECT_ROOM (JW_ROOM + VALUE_ROOM)
 
 /* An object's values: each into the room checked for it. */
 static char *values(struct jw *w, char *p, const struct p1_telegram *t,
 		    const struct p1_object *o)
 {
-	uint32_t j;
+	const struct p1_value *v = t->values + o->first, *ve = v + o->nvalues;
 
-	for (j = 0; j < o->nvalues; j++) {
-		const struct p1_value *v = &t->values[o->first + j];
+	for (; v < ve; v++) {
 		const char *raw = t->text + v->off;
 		size_t n = v->len, i;
 		unsigned fl = v->flags;
@@ -727,9 +730,11 @@ static char *values(struct jw *w, char *p, const struct p1_telegram *t,
 		bool easy = (size_t)v->off + n + 16 <= sizeof(t->text) &&
 			    n <= JW_ROOM - 32 && !special(raw, n);
 
-		p = ROOM_AT(w, p, VALUE_ROOM);
-		*p = ',';
-		p += j != 0;
+		/* the first value's room came with its object's */
+		if (v != t->values + o->first) {
+			p = ROOM_AT(w, p, VALUE_ROOM);
+			*p++ = ',';
+		}
 		if (easy) {
 			p = LIT(p, "{\"raw\":\"");
 			for (i = 0; i < n; i += 16)
@@ -777,11 +782,32 @@ static char *values(struct jw *w, char *p, const struct p1_telegram *t,
 	return p;
 }
 
-/* Digits of 0..255 (dec3[x][3]), the '-', ':' and two '.'. */
-static inline size_t obis_len(const struct p1_obis *o)
+_Static_assert(offsetof(struct p1_object, obis) == 0 &&
+		       sizeof(struct p1_object) >= 8,
+	       "obis_len() reads 8 bytes from the object's start");
+
+/* Length of "A-B:C.D.E": the digits of five numbers 0..255 and four
+ * separators. */
+static inline size_t obis_len(const struct p1_object *o)
 {
-	return 4u + (size_t)dec3[o->a][3] + dec3[o->b][3] + dec3[o->c][3] +
-	       dec3[o->d][3] + dec3[o->e][3];
+#ifdef P1_SWAR
+	/* a..e are the low five bytes (o->obis starts the struct; 8 bytes
+	 * readable); per byte x, bit 7 of ((x & 0x7f) + 128 - k) | x is
+	 * x >= k (k <= 128; no carry between bytes) */
+	uint64_t v, lo, ge;
+
+	memcpy(&v, o, 8);
+	v &= 0xffffffffffull;
+	lo = v & 0x7f7f7f7f7full;
+	ge = (((lo + 0x7676767676ull) | v) & 0x8080808080ull) >> 7;
+	ge += (((lo + 0x1c1c1c1c1cull) | v) & 0x8080808080ull) >> 7;
+	return 9u + (size_t)((ge * 0x0101010101ull) >> 32 & 0xff);
+#else
+	const struct p1_obis *b = &o->obis;
+
+	return 4u + (size_t)dec3[b->a][3] + dec3[b->b][3] + dec3[b->c][3] +
+	       dec3[b->d][3] + dec3[b->e][3];
+#endif
 }
 
 /*
@@ -802,7 +828,7 @@ static void objects(struct jw *w, const struct p1_telegram *t)
 	for (i = 0; i < t->nobjects; i++) {
 		const struct p1_object *o = &t->objects[i];
 
-		p = ROOM_AT(w, p, JW_ROOM);
+		p = ROOM_AT(w, p, OBJECT_ROOM);
 		*p = ',';
 		p += i != 0;
 		if (o->flags & P1_OBJ_OBIS) {
@@ -811,7 +837,7 @@ static void objects(struct jw *w, const struct p1_telegram *t)
 			p = LIT(p, "{\"obis\":\"");
 			if (!(o->flags & P1_OBJ_SUFFIX) &&
 			    o->off <= sizeof(t->text) - 20 &&
-			    o->len == obis_len(&o->obis)) {
+			    o->len == obis_len(o)) {
 				memcpy(p, code, 16);
 				memcpy(p + 16, code + 16, 4);
 				p += o->len;
@@ -828,11 +854,11 @@ static void objects(struct jw *w, const struct p1_telegram *t)
 		} else {
 			w->p = LIT(p, "{\"obis\":");
 			str_text(w, t, t->text + o->off, o->len);
-			p = ROOM_AT(w, w->p, JW_ROOM);
+			p = ROOM_AT(w, w->p, OBJECT_ROOM);
 			p = LIT(p, ",\"invalid_obis\":true,\"values\":[");
 		}
+		/* each value leaves more than the 2 bytes of room needed */
 		p = values(w, p, t, o);
-		p = ROOM_AT(w, p, JW_ROOM);
 		p = LIT(p, "]}");
 	}
 	p = ROOM_AT(w, p, JW_ROOM);
@@ -903,34 +929,49 @@ static bool phase_present(const struct p1_phase *p)
 	return false;
 }
 
+/* A number member at p, room made (60 bytes a member): keys of at most
+ * 26 bytes, numbers of at most 32. */
+#define NUM_AT(p, f, k, n)                                                     \
+	do {                                                                   \
+		const struct p1_num *n_ = (n);                                 \
+		if (n_->present) {                                             \
+			(p) = KEY(p, f, k);                                    \
+			(p) = dbl_at(p, n_->value);                            \
+		}                                                              \
+	} while (0)
+
+/* Each phase with one room check: "phase" first, eleven numbers. */
 static void phases(struct jw *w, bool *first, const struct p1_elec *el)
 {
 	bool any = false;
 	unsigned i;
+	char *p;
 
 	for (i = 0; i < P1_MAX_PHASES; i++) {
-		const struct p1_phase *p = &el->phase[i];
-		bool f2 = true;
+		const struct p1_phase *ph = &el->phase[i];
+		bool f2 = false;
 
-		if (!phase_present(p))
+		if (!phase_present(ph))
 			continue;
 		if (!any)
 			kkey(w, first, "phases");
-		put(w, any ? ",{" : "[{", 2);
+		p = ROOM_AT(w, w->p, 16 * 60);
+		p = any ? LIT(p, ",{\"phase\":") : LIT(p, "[{\"phase\":");
+		*p++ = (char)('1' + i);
 		any = true;
-		ki64(w, &f2, "phase", i + 1);
-		knum(w, &f2, "voltage_v", &p->voltage);
-		knum(w, &f2, "current_a", &p->current);
-		knum(w, &f2, "power_import_w", &p->power_import);
-		knum(w, &f2, "power_export_w", &p->power_export);
-		knum(w, &f2, "reactive_import_var", &p->reactive_import);
-		knum(w, &f2, "reactive_export_var", &p->reactive_export);
-		knum(w, &f2, "energy_import_wh", &p->energy_import);
-		knum(w, &f2, "energy_export_wh", &p->energy_export);
-		knum(w, &f2, "power_factor", &p->power_factor);
-		knum(w, &f2, "voltage_sags", &p->voltage_sags);
-		knum(w, &f2, "voltage_swells", &p->voltage_swells);
-		put(w, "}", 1);
+		NUM_AT(p, &f2, "voltage_v", &ph->voltage);
+		NUM_AT(p, &f2, "current_a", &ph->current);
+		NUM_AT(p, &f2, "power_import_w", &ph->power_import);
+		NUM_AT(p, &f2, "power_export_w", &ph->power_export);
+		NUM_AT(p, &f2, "reactive_import_var", &ph->reactive_import);
+		NUM_AT(p, &f2, "reactive_export_var", &ph->reactive_export);
+		NUM_AT(p, &f2, "energy_import_wh", &ph->energy_import);
+		NUM_AT(p, &f2, "energy_export_wh", &ph->energy_export);
+		NUM_AT(p, &f2, "power_factor", &ph->power_factor);
+		NUM_AT(p, &f2, "voltage_sags", &ph->voltage_sags);
+		NUM_AT(p, &f2, "voltage_swells", &ph->voltage_swells);
+		*p++ = '}';
+		w->p = p;
 	}
 	if (any)
 		put(w, "]", 1);
@@ -951,6 +992,7 @@ static void electricity(struct jw *w, const struct p1_elec *el)
 {
 	bool f = true, f2;
 	unsigned i;
+	char *p;
 
 	put(w, "{", 1);
 	tariffs(w, &f, "energy_import_wh", el->energy_import,
@@ -962,16 +1004,20 @@ static void electricity(struct jw *w, const struct p1_elec *el)
 	tariffs(w, &f, "reactive_export_varh", el->reactive_export,
 		P1_MAX_TARIFFS + 1);
 	tariffs(w, &f, "reactive_quadrant_varh", el->reactive_quadrant, 4);
-	knum(w, &f, "power_import_w", &el->power_import);
-	knum(w, &f, "power_export_w", &el->power_export);
-	knum(w, &f, "reactive_power_import_var", &el->reactive_power_import);
-	knum(w, &f, "reactive_power_export_var", &el->reactive_power_export);
-	knum(w, &f, "power_factor", &el->power_factor);
-	knum(w, &f, "frequency_hz", &el->frequency);
+	p = ROOM_AT(w, w->p, 16 * 60);
+	NUM_AT(p, &f, "power_import_w", &el->power_import);
+	NUM_AT(p, &f, "power_export_w", &el->power_export);
+	NUM_AT(p, &f, "reactive_power_import_var", &el->reactive_power_import);
+	NUM_AT(p, &f, "reactive_power_export_var", &el->reactive_power_export);
+	NUM_AT(p, &f, "power_factor", &el->power_factor);
+	NUM_AT(p, &f, "frequency_hz", &el->frequency);
+	w->p = p;
 	phases(w, &f, el);
-	knum(w, &f, "tariff", &el->tariff);
-	knum(w, &f, "failures", &el->failures);
-	knum(w, &f, "long_failures", &el->long_failures);
+	p = ROOM_AT(w, w->p, 16 * 60);
+	NUM_AT(p, &f, "tariff", &el->tariff);
+	NUM_AT(p, &f, "failures", &el->failures);
+	NUM_AT(p, &f, "long_failures", &el->long_failures);
+	w->p = p;
 	if (el->failure_log_present) {
 		kkey(w, &f, "failure_log");
 		f2 = true;

@@ -12,9 +12,10 @@
 /*
  * p1_json_emit()'s output into buf[0..cap) with no copy through a
  * staging buffer; returns its length, or 0 when it did not fit (it may
- * want up to 256 bytes to spare; cap < 4096 never does): then buf holds
- * nothing useful.  Nothing is written beyond cap; no NUL is added.
+ * want up to P1I_JSON_SPARE bytes to spare; cap < 4096 never does): then buf
+ * holds nothing useful.  Nothing is written beyond cap; no NUL is added.
  */
+#define P1I_JSON_SPARE 2048
 size_t p1i_json_into(const struct p1_telegram *t, unsigned flags, char *buf,
 		     size_t cap);
 
