@@ -427,6 +427,27 @@ static inline char *dbl_at(char *p, double x)
 		(w)->p = KEY(p_, f, k);                                        \
 	} while (0)
 
+#ifdef P1_SWAR
+/* The eight bytes at s as a number, if all are digits. */
+static inline bool digits8(const char *s, uint64_t *out)
+{
+	uint64_t x = p1i_load8(s);
+
+	/* '0'..'9': high nibble 3, and still 3 with 6 added to the low */
+	if ((x & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull ||
+	    ((x + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) !=
+		    0x3030303030303030ull)
+		return false;
+	x -= 0x3030303030303030ull;
+	x = x * 10 + (x >> 8); /* pairs: first digit in the low byte */
+	x = (((x & 0x000000ff000000ffull) * (100 + (1000000ull << 32))) +
+	     (((x >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32)))) >>
+	    32;
+	*out = x;
+	return true;
+}
+#endif
+
 /*
  * An integer of nd digits (18 <= nd <= 37, s[0] not '0') as "%.15g" writes
  * x, its value: "d.dddde+XX", the first 15 digits of s rounded.  The
@@ -443,6 +464,15 @@ static char *long_int(char *p, const char *s, size_t nd, double x)
 	size_t i, k;
 	unsigned e = (unsigned)nd - 1;
 
+#ifdef P1_SWAR
+	/* digits 0-7 and 7-14, eight at a time */
+	uint64_t d1, d2;
+
+	(void)i;
+	if (!digits8(s, &d1) || !digits8(s + 7, &d2))
+		return NULL;
+	d = d1 * 10000000 + d2 % 10000000;
+#else
 	for (i = 0; i < 15; i++) {
 		unsigned c = (unsigned)(unsigned char)s[i] - '0';
 
@@ -450,6 +480,7 @@ static char *long_int(char *p, const char *s, size_t nd, double x)
 			return NULL;
 		d = d * 10 + c;
 	}
+#endif
 	t = a / p1i_pow10[nd - 15];
 	if (!(t > 1e14 && t < 1e15))
 		return NULL;
@@ -556,7 +587,20 @@ static inline char *raw_number_at(char *p, const struct p1_telegram *t,
 	size_t dec = v->decimals, ie, nz, k;
 	uint64_t z;
 
-	if (m - 1 >= 16 || (unsigned)(unsigned char)s[0] - '0' > 9)
+	if (m - 1 >= 16) {
+		/* a long integer (an id sent as a number), no leading zero */
+		if (!dec && (unsigned)(unsigned char)s[0] - '1' <= 8) {
+			size_t nd = m - (s[m - 1] == '.');
+			char *r = nd >= 18 && nd <= 37
+					  ? long_int(p, s, nd, v->number)
+					  : NULL;
+
+			if (r)
+				return r;
+		}
+		return raw_number_slow(p, t, v);
+	}
+	if ((unsigned)(unsigned char)s[0] - '0' > 9)
 		return raw_number_slow(p, t, v);
 	if (dec) {
 		ie = m - 1 - dec;
