@@ -4,11 +4,15 @@
  * docs/libp1.md).  Output goes through a staging buffer to the caller's
  * callback; nothing is allocated.
  *
- * Speed: a piece of bounded size (a key and a number, the OBIS code of an
- * object, ...) is written straight into the staging buffer after one
- * check that JW_ROOM bytes are free; keys are literals copied with a
- * constant size; strings from the telegram are checked eight bytes at a
- * time and copied whole when nothing in them needs escaping.
+ * Speed: a piece of bounded size (a key and a number, an object of the
+ * generic list with its first value, a phase, ...) is written straight
+ * into the staging buffer after one check that its room is free; keys are
+ * literals copied with a constant size; strings from the telegram are
+ * checked sixteen bytes at a time (SSE2, or the compiler's vectors) and
+ * copied whole when nothing in them needs escaping.  What the telegram
+ * sent is copied rather than formatted where that gives the same text: a
+ * canonical OBIS code, a number's digits (leading zeros dropped), the
+ * first 15 digits of a long digit string when its double rounds to them.
  */
 #include <math.h>
 #include <stddef.h>
@@ -18,6 +22,12 @@
 #include "p1_fmt.h"
 #include "p1_internal.h"
 #include "p1_json.h"
+
+/* P1_JSON_PORTABLE: the writer without SSE2 and without the eight-bytes-
+ * at-a-time paths (what big-endian hosts build), to test them here. */
+#ifdef P1_JSON_PORTABLE
+#undef P1_SWAR
+#endif
 
 #define JW_BUF	4096
 #define JW_ROOM 256 /* the most one bounded piece below writes */
