@@ -211,6 +211,60 @@ static void non_ascii(void **state)
 	assert_memory_equal(t->data.elec.text, "caf\xe9 \x01\x7f", 7);
 }
 
+/*
+ * Hex texts are decoded 16 digits at a time where the CPU allows: a
+ * failure in any digit or decoded byte (in the first block, a later one,
+ * or the tail) keeps the text as sent, as byte by byte.
+ */
+static void hex_blocks(void **state)
+{
+	static const struct {
+		const char *hex, *want;
+	} cases[] = {
+		/* 17 bytes: two blocks and a tail pair, mixed case */
+		{"4B61696661204D455445522031323334aB", "Kaifa METER 1234\xab"},
+		/* TAB LF CR are text, in a block and in the tail */
+		{"090A0D41424344454647484950515253090A",
+		 "\t\n\rABCDEFGHIPQRS\t\n"},
+		/* a control byte in the second block: kept as sent */
+		{"41414141414141414141414141414141410141",
+		 "41414141414141414141414141414141410141"},
+		/* DEL in the first block */
+		{"417F414141414141414141414141414141",
+		 "417F414141414141414141414141414141"},
+		/* a digit that is no hex digit in the first block, at its end
+		 */
+		{"414141414141414g", "414141414141414g"},
+		/* the same in the tail */
+		{"41414141414141414141414141414141414G",
+		 "41414141414141414141414141414141414G"},
+		/* bytes >= 0x80 */
+		{"41414141414141414141414141414141\xb1\xb1",
+		 "41414141414141414141414141414141\xb1\xb1"},
+		/* NUL decoded */
+		{"0041414141414141", "0041414141414141"},
+		/* odd length: as sent */
+		{"414141414141414141414141414141414",
+		 "414141414141414141414141414141414"},
+	};
+	char buf[256];
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct p1_telegram *t;
+
+		snprintf(buf, sizeof(buf),
+			 "/HDR\r\n\r\n0-0:96.1.1(%s)\r\n0-0:96.13.0(%s)\r\n!",
+			 cases[i].hex, cases[i].hex);
+		t = parse_str(buf);
+		assert_string_equal(t->data.equipment_id, cases[i].want);
+		assert_int_equal(t->data.elec.text_len, strlen(cases[i].want));
+		assert_memory_equal(t->data.elec.text, cases[i].want,
+				    strlen(cases[i].want) + 1);
+	}
+}
+
 static void garbage_and_truncation(void **state)
 {
 	struct p1_telegram *t;
@@ -470,6 +524,7 @@ int main(void)
 		cmocka_unit_test(odd_lines),
 		cmocka_unit_test(bounds),
 		cmocka_unit_test(fast_slow_agree),
+		cmocka_unit_test(hex_blocks),
 		cmocka_unit_test(reuse),
 		cmocka_unit_test(self_contained),
 	};

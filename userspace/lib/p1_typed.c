@@ -132,6 +132,51 @@ static const uint8_t not_text[256] = {
 	[27] = 1, [28] = 1, [29] = 1, [30] = 1, [31] = 1, [127] = 1,
 };
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+
+/*
+ * 16 hex digits at s into 8 bytes at dst, 16 at a time (ids are 34 digits
+ * long); false if one is no hex digit or decodes to a byte in not_text[]
+ * (then the caller copies the value as sent, as for any other failure).
+ */
+static bool hex16(const unsigned char *s, char *dst)
+{
+	const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+	/* signed compares: bytes >= 0x80 are below '0' and 'a' */
+	const __m128i d =
+		_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+			      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+	const __m128i a =
+		_mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+			      _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
+	__m128i nib, b, ctl, ok;
+
+	if (_mm_movemask_epi8(_mm_or_si128(d, a)) != 0xffff)
+		return false;
+	nib = _mm_or_si128(
+		_mm_and_si128(d, _mm_sub_epi8(v, _mm_set1_epi8('0'))),
+		_mm_andnot_si128(d, _mm_sub_epi8(l, _mm_set1_epi8('a' - 10))));
+	/* first digit of a pair in the low byte of its 16-bit lane */
+	b = _mm_or_si128(
+		_mm_slli_epi16(_mm_and_si128(nib, _mm_set1_epi16(0xff)), 4),
+		_mm_srli_epi16(nib, 8));
+	b = _mm_packus_epi16(b, b);
+	/* not text: below 0x20 but TAB LF CR, and DEL */
+	ctl = _mm_cmpeq_epi8(_mm_min_epu8(b, _mm_set1_epi8(0x1f)), b);
+	ok = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('\t')),
+				       _mm_cmpeq_epi8(b, _mm_set1_epi8('\n'))),
+			  _mm_cmpeq_epi8(b, _mm_set1_epi8('\r')));
+	ctl = _mm_or_si128(_mm_andnot_si128(ok, ctl),
+			   _mm_cmpeq_epi8(b, _mm_set1_epi8(0x7f)));
+	if (_mm_movemask_epi8(ctl) & 0xff)
+		return false;
+	_mm_storel_epi64((__m128i *)(void *)dst, b);
+	return true;
+}
+#endif
+
 /*
  * Identifiers and texts are hex-encoded from DSMR 4 on.  Decode when the
  * value is hex and decodes to text (no control bytes but TAB/CR/LF),
@@ -148,7 +193,13 @@ static size_t put_text(char *dst, size_t cap, const struct p1_telegram *t,
 
 		if (n / 2 > cap - 1)
 			n = 2 * (cap - 1);
-		for (i = 0; i < n; i += 2) {
+		i = 0;
+#if defined(__SSE2__) && defined(__x86_64__)
+		for (; i + 16 <= n; i += 16)
+			if (!hex16(s + i, dst + i / 2))
+				goto raw;
+#endif
+		for (; i < n; i += 2) {
 			unsigned c = (unsigned)hexv[s[i]] << 4 | hexv[s[i + 1]];
 
 			bad |= c;
@@ -160,6 +211,9 @@ static size_t put_text(char *dst, size_t cap, const struct p1_telegram *t,
 			return n / 2;
 		}
 	}
+#if defined(__SSE2__) && defined(__x86_64__)
+raw:
+#endif
 	k = n < cap - 1 ? n : cap - 1;
 	memcpy(dst, s, k);
 	dst[k] = 0;
