@@ -18,7 +18,8 @@ static const uint16_t days_before[12] = {
 	0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334,
 };
 
-int64_t p1i_days(unsigned year, unsigned month, unsigned day)
+static inline __attribute__((always_inline)) int64_t
+days(unsigned year, unsigned month, unsigned day)
 {
 	/* 1972 is the first leap year after 1970; 2100 is out of range. */
 	int64_t d = (int64_t)(year - 1970) * 365 + (year - 1969) / 4 +
@@ -27,6 +28,11 @@ int64_t p1i_days(unsigned year, unsigned month, unsigned day)
 	if (month > 2 && year % 4 == 0)
 		d++;
 	return d;
+}
+
+int64_t p1i_days(unsigned year, unsigned month, unsigned day)
+{
+	return days(year, month, day);
 }
 
 /* UTC second at which summer time starts (March) or ends (October). */
@@ -38,12 +44,11 @@ static int64_t eu_switch(unsigned year, unsigned month)
 	return d * 86400 + 3600;
 }
 
-int64_t p1i_local_to_utc(unsigned zone, unsigned year, unsigned mon,
-			 unsigned day, unsigned hh, unsigned mm, unsigned ss,
-			 int flag)
+static inline __attribute__((always_inline)) int64_t
+local_to_utc(unsigned zone, unsigned year, unsigned mon, unsigned day,
+	     unsigned hh, unsigned mm, unsigned ss, int flag)
 {
-	int64_t local =
-		p1i_days(year, mon, day) * 86400 + hh * 3600 + mm * 60 + ss;
+	int64_t local = days(year, mon, day) * 86400 + hh * 3600 + mm * 60 + ss;
 	int64_t std, t;
 
 	if (zone == P1_ZONE_UTC)
@@ -59,6 +64,13 @@ int64_t p1i_local_to_utc(unsigned zone, unsigned year, unsigned mon,
 	return local - std;
 }
 
+int64_t p1i_local_to_utc(unsigned zone, unsigned year, unsigned mon,
+			 unsigned day, unsigned hh, unsigned mm, unsigned ss,
+			 int flag)
+{
+	return local_to_utc(zone, year, mon, day, hh, mm, ss, flag);
+}
+
 #ifndef P1_SWAR
 static unsigned two(const char *s)
 {
@@ -67,9 +79,9 @@ static unsigned two(const char *s)
 #endif
 
 /* Validate the fields of a timestamp and convert it. */
-static int tst_fields(unsigned yy, unsigned mo, unsigned dd, unsigned hh,
-		      unsigned mi, unsigned ss, int flag, unsigned zone,
-		      int64_t *utc)
+static inline __attribute__((always_inline)) int
+tst_fields(unsigned yy, unsigned mo, unsigned dd, unsigned hh, unsigned mi,
+	   unsigned ss, int flag, unsigned zone, int64_t *utc)
 {
 	static const uint8_t mdays[12] = {31, 29, 31, 30, 31, 30,
 					  31, 31, 30, 31, 30, 31};
@@ -78,7 +90,7 @@ static int tst_fields(unsigned yy, unsigned mo, unsigned dd, unsigned hh,
 	if (yy == 0 || mo < 1 || mo > 12 || dd < 1 || dd > mdays[mo - 1] ||
 	    (mo == 2 && dd == 29 && yy % 4) || hh > 23 || mi > 59 || ss > 59)
 		return -1;
-	*utc = p1i_local_to_utc(zone, 2000 + yy, mo, dd, hh, mi, ss, flag);
+	*utc = local_to_utc(zone, 2000 + yy, mo, dd, hh, mi, ss, flag);
 	return 0;
 }
 
