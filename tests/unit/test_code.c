@@ -158,6 +158,101 @@ static void table_matches_fields(void **state)
 #endif
 }
 
+#ifdef P1_SWAR
+/* Parse "/X\r\n\r\n" CODE "(" value[0..n) "\r\n!\r\n" (any bytes). */
+static void parse_value(const char *code, const char *val, size_t n,
+			struct p1_telegram *t)
+{
+	char buf[256];
+	size_t k = 0, cl = strlen(code);
+
+	memcpy(buf, "/X\r\n\r\n", 6);
+	k = 6;
+	memcpy(buf + k, code, cl);
+	k += cl;
+	buf[k++] = '(';
+	memcpy(buf + k, val, n);
+	k += n;
+	memcpy(buf + k, "\r\n!\r\n", 5);
+	k += 5;
+	memset(t, 0, sizeof(*t));
+	assert_int_equal(p1_parse(buf, k, t, NULL), 0);
+}
+#endif
+
+/*
+ * The first value of a code in the format DSMR 5 gives it (e.g.
+ * "012345.678*kWh)") is read in one step: every byte of it replaced by
+ * bytes that break the format, the value cut short or followed by more,
+ * must give what the field-by-field path gives.
+ */
+static void shaped_values(void **state)
+{
+#ifdef P1_SWAR
+	static const char subst[] = "0959./*)x:(\n\r \0-+SWkKhH\xb3";
+	unsigned i, shaped = 0;
+
+	(void)state;
+	for (i = 0; i < p1i_ncodes; i++) {
+		const struct p1i_code *c = &p1i_codes[i];
+		const struct p1i_shape *sh = &p1i_shapes[c->shape];
+		char code[17], padded[40], val[40];
+		unsigned k, pos, n = 0;
+
+		if (!c->shape)
+			continue;
+		shaped++;
+		entry_text(c, code);
+		zero_padded(code, padded);
+		/* the format itself, digits varied */
+		for (k = 0; k <= sh->len; k++) {
+			char b = (char)(sh->tmpl[k / 8] >> (8 * (k % 8)));
+
+			val[n++] =
+				b == '0' ? (char)('0' + (k * 7 + i) % 10) : b;
+		}
+		assert_int_equal(val[n - 1], ')');
+		parse_value(code, val, n, &ta);
+		parse_value(padded, val, n, &tb);
+		same_result(&ta, &tb);
+		assert_int_equal(ta.nobjects, 1);
+		assert_int_equal(ta.objects[0].flags, P1_OBJ_OBIS);
+		assert_int_equal(ta.objects[0].len, c->len);
+		assert_int_equal(ta.nvalues, 1);
+		assert_true(ta.values[0].flags & P1_VAL_NUMBER);
+		assert_int_equal(ta.anomalies, 0);
+		/* every byte replaced */
+		for (pos = 0; pos < n; pos++) {
+			for (k = 0; k < sizeof(subst) - 1; k++) {
+				char keep = val[pos];
+
+				val[pos] = subst[k];
+				parse_value(code, val, n, &ta);
+				parse_value(padded, val, n, &tb);
+				same_result(&ta, &tb);
+				val[pos] = keep;
+			}
+		}
+		/* cut short, and followed by more */
+		for (k = 0; k < n; k++) {
+			parse_value(code, val, k, &ta);
+			parse_value(padded, val, k, &tb);
+			same_result(&ta, &tb);
+		}
+		memcpy(val + n, "(1)x", 4);
+		for (k = n; k <= n + 4; k++) {
+			parse_value(code, val, k, &ta);
+			parse_value(padded, val, k, &tb);
+			same_result(&ta, &tb);
+		}
+	}
+	assert_true(shaped > 30);
+#else
+	(void)state;
+	skip();
+#endif
+}
+
 /* Other spellings of known codes miss the table and parse as before. */
 static void misses(void **state)
 {
@@ -222,6 +317,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(table_matches_fields),
 		cmocka_unit_test(misses),
+		cmocka_unit_test(shaped_values),
 		cmocka_unit_test(spellings_in_telegrams),
 	};
 

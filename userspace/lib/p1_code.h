@@ -15,6 +15,8 @@
 #ifndef P1_CODE_H
 #define P1_CODE_H
 
+#include <stddef.h>
+
 #include "p1_internal.h"
 
 #define P1I_CODE_NUM	  1	    /* value 0 as qty q into t->data + off */
@@ -30,7 +32,31 @@ struct p1i_code {
 	uint8_t q;	     /* enum p1i_qty (P1I_CODE_NUM) */
 	uint8_t seen;	     /* P1I_SEEN_* */
 	uint16_t off;	     /* offset of the struct p1_num in p1_data */
+	uint8_t shape; /* p1i_shapes[]: the value format DSMR 5 gives it */
 };
+
+/*
+ * A value format, e.g. "012345.678*kWh)": its bytes up to the ')' as a
+ * template whose exact bytes (point, unit, ')') must match and whose digit
+ * bytes must be digits, two little-endian words each.
+ */
+struct p1i_shape {
+	uint64_t tmpl[2], exact[2], digit[2];
+	uint64_t tail;	/* its p1_value from .off on, .off 0 (little-endian) */
+	uint8_t ni, nf; /* digits before and after the point */
+	uint8_t len;	/* bytes before the ')' */
+	uint8_t unit_len; /* bytes of unit (after the '*'), 0: none */
+	uint8_t unit;	  /* its enum p1_unit */
+};
+
+_Static_assert(offsetof(struct p1_value, off) == 16 &&
+		       offsetof(struct p1_value, len) == 18 &&
+		       offsetof(struct p1_value, unit_len) == 20 &&
+		       offsetof(struct p1_value, decimals) == 21 &&
+		       offsetof(struct p1_value, flags) == 22 &&
+		       offsetof(struct p1_value, unit) == 23 &&
+		       sizeof(struct p1_value) == 24,
+	       "p1i_shape.tail");
 
 #ifdef P1_SWAR
 
@@ -39,6 +65,7 @@ struct p1i_code {
 
 extern const struct p1i_code p1i_codes[];
 extern const unsigned p1i_ncodes;
+extern const struct p1i_shape p1i_shapes[];
 extern const uint8_t p1i_code_slots[P1I_CODE_SLOTS]; /* index + 1; 0 empty */
 
 /* The slot of a code's (masked) words. */

@@ -24,335 +24,384 @@ _Static_assert(P1I_CODE_MUL == 0x4598795c827ba863ull,
 const struct p1i_code p1i_codes[] = {
 	/* 1-0:1.8.0 */
 	{{0x2e382e313a302d31ull, 0x30ull}, {1, 0, 1, 8, 0, 255}, 9,
-	 NUM, Q_ENERGY, 0, D(elec.energy_import[0])},
+	 NUM, Q_ENERGY, 0, D(elec.energy_import[0]), 1},
 	/* 1-0:1.8.1 */
 	{{0x2e382e313a302d31ull, 0x31ull}, {1, 0, 1, 8, 1, 255}, 9,
-	 NUM, Q_ENERGY, 0, D(elec.energy_import[1])},
+	 NUM, Q_ENERGY, 0, D(elec.energy_import[1]), 1},
 	/* 1-0:1.8.2 */
 	{{0x2e382e313a302d31ull, 0x32ull}, {1, 0, 1, 8, 2, 255}, 9,
-	 NUM, Q_ENERGY, 0, D(elec.energy_import[2])},
+	 NUM, Q_ENERGY, 0, D(elec.energy_import[2]), 1},
 	/* 1-0:1.8.3 */
 	{{0x2e382e313a302d31ull, 0x33ull}, {1, 0, 1, 8, 3, 255}, 9,
-	 NUM, Q_ENERGY, HU, D(elec.energy_import[3])},
+	 NUM, Q_ENERGY, HU, D(elec.energy_import[3]), 1},
 	/* 1-0:1.8.4 */
 	{{0x2e382e313a302d31ull, 0x34ull}, {1, 0, 1, 8, 4, 255}, 9,
-	 NUM, Q_ENERGY, HU, D(elec.energy_import[4])},
+	 NUM, Q_ENERGY, HU, D(elec.energy_import[4]), 1},
 	/* 1-0:2.8.0 */
 	{{0x2e382e323a302d31ull, 0x30ull}, {1, 0, 2, 8, 0, 255}, 9,
-	 NUM, Q_ENERGY, 0, D(elec.energy_export[0])},
+	 NUM, Q_ENERGY, 0, D(elec.energy_export[0]), 1},
 	/* 1-0:2.8.1 */
 	{{0x2e382e323a302d31ull, 0x31ull}, {1, 0, 2, 8, 1, 255}, 9,
-	 NUM, Q_ENERGY, 0, D(elec.energy_export[1])},
+	 NUM, Q_ENERGY, 0, D(elec.energy_export[1]), 1},
 	/* 1-0:2.8.2 */
 	{{0x2e382e323a302d31ull, 0x32ull}, {1, 0, 2, 8, 2, 255}, 9,
-	 NUM, Q_ENERGY, 0, D(elec.energy_export[2])},
+	 NUM, Q_ENERGY, 0, D(elec.energy_export[2]), 1},
 	/* 1-0:2.8.3 */
 	{{0x2e382e323a302d31ull, 0x33ull}, {1, 0, 2, 8, 3, 255}, 9,
-	 NUM, Q_ENERGY, HU, D(elec.energy_export[3])},
+	 NUM, Q_ENERGY, HU, D(elec.energy_export[3]), 1},
 	/* 1-0:2.8.4 */
 	{{0x2e382e323a302d31ull, 0x34ull}, {1, 0, 2, 8, 4, 255}, 9,
-	 NUM, Q_ENERGY, HU, D(elec.energy_export[4])},
+	 NUM, Q_ENERGY, HU, D(elec.energy_export[4]), 1},
 	/* 1-0:3.8.0 */
 	{{0x2e382e333a302d31ull, 0x30ull}, {1, 0, 3, 8, 0, 255}, 9,
-	 NUM, Q_RENERGY, R, D(elec.reactive_import[0])},
+	 NUM, Q_RENERGY, R, D(elec.reactive_import[0]), 0},
 	/* 1-0:3.8.1 */
 	{{0x2e382e333a302d31ull, 0x31ull}, {1, 0, 3, 8, 1, 255}, 9,
-	 NUM, Q_RENERGY, R, D(elec.reactive_import[1])},
+	 NUM, Q_RENERGY, R, D(elec.reactive_import[1]), 0},
 	/* 1-0:3.8.2 */
 	{{0x2e382e333a302d31ull, 0x32ull}, {1, 0, 3, 8, 2, 255}, 9,
-	 NUM, Q_RENERGY, R, D(elec.reactive_import[2])},
+	 NUM, Q_RENERGY, R, D(elec.reactive_import[2]), 0},
 	/* 1-0:3.8.3 */
 	{{0x2e382e333a302d31ull, 0x33ull}, {1, 0, 3, 8, 3, 255}, 9,
-	 NUM, Q_RENERGY, R | HU, D(elec.reactive_import[3])},
+	 NUM, Q_RENERGY, R | HU, D(elec.reactive_import[3]), 0},
 	/* 1-0:3.8.4 */
 	{{0x2e382e333a302d31ull, 0x34ull}, {1, 0, 3, 8, 4, 255}, 9,
-	 NUM, Q_RENERGY, R | HU, D(elec.reactive_import[4])},
+	 NUM, Q_RENERGY, R | HU, D(elec.reactive_import[4]), 0},
 	/* 1-0:4.8.0 */
 	{{0x2e382e343a302d31ull, 0x30ull}, {1, 0, 4, 8, 0, 255}, 9,
-	 NUM, Q_RENERGY, R, D(elec.reactive_export[0])},
+	 NUM, Q_RENERGY, R, D(elec.reactive_export[0]), 0},
 	/* 1-0:4.8.1 */
 	{{0x2e382e343a302d31ull, 0x31ull}, {1, 0, 4, 8, 1, 255}, 9,
-	 NUM, Q_RENERGY, R, D(elec.reactive_export[1])},
+	 NUM, Q_RENERGY, R, D(elec.reactive_export[1]), 0},
 	/* 1-0:4.8.2 */
 	{{0x2e382e343a302d31ull, 0x32ull}, {1, 0, 4, 8, 2, 255}, 9,
-	 NUM, Q_RENERGY, R, D(elec.reactive_export[2])},
+	 NUM, Q_RENERGY, R, D(elec.reactive_export[2]), 0},
 	/* 1-0:4.8.3 */
 	{{0x2e382e343a302d31ull, 0x33ull}, {1, 0, 4, 8, 3, 255}, 9,
-	 NUM, Q_RENERGY, R | HU, D(elec.reactive_export[3])},
+	 NUM, Q_RENERGY, R | HU, D(elec.reactive_export[3]), 0},
 	/* 1-0:4.8.4 */
 	{{0x2e382e343a302d31ull, 0x34ull}, {1, 0, 4, 8, 4, 255}, 9,
-	 NUM, Q_RENERGY, R | HU, D(elec.reactive_export[4])},
+	 NUM, Q_RENERGY, R | HU, D(elec.reactive_export[4]), 0},
 	/* 1-0:5.8.0 */
 	{{0x2e382e353a302d31ull, 0x30ull}, {1, 0, 5, 8, 0, 255}, 9,
-	 NUM, Q_RENERGY, HU, D(elec.reactive_quadrant[0])},
+	 NUM, Q_RENERGY, HU, D(elec.reactive_quadrant[0]), 0},
 	/* 1-0:6.8.0 */
 	{{0x2e382e363a302d31ull, 0x30ull}, {1, 0, 6, 8, 0, 255}, 9,
-	 NUM, Q_RENERGY, HU, D(elec.reactive_quadrant[1])},
+	 NUM, Q_RENERGY, HU, D(elec.reactive_quadrant[1]), 0},
 	/* 1-0:7.8.0 */
 	{{0x2e382e373a302d31ull, 0x30ull}, {1, 0, 7, 8, 0, 255}, 9,
-	 NUM, Q_RENERGY, HU, D(elec.reactive_quadrant[2])},
+	 NUM, Q_RENERGY, HU, D(elec.reactive_quadrant[2]), 0},
 	/* 1-0:8.8.0 */
 	{{0x2e382e383a302d31ull, 0x30ull}, {1, 0, 8, 8, 0, 255}, 9,
-	 NUM, Q_RENERGY, HU, D(elec.reactive_quadrant[3])},
+	 NUM, Q_RENERGY, HU, D(elec.reactive_quadrant[3]), 0},
 	/* 1-0:1.7.0 */
 	{{0x2e372e313a302d31ull, 0x30ull}, {1, 0, 1, 7, 0, 255}, 9,
-	 NUM, Q_POWER, 0, D(elec.power_import)},
+	 NUM, Q_POWER, 0, D(elec.power_import), 2},
 	/* 1-0:2.7.0 */
 	{{0x2e372e323a302d31ull, 0x30ull}, {1, 0, 2, 7, 0, 255}, 9,
-	 NUM, Q_POWER, 0, D(elec.power_export)},
+	 NUM, Q_POWER, 0, D(elec.power_export), 2},
 	/* 1-0:3.7.0 */
 	{{0x2e372e333a302d31ull, 0x30ull}, {1, 0, 3, 7, 0, 255}, 9,
-	 NUM, Q_RPOWER, 0, D(elec.reactive_power_import)},
+	 NUM, Q_RPOWER, 0, D(elec.reactive_power_import), 0},
 	/* 1-0:4.7.0 */
 	{{0x2e372e343a302d31ull, 0x30ull}, {1, 0, 4, 7, 0, 255}, 9,
-	 NUM, Q_RPOWER, 0, D(elec.reactive_power_export)},
+	 NUM, Q_RPOWER, 0, D(elec.reactive_power_export), 0},
 	/* 1-0:13.7.0 */
 	{{0x372e33313a302d31ull, 0x302eull}, {1, 0, 13, 7, 0, 255}, 10,
-	 NUM, Q_PLAIN, 0, D(elec.power_factor)},
+	 NUM, Q_PLAIN, 0, D(elec.power_factor), 0},
 	/* 1-0:14.7.0 */
 	{{0x372e34313a302d31ull, 0x302eull}, {1, 0, 14, 7, 0, 255}, 10,
-	 NUM, Q_HZ, 0, D(elec.frequency)},
+	 NUM, Q_HZ, 0, D(elec.frequency), 0},
 	/* 1-0:1.4.0 */
 	{{0x2e342e313a302d31ull, 0x30ull}, {1, 0, 1, 4, 0, 255}, 9,
-	 NUM, Q_POWER, 0, D(elec.demand)},
+	 NUM, Q_POWER, 0, D(elec.demand), 0},
 	/* 1-0:31.4.0 */
 	{{0x342e31333a302d31ull, 0x302eull}, {1, 0, 31, 4, 0, 255}, 10,
-	 NUM, Q_AMP, 0, D(elec.fuse)},
+	 NUM, Q_AMP, 0, D(elec.fuse), 0},
 	/* 1-0:1.6.0 */
 	{{0x2e362e313a302d31ull, 0x30ull}, {1, 0, 1, 6, 0, 255}, 9,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 1-0:99.97.0 */
 	{{0x392e39393a302d31ull, 0x302e37ull}, {1, 0, 99, 97, 0, 255}, 11,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 1-3:0.2.8 */
 	{{0x2e322e303a332d31ull, 0x38ull}, {1, 3, 0, 2, 8, 255}, 9,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 1-0:21.7.0 */
 	{{0x372e31323a302d31ull, 0x302eull}, {1, 0, 21, 7, 0, 255}, 10,
-	 NUM, Q_POWER, 0, D(elec.phase[0].power_import)},
+	 NUM, Q_POWER, 0, D(elec.phase[0].power_import), 2},
 	/* 1-0:22.7.0 */
 	{{0x372e32323a302d31ull, 0x302eull}, {1, 0, 22, 7, 0, 255}, 10,
-	 NUM, Q_POWER, 0, D(elec.phase[0].power_export)},
+	 NUM, Q_POWER, 0, D(elec.phase[0].power_export), 2},
 	/* 1-0:23.7.0 */
 	{{0x372e33323a302d31ull, 0x302eull}, {1, 0, 23, 7, 0, 255}, 10,
-	 NUM, Q_RPOWER, 0, D(elec.phase[0].reactive_import)},
+	 NUM, Q_RPOWER, 0, D(elec.phase[0].reactive_import), 0},
 	/* 1-0:24.7.0 */
 	{{0x372e34323a302d31ull, 0x302eull}, {1, 0, 24, 7, 0, 255}, 10,
-	 NUM, Q_RPOWER, 0, D(elec.phase[0].reactive_export)},
+	 NUM, Q_RPOWER, 0, D(elec.phase[0].reactive_export), 0},
 	/* 1-0:31.7.0 */
 	{{0x372e31333a302d31ull, 0x302eull}, {1, 0, 31, 7, 0, 255}, 10,
-	 NUM, Q_AMP, 0, D(elec.phase[0].current)},
+	 NUM, Q_AMP, 0, D(elec.phase[0].current), 4},
 	/* 1-0:32.7.0 */
 	{{0x372e32333a302d31ull, 0x302eull}, {1, 0, 32, 7, 0, 255}, 10,
-	 NUM, Q_VOLT, 0, D(elec.phase[0].voltage)},
+	 NUM, Q_VOLT, 0, D(elec.phase[0].voltage), 3},
 	/* 1-0:33.7.0 */
 	{{0x372e33333a302d31ull, 0x302eull}, {1, 0, 33, 7, 0, 255}, 10,
-	 NUM, Q_PLAIN, 0, D(elec.phase[0].power_factor)},
+	 NUM, Q_PLAIN, 0, D(elec.phase[0].power_factor), 0},
 	/* 1-0:21.8.0 */
 	{{0x382e31323a302d31ull, 0x302eull}, {1, 0, 21, 8, 0, 255}, 10,
-	 NUM, Q_ENERGY, 0, D(elec.phase[0].energy_import)},
+	 NUM, Q_ENERGY, 0, D(elec.phase[0].energy_import), 0},
 	/* 1-0:22.8.0 */
 	{{0x382e32323a302d31ull, 0x302eull}, {1, 0, 22, 8, 0, 255}, 10,
-	 NUM, Q_ENERGY, 0, D(elec.phase[0].energy_export)},
+	 NUM, Q_ENERGY, 0, D(elec.phase[0].energy_export), 0},
 	/* 1-0:32.32.0 */
 	{{0x332e32333a302d31ull, 0x302e32ull}, {1, 0, 32, 32, 0, 255}, 11,
-	 NUM, Q_PLAIN, 0, D(elec.phase[0].voltage_sags)},
+	 NUM, Q_PLAIN, 0, D(elec.phase[0].voltage_sags), 5},
 	/* 1-0:32.36.0 */
 	{{0x332e32333a302d31ull, 0x302e36ull}, {1, 0, 32, 36, 0, 255}, 11,
-	 NUM, Q_PLAIN, 0, D(elec.phase[0].voltage_swells)},
+	 NUM, Q_PLAIN, 0, D(elec.phase[0].voltage_swells), 5},
 	/* 1-0:41.7.0 */
 	{{0x372e31343a302d31ull, 0x302eull}, {1, 0, 41, 7, 0, 255}, 10,
-	 NUM, Q_POWER, 0, D(elec.phase[1].power_import)},
+	 NUM, Q_POWER, 0, D(elec.phase[1].power_import), 2},
 	/* 1-0:42.7.0 */
 	{{0x372e32343a302d31ull, 0x302eull}, {1, 0, 42, 7, 0, 255}, 10,
-	 NUM, Q_POWER, 0, D(elec.phase[1].power_export)},
+	 NUM, Q_POWER, 0, D(elec.phase[1].power_export), 2},
 	/* 1-0:43.7.0 */
 	{{0x372e33343a302d31ull, 0x302eull}, {1, 0, 43, 7, 0, 255}, 10,
-	 NUM, Q_RPOWER, 0, D(elec.phase[1].reactive_import)},
+	 NUM, Q_RPOWER, 0, D(elec.phase[1].reactive_import), 0},
 	/* 1-0:44.7.0 */
 	{{0x372e34343a302d31ull, 0x302eull}, {1, 0, 44, 7, 0, 255}, 10,
-	 NUM, Q_RPOWER, 0, D(elec.phase[1].reactive_export)},
+	 NUM, Q_RPOWER, 0, D(elec.phase[1].reactive_export), 0},
 	/* 1-0:51.7.0 */
 	{{0x372e31353a302d31ull, 0x302eull}, {1, 0, 51, 7, 0, 255}, 10,
-	 NUM, Q_AMP, 0, D(elec.phase[1].current)},
+	 NUM, Q_AMP, 0, D(elec.phase[1].current), 4},
 	/* 1-0:52.7.0 */
 	{{0x372e32353a302d31ull, 0x302eull}, {1, 0, 52, 7, 0, 255}, 10,
-	 NUM, Q_VOLT, 0, D(elec.phase[1].voltage)},
+	 NUM, Q_VOLT, 0, D(elec.phase[1].voltage), 3},
 	/* 1-0:53.7.0 */
 	{{0x372e33353a302d31ull, 0x302eull}, {1, 0, 53, 7, 0, 255}, 10,
-	 NUM, Q_PLAIN, 0, D(elec.phase[1].power_factor)},
+	 NUM, Q_PLAIN, 0, D(elec.phase[1].power_factor), 0},
 	/* 1-0:41.8.0 */
 	{{0x382e31343a302d31ull, 0x302eull}, {1, 0, 41, 8, 0, 255}, 10,
-	 NUM, Q_ENERGY, 0, D(elec.phase[1].energy_import)},
+	 NUM, Q_ENERGY, 0, D(elec.phase[1].energy_import), 0},
 	/* 1-0:42.8.0 */
 	{{0x382e32343a302d31ull, 0x302eull}, {1, 0, 42, 8, 0, 255}, 10,
-	 NUM, Q_ENERGY, 0, D(elec.phase[1].energy_export)},
+	 NUM, Q_ENERGY, 0, D(elec.phase[1].energy_export), 0},
 	/* 1-0:52.32.0 */
 	{{0x332e32353a302d31ull, 0x302e32ull}, {1, 0, 52, 32, 0, 255}, 11,
-	 NUM, Q_PLAIN, 0, D(elec.phase[1].voltage_sags)},
+	 NUM, Q_PLAIN, 0, D(elec.phase[1].voltage_sags), 5},
 	/* 1-0:52.36.0 */
 	{{0x332e32353a302d31ull, 0x302e36ull}, {1, 0, 52, 36, 0, 255}, 11,
-	 NUM, Q_PLAIN, 0, D(elec.phase[1].voltage_swells)},
+	 NUM, Q_PLAIN, 0, D(elec.phase[1].voltage_swells), 5},
 	/* 1-0:61.7.0 */
 	{{0x372e31363a302d31ull, 0x302eull}, {1, 0, 61, 7, 0, 255}, 10,
-	 NUM, Q_POWER, 0, D(elec.phase[2].power_import)},
+	 NUM, Q_POWER, 0, D(elec.phase[2].power_import), 2},
 	/* 1-0:62.7.0 */
 	{{0x372e32363a302d31ull, 0x302eull}, {1, 0, 62, 7, 0, 255}, 10,
-	 NUM, Q_POWER, 0, D(elec.phase[2].power_export)},
+	 NUM, Q_POWER, 0, D(elec.phase[2].power_export), 2},
 	/* 1-0:63.7.0 */
 	{{0x372e33363a302d31ull, 0x302eull}, {1, 0, 63, 7, 0, 255}, 10,
-	 NUM, Q_RPOWER, 0, D(elec.phase[2].reactive_import)},
+	 NUM, Q_RPOWER, 0, D(elec.phase[2].reactive_import), 0},
 	/* 1-0:64.7.0 */
 	{{0x372e34363a302d31ull, 0x302eull}, {1, 0, 64, 7, 0, 255}, 10,
-	 NUM, Q_RPOWER, 0, D(elec.phase[2].reactive_export)},
+	 NUM, Q_RPOWER, 0, D(elec.phase[2].reactive_export), 0},
 	/* 1-0:71.7.0 */
 	{{0x372e31373a302d31ull, 0x302eull}, {1, 0, 71, 7, 0, 255}, 10,
-	 NUM, Q_AMP, 0, D(elec.phase[2].current)},
+	 NUM, Q_AMP, 0, D(elec.phase[2].current), 4},
 	/* 1-0:72.7.0 */
 	{{0x372e32373a302d31ull, 0x302eull}, {1, 0, 72, 7, 0, 255}, 10,
-	 NUM, Q_VOLT, 0, D(elec.phase[2].voltage)},
+	 NUM, Q_VOLT, 0, D(elec.phase[2].voltage), 3},
 	/* 1-0:73.7.0 */
 	{{0x372e33373a302d31ull, 0x302eull}, {1, 0, 73, 7, 0, 255}, 10,
-	 NUM, Q_PLAIN, 0, D(elec.phase[2].power_factor)},
+	 NUM, Q_PLAIN, 0, D(elec.phase[2].power_factor), 0},
 	/* 1-0:61.8.0 */
 	{{0x382e31363a302d31ull, 0x302eull}, {1, 0, 61, 8, 0, 255}, 10,
-	 NUM, Q_ENERGY, 0, D(elec.phase[2].energy_import)},
+	 NUM, Q_ENERGY, 0, D(elec.phase[2].energy_import), 0},
 	/* 1-0:62.8.0 */
 	{{0x382e32363a302d31ull, 0x302eull}, {1, 0, 62, 8, 0, 255}, 10,
-	 NUM, Q_ENERGY, 0, D(elec.phase[2].energy_export)},
+	 NUM, Q_ENERGY, 0, D(elec.phase[2].energy_export), 0},
 	/* 1-0:72.32.0 */
 	{{0x332e32373a302d31ull, 0x302e32ull}, {1, 0, 72, 32, 0, 255}, 11,
-	 NUM, Q_PLAIN, 0, D(elec.phase[2].voltage_sags)},
+	 NUM, Q_PLAIN, 0, D(elec.phase[2].voltage_sags), 5},
 	/* 1-0:72.36.0 */
 	{{0x332e32373a302d31ull, 0x302e36ull}, {1, 0, 72, 36, 0, 255}, 11,
-	 NUM, Q_PLAIN, 0, D(elec.phase[2].voltage_swells)},
+	 NUM, Q_PLAIN, 0, D(elec.phase[2].voltage_swells), 5},
 	/* 0-0:96.14.0 */
 	{{0x312e36393a302d30ull, 0x302e34ull}, {0, 0, 96, 14, 0, 255}, 11,
-	 NUM, Q_PLAIN, 0, D(elec.tariff)},
+	 NUM, Q_PLAIN, 0, D(elec.tariff), 6},
 	/* 0-0:96.7.21 */
 	{{0x372e36393a302d30ull, 0x31322eull}, {0, 0, 96, 7, 21, 255}, 11,
-	 NUM, Q_PLAIN, 0, D(elec.failures)},
+	 NUM, Q_PLAIN, 0, D(elec.failures), 5},
 	/* 0-0:96.7.9 */
 	{{0x372e36393a302d30ull, 0x392eull}, {0, 0, 96, 7, 9, 255}, 10,
-	 NUM, Q_PLAIN, 0, D(elec.long_failures)},
+	 NUM, Q_PLAIN, 0, D(elec.long_failures), 5},
 	/* 0-0:96.3.10 */
 	{{0x332e36393a302d30ull, 0x30312eull}, {0, 0, 96, 3, 10, 255}, 11,
-	 NUM, Q_PLAIN, 0, D(elec.breaker)},
+	 NUM, Q_PLAIN, 0, D(elec.breaker), 0},
 	/* 0-0:1.0.0 */
 	{{0x2e302e313a302d30ull, 0x30ull}, {0, 0, 1, 0, 0, 255}, 9,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-0:96.1.1 */
 	{{0x312e36393a302d30ull, 0x312eull}, {0, 0, 96, 1, 1, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-0:96.1.0 */
 	{{0x312e36393a302d30ull, 0x302eull}, {0, 0, 96, 1, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-0:96.1.4 */
 	{{0x312e36393a302d30ull, 0x342eull}, {0, 0, 96, 1, 4, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-0:42.0.0 */
 	{{0x302e32343a302d30ull, 0x302eull}, {0, 0, 42, 0, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-0:96.13.0 */
 	{{0x312e36393a302d30ull, 0x302e33ull}, {0, 0, 96, 13, 0, 255}, 11,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-0:96.13.1 */
 	{{0x312e36393a302d30ull, 0x312e33ull}, {0, 0, 96, 13, 1, 255}, 11,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-0:17.0.0 */
 	{{0x302e37313a302d30ull, 0x302eull}, {0, 0, 17, 0, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-0:98.1.0 */
 	{{0x312e38393a302d30ull, 0x302eull}, {0, 0, 98, 1, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-1:24.1.0 */
 	{{0x312e34323a312d30ull, 0x302eull}, {0, 1, 24, 1, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-1:96.1.0 */
 	{{0x312e36393a312d30ull, 0x302eull}, {0, 1, 96, 1, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-1:96.1.1 */
 	{{0x312e36393a312d30ull, 0x312eull}, {0, 1, 96, 1, 1, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-1:24.2.1 */
 	{{0x322e34323a312d30ull, 0x312eull}, {0, 1, 24, 2, 1, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-1:24.2.3 */
 	{{0x322e34323a312d30ull, 0x332eull}, {0, 1, 24, 2, 3, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-1:24.3.0 */
 	{{0x332e34323a312d30ull, 0x302eull}, {0, 1, 24, 3, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-1:24.4.0 */
 	{{0x342e34323a312d30ull, 0x302eull}, {0, 1, 24, 4, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-2:24.1.0 */
 	{{0x312e34323a322d30ull, 0x302eull}, {0, 2, 24, 1, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-2:96.1.0 */
 	{{0x312e36393a322d30ull, 0x302eull}, {0, 2, 96, 1, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-2:96.1.1 */
 	{{0x312e36393a322d30ull, 0x312eull}, {0, 2, 96, 1, 1, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-2:24.2.1 */
 	{{0x322e34323a322d30ull, 0x312eull}, {0, 2, 24, 2, 1, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-2:24.2.3 */
 	{{0x322e34323a322d30ull, 0x332eull}, {0, 2, 24, 2, 3, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-2:24.3.0 */
 	{{0x332e34323a322d30ull, 0x302eull}, {0, 2, 24, 3, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-2:24.4.0 */
 	{{0x342e34323a322d30ull, 0x302eull}, {0, 2, 24, 4, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-3:24.1.0 */
 	{{0x312e34323a332d30ull, 0x302eull}, {0, 3, 24, 1, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-3:96.1.0 */
 	{{0x312e36393a332d30ull, 0x302eull}, {0, 3, 96, 1, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-3:96.1.1 */
 	{{0x312e36393a332d30ull, 0x312eull}, {0, 3, 96, 1, 1, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-3:24.2.1 */
 	{{0x322e34323a332d30ull, 0x312eull}, {0, 3, 24, 2, 1, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-3:24.2.3 */
 	{{0x322e34323a332d30ull, 0x332eull}, {0, 3, 24, 2, 3, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-3:24.3.0 */
 	{{0x332e34323a332d30ull, 0x302eull}, {0, 3, 24, 3, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-3:24.4.0 */
 	{{0x342e34323a332d30ull, 0x302eull}, {0, 3, 24, 4, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-4:24.1.0 */
 	{{0x312e34323a342d30ull, 0x302eull}, {0, 4, 24, 1, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-4:96.1.0 */
 	{{0x312e36393a342d30ull, 0x302eull}, {0, 4, 96, 1, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-4:96.1.1 */
 	{{0x312e36393a342d30ull, 0x312eull}, {0, 4, 96, 1, 1, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-4:24.2.1 */
 	{{0x322e34323a342d30ull, 0x312eull}, {0, 4, 24, 2, 1, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-4:24.2.3 */
 	{{0x322e34323a342d30ull, 0x332eull}, {0, 4, 24, 2, 3, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-4:24.3.0 */
 	{{0x332e34323a342d30ull, 0x302eull}, {0, 4, 24, 3, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 	/* 0-4:24.4.0 */
 	{{0x342e34323a342d30ull, 0x302eull}, {0, 4, 24, 4, 0, 255}, 10,
-	 OTHER, Q_PLAIN, 0, 0},
+	 OTHER, Q_PLAIN, 0, 0, 0},
 };
 // clang-format on
 
 const unsigned p1i_ncodes = sizeof(p1i_codes) / sizeof(p1i_codes[0]);
+
+/* DSMR 5.0.2's value formats: template, exact bytes, digit bytes */
+/* struct p1_value from .off on: len, unit_len, decimals, flags, unit */
+#define TAIL(len, ulen, dec, flags, unit)                                      \
+	((uint64_t)(len) << 16 | (uint64_t)(ulen) << 32 |                      \
+	 (uint64_t)(dec) << 40 | (uint64_t)(flags) << 48 |                     \
+	 (uint64_t)(unit) << 56)
+
+// clang-format off
+const struct p1i_shape p1i_shapes[] = {
+	{{0, 0}, {0, 0}, {0, 0}, 0, 0, 0, 0, 0, P1_UNIT_NONE},
+	/* 000000.000*kWh) */
+	{{0x302e303030303030ull, 0x2968576b2a3030ull},
+	 {0xff000000000000ull, 0xffffffffff0000ull},
+	 {0x8000808080808080ull, 0x8080ull},
+	 TAIL(14, 3, 3, P1_VAL_NUMBER | P1_VAL_UNIT, P1_UNIT_KWH),
+	 6, 3, 14, 3, P1_UNIT_KWH},
+	/* 00.000*kW) */
+	{{0x6b2a3030302e3030ull, 0x2957ull},
+	 {0xffff000000ff0000ull, 0xffffull},
+	 {0x808080008080ull, 0x0ull},
+	 TAIL(9, 2, 3, P1_VAL_NUMBER | P1_VAL_UNIT, P1_UNIT_KW),
+	 2, 3, 9, 2, P1_UNIT_KW},
+	/* 000.0*V) */
+	{{0x29562a302e303030ull, 0x0ull},
+	 {0xffffff00ff000000ull, 0x0ull},
+	 {0x8000808080ull, 0x0ull},
+	 TAIL(7, 1, 1, P1_VAL_NUMBER | P1_VAL_UNIT, P1_UNIT_V),
+	 3, 1, 7, 1, P1_UNIT_V},
+	/* 000*A) */
+	{{0x29412a303030ull, 0x0ull},
+	 {0xffffff000000ull, 0x0ull},
+	 {0x808080ull, 0x0ull},
+	 TAIL(5, 1, 0, P1_VAL_NUMBER | P1_VAL_UNIT, P1_UNIT_A),
+	 3, 0, 5, 1, P1_UNIT_A},
+	/* 00000) */
+	{{0x293030303030ull, 0x0ull},
+	 {0xff0000000000ull, 0x0ull},
+	 {0x8080808080ull, 0x0ull},
+	 TAIL(5, 0, 0, P1_VAL_NUMBER, P1_UNIT_NONE),
+	 5, 0, 5, 0, P1_UNIT_NONE},
+	/* 0000) */
+	{{0x2930303030ull, 0x0ull},
+	 {0xff00000000ull, 0x0ull},
+	 {0x80808080ull, 0x0ull},
+	 TAIL(4, 0, 0, P1_VAL_NUMBER, P1_UNIT_NONE),
+	 4, 0, 4, 0, P1_UNIT_NONE},
+};
+// clang-format on
 
 const uint8_t p1i_code_slots[P1I_CODE_SLOTS] = {
 	0,  66,	 0,   0,   109, 0,  0,	 0,   0,  0,   0,  0,	0,  0,	0,   0,

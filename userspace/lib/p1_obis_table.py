@@ -46,6 +46,72 @@ def search(keys):
             return mul
 
 
+# The value formats DSMR 5.0.2 gives the codes: (integer digits, decimals,
+# unit, enum p1_unit of the unit).  Index 0: none.
+SHAPES = [
+    None,
+    (6, 3, "kWh", "P1_UNIT_KWH"),  # F9(3)
+    (2, 3, "kW", "P1_UNIT_KW"),  # F5(3)
+    (3, 1, "V", "P1_UNIT_V"),  # F4(1)
+    (3, 0, "A", "P1_UNIT_A"),  # F3(0)
+    (5, 0, "", "P1_UNIT_NONE"),  # F5(0)
+    (4, 0, "", "P1_UNIT_NONE"),  # S4 (tariff)
+]
+KWH, KW, VOLT, AMP, F5, S4 = range(1, 7)
+
+SHAPE_OF = {}
+
+
+def shape_of(text):
+    c = text.split(":")[1]
+    a = text.split(":")[0]
+    if a == "1-0":
+        if c.split(".")[0] in ("1", "2") and c.split(".")[1] == "8":
+            return KWH
+        if c in ("1.7.0", "2.7.0", "21.7.0", "41.7.0", "61.7.0", "22.7.0",
+                 "42.7.0", "62.7.0"):
+            return KW
+        if c in ("32.7.0", "52.7.0", "72.7.0"):
+            return VOLT
+        if c in ("31.7.0", "51.7.0", "71.7.0"):
+            return AMP
+        if c.split(".")[1] in ("32", "36") and c.split(".")[0] in ("32", "52",
+                                                                   "72"):
+            return F5
+    if text in ("0-0:96.7.21", "0-0:96.7.9"):
+        return F5
+    if text == "0-0:96.14.0":
+        return S4
+    return 0
+
+
+def shape_words(shape):
+    """template, exact-byte mask and digit-byte mask, two words each"""
+    ni, nf, unit, _ = shape
+    tmpl, exact, digit = [], [], []
+    for _ in range(ni):
+        tmpl.append(ord("0")), exact.append(0), digit.append(0x80)
+    if nf:
+        tmpl.append(ord(".")), exact.append(0xFF), digit.append(0)
+        for _ in range(nf):
+            tmpl.append(ord("0")), exact.append(0), digit.append(0x80)
+    if unit:
+        for ch in "*" + unit:
+            tmpl.append(ord(ch)), exact.append(0xFF), digit.append(0)
+    tmpl.append(ord(")")), exact.append(0xFF), digit.append(0)
+    n = len(tmpl)
+    assert n <= 16
+    pad = 16 - n
+    tmpl += [0] * pad
+    exact += [0] * pad
+    digit += [0] * pad
+
+    def words(b):
+        return (int.from_bytes(bytes(b[:8]), "little"),
+                int.from_bytes(bytes(b[8:]), "little"))
+    return words(tmpl), words(exact), words(digit), n - 1
+
+
 def codes():
     """(text, kind, qty, seen, offsetof member or None)"""
     out = []
@@ -154,12 +220,32 @@ const struct p1i_code p1i_codes[] = {""" % (1 << SLOTS_BITS, MUL_H))
         c, d, e = rest.split(".")
         kind = kind.replace("P1I_CODE_", "")
         seen = seen.replace("P1I_SEEN_REACTIVE", "R").replace("P1I_SEEN_", "")
+        shape = shape_of(text) if kind == "NUM" else 0
         print(f"\t/* {text} */\n"
               f"\t{{{{{k0:#018x}ull, {k1:#x}ull}}, {{{a}, {b}, {c}, {d}, {e}, 255}}, {len(text)},\n"
-              f"\t {kind}, {q}, {seen}, {('D(' + member + ')') if member else '0'}}},")
+              f"\t {kind}, {q}, {seen}, {('D(' + member + ')') if member else '0'}, {shape}}},")
     print("};")
     print("// clang-format on\n")
     print("const unsigned p1i_ncodes = sizeof(p1i_codes) / sizeof(p1i_codes[0]);\n")
+    print("/* DSMR 5.0.2's value formats: template, exact bytes, digit bytes */")
+    print("/* struct p1_value from .off on: len, unit_len, decimals, flags, unit */")
+    print("#define TAIL(len, ulen, dec, flags, unit) \\")
+    print("\t((uint64_t)(len) << 16 | (uint64_t)(ulen) << 32 | \\")
+    print("\t (uint64_t)(dec) << 40 | (uint64_t)(flags) << 48 | (uint64_t)(unit) << 56)")
+    print("")
+    print("// clang-format off")
+    print("const struct p1i_shape p1i_shapes[] = {")
+    print("\t{{0, 0}, {0, 0}, {0, 0}, 0, 0, 0, 0, 0, P1_UNIT_NONE},")
+    for sh in SHAPES[1:]:
+        (t0, t1), (e0, e1), (d0, d1), n = shape_words(sh)
+        ni, nf, unit, uenum = sh
+        print(f"\t/* {'0' * ni}{'.' + '0' * nf if nf else ''}{'*' + unit if unit else ''}) */")
+        vflags = "P1_VAL_NUMBER | P1_VAL_UNIT" if unit else "P1_VAL_NUMBER"
+        tail = (f"TAIL({n}, {len(unit)}, {nf}, {vflags}, {uenum})")
+        print(f"\t{{{{{t0:#x}ull, {t1:#x}ull}},\n\t {{{e0:#x}ull, {e1:#x}ull}},\n"
+              f"\t {{{d0:#x}ull, {d1:#x}ull}},\n\t {tail},\n\t {ni}, {nf}, {n}, {len(unit)}, {uenum}}},")
+    print("};")
+    print("// clang-format on\n")
     print(f"const uint8_t p1i_code_slots[P1I_CODE_SLOTS] = {{")
     row = []
     for i, v in enumerate(slots):

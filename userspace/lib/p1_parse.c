@@ -157,6 +157,21 @@ static void classify(struct scan *sc, struct p1_value *v, const char *s,
 
 /* A new value slot of @o, or a scratch one when the pool is full. */
 static inline __attribute__((always_inline)) struct p1_value *
+value_slot(struct scan *sc, struct p1_object *o)
+{
+	struct p1_telegram *t = sc->t;
+
+	if (t->nvalues < P1_MAX_VALUES) {
+		o->nvalues++;
+		return &t->values[t->nvalues++];
+	}
+	t->anomalies |= P1_ANOM_VALUES;
+	o->flags |= P1_OBJ_TRUNCATED;
+	return &sc->scratch;
+}
+
+/* The same, cleared, for the value whose text starts at s. */
+static inline __attribute__((always_inline)) struct p1_value *
 new_value(struct scan *sc, struct p1_object *o, const char *s, unsigned flags)
 {
 	struct p1_telegram *t = sc->t;
@@ -489,6 +504,48 @@ digits:
 	return p;
 }
 
+#ifdef P1_SWAR
+/*
+ * The first value of a known code in the format DSMR 5 gives it (shape
+ * sh), q just after its '(': checked and converted with two words, as the
+ * general path would read it.  Returns the byte after its ')', or NULL
+ * (nothing stored) when it is in any other form.
+ */
+static inline __attribute__((always_inline)) const char *
+value_shaped(struct scan *sc, struct p1_object *o, const char *q,
+	     const struct p1i_shape *sh)
+{
+	const uint64_t zero = 0x3030303030303030ull;
+	const uint64_t e0 = sh->exact[0], e1 = sh->exact[1], tail = sh->tail;
+	const unsigned ni = sh->ni, nf = sh->nf, len = sh->len;
+	uint64_t w0 = p1i_load8(q), w1 = p1i_load8(q + 8), d0, d1, m;
+	struct p1_value *v;
+	double x;
+
+	/* digits checked with the exact bytes read as '0': no borrows */
+	d0 = ((w0 & ~e0) | (zero & e0)) - zero;
+	d1 = ((w1 & ~e1) | (zero & e1)) - zero;
+	if (((w0 ^ sh->tmpl[0]) & e0) | ((w1 ^ sh->tmpl[1]) & e1) |
+	    ((d0 | (d0 + 0x7676767676767676ull)) & sh->digit[0]) |
+	    ((d1 | (d1 + 0x7676767676767676ull)) & sh->digit[1]))
+		return NULL;
+	m = p1i_value8(w0, ni);
+	x = (double)(int64_t)m;
+	if (nf) {
+		unsigned b = 8 * (ni + 1); /* ni <= 6 */
+
+		m = m * pow10u[nf] + p1i_value8(w0 >> b | w1 << (64 - b), nf);
+		x = (double)(int64_t)m / p1i_pow10[nf];
+	}
+	v = value_slot(sc, o);
+	v->number = x;
+	v->time = 0;
+	m = tail | (uint16_t)(q - sc->t->text); /* off and the rest at once */
+	memcpy(&v->off, &m, 8);
+	return q + len + 1;
+}
+#endif
+
 /* Values from p (at a '(') to the line end; returns the next line. */
 static inline __attribute__((always_inline)) const char *
 values_fast(struct scan *sc, struct p1_object *o, const char *p, unsigned flags)
@@ -600,6 +657,15 @@ static const char *object_fast(struct scan *sc, const char *p,
 	}
 	o->obis = ob;
 	o->flags = flags;
+#ifdef P1_SWAR
+	if (code && code->shape) {
+		const char *e =
+			value_shaped(sc, o, lp + 1, &p1i_shapes[code->shape]);
+
+		if (e)
+			lp = e;
+	}
+#endif
 	p = values_fast(sc, o, lp, 0);
 	if (code && code->kind == P1I_CODE_NUM) {
 		put_num(sc, o, code);
