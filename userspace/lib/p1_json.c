@@ -791,7 +791,8 @@ static char *values(struct jw *w, char *p, const struct p1_telegram *t,
 		}
 		if (easy) {
 			p = LIT(p, "{\"raw\":\"");
-			for (i = 0; i < n; i += 16)
+			memcpy(p, raw, 16); /* nearly always all of it */
+			for (i = 16; i < n; i += 16)
 				memcpy(p + i, raw + i, 16);
 			p += n;
 			*p++ = '"';
@@ -811,7 +812,8 @@ static char *values(struct jw *w, char *p, const struct p1_telegram *t,
 				const char *u = raw + n - v->unit_len;
 
 				p = LIT(p, ",\"unit\":\"");
-				for (i = 0; i < v->unit_len; i += 16)
+				memcpy(p, u, 16);
+				for (i = 16; i < v->unit_len; i += 16)
 					memcpy(p + i, u + i, 16);
 				p += v->unit_len;
 				*p++ = '"';
