@@ -253,6 +253,52 @@ static void shaped_values(void **state)
 #endif
 }
 
+/*
+ * With the value pool full, a known code's value is not kept: its typed
+ * field stays absent, what it tells about the family still counts.
+ */
+static void pool_full(void **state)
+{
+#ifdef P1_SWAR
+	static char buf[8192];
+	unsigned i, j;
+
+	(void)state;
+	for (i = 0; i < p1i_ncodes; i++) {
+		const struct p1i_code *c = &p1i_codes[i];
+		char code[17], padded[40];
+		const char *val[] = {"012345.678*kWh)", "00.612*kW)",
+				     "229.1*V)",	"003*A)",
+				     "00003)",		"0002)"};
+
+		if (!c->shape)
+			continue;
+		entry_text(c, code);
+		zero_padded(code, padded);
+		for (j = 0; j < 2; j++) {
+			size_t k = 0;
+			unsigned v;
+
+			k += (size_t)sprintf(buf, "/X\r\n\r\n0-0:1.2.3");
+			for (v = 0; v < P1_MAX_VALUES; v++)
+				k += (size_t)sprintf(buf + k, "(1)");
+			k += (size_t)sprintf(buf + k, "\r\n%s(%s\r\n!\r\n",
+					     j ? padded : code,
+					     val[c->shape - 1]);
+			memset(j ? &tb : &ta, 0, sizeof(ta));
+			assert_int_equal(p1_parse(buf, k, j ? &tb : &ta, NULL),
+					 0);
+		}
+		same_result(&ta, &tb);
+		assert_int_equal(ta.nvalues, P1_MAX_VALUES);
+		assert_true(ta.anomalies & P1_ANOM_VALUES);
+	}
+#else
+	(void)state;
+	skip();
+#endif
+}
+
 /* Other spellings of known codes miss the table and parse as before. */
 static void misses(void **state)
 {
@@ -318,6 +364,7 @@ int main(void)
 		cmocka_unit_test(table_matches_fields),
 		cmocka_unit_test(misses),
 		cmocka_unit_test(shaped_values),
+		cmocka_unit_test(pool_full),
 		cmocka_unit_test(spellings_in_telegrams),
 	};
 

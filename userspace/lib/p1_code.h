@@ -45,8 +45,10 @@ struct p1i_shape {
 	uint64_t tail;	/* its p1_value from .off on, .off 0 (little-endian) */
 	uint8_t ni, nf; /* digits before and after the point */
 	uint8_t len;	/* bytes before the ')' */
-	uint8_t unit_len; /* bytes of unit (after the '*'), 0: none */
-	uint8_t unit;	  /* its enum p1_unit */
+	uint8_t unit_len;  /* bytes of unit (after the '*'), 0: none */
+	uint8_t unit;	   /* its enum p1_unit */
+	uint8_t typed_int; /* its typed value is the digits as an integer
+			      (the unit's power of ten = the decimals) */
 };
 
 _Static_assert(offsetof(struct p1_value, off) == 16 &&

@@ -363,43 +363,43 @@ const unsigned p1i_ncodes = sizeof(p1i_codes) / sizeof(p1i_codes[0]);
 
 // clang-format off
 const struct p1i_shape p1i_shapes[] = {
-	{{0, 0}, {0, 0}, {0, 0}, 0, 0, 0, 0, 0, P1_UNIT_NONE},
+	{{0, 0}, {0, 0}, {0, 0}, 0, 0, 0, 0, 0, P1_UNIT_NONE, 0},
 	/* 000000.000*kWh) */
 	{{0x302e303030303030ull, 0x2968576b2a3030ull},
 	 {0xff000000000000ull, 0xffffffffff0000ull},
 	 {0x8000808080808080ull, 0x8080ull},
 	 TAIL(14, 3, 3, P1_VAL_NUMBER | P1_VAL_UNIT, P1_UNIT_KWH),
-	 6, 3, 14, 3, P1_UNIT_KWH},
+	 6, 3, 14, 3, P1_UNIT_KWH, 1},
 	/* 00.000*kW) */
 	{{0x6b2a3030302e3030ull, 0x2957ull},
 	 {0xffff000000ff0000ull, 0xffffull},
 	 {0x808080008080ull, 0x0ull},
 	 TAIL(9, 2, 3, P1_VAL_NUMBER | P1_VAL_UNIT, P1_UNIT_KW),
-	 2, 3, 9, 2, P1_UNIT_KW},
+	 2, 3, 9, 2, P1_UNIT_KW, 1},
 	/* 000.0*V) */
 	{{0x29562a302e303030ull, 0x0ull},
 	 {0xffffff00ff000000ull, 0x0ull},
 	 {0x8000808080ull, 0x0ull},
 	 TAIL(7, 1, 1, P1_VAL_NUMBER | P1_VAL_UNIT, P1_UNIT_V),
-	 3, 1, 7, 1, P1_UNIT_V},
+	 3, 1, 7, 1, P1_UNIT_V, 0},
 	/* 000*A) */
 	{{0x29412a303030ull, 0x0ull},
 	 {0xffffff000000ull, 0x0ull},
 	 {0x808080ull, 0x0ull},
 	 TAIL(5, 1, 0, P1_VAL_NUMBER | P1_VAL_UNIT, P1_UNIT_A),
-	 3, 0, 5, 1, P1_UNIT_A},
+	 3, 0, 5, 1, P1_UNIT_A, 0},
 	/* 00000) */
 	{{0x293030303030ull, 0x0ull},
 	 {0xff0000000000ull, 0x0ull},
 	 {0x8080808080ull, 0x0ull},
 	 TAIL(5, 0, 0, P1_VAL_NUMBER, P1_UNIT_NONE),
-	 5, 0, 5, 0, P1_UNIT_NONE},
+	 5, 0, 5, 0, P1_UNIT_NONE, 0},
 	/* 0000) */
 	{{0x2930303030ull, 0x0ull},
 	 {0xff00000000ull, 0x0ull},
 	 {0x80808080ull, 0x0ull},
 	 TAIL(4, 0, 0, P1_VAL_NUMBER, P1_UNIT_NONE),
-	 4, 0, 4, 0, P1_UNIT_NONE},
+	 4, 0, 4, 0, P1_UNIT_NONE, 0},
 };
 // clang-format on
 

@@ -57,6 +57,15 @@ SHAPES = [
     (5, 0, "", "P1_UNIT_NONE"),  # F5(0)
     (4, 0, "", "P1_UNIT_NONE"),  # S4 (tariff)
 ]
+# The quantity a shape's unit is, and its power of ten to the base unit
+# (p1_typed.c's p1i_uinfo); Q_PLAIN takes any.
+SHAPE_QTY = {
+    "P1_UNIT_KWH": ("Q_ENERGY", 3),
+    "P1_UNIT_KW": ("Q_POWER", 3),
+    "P1_UNIT_V": ("Q_VOLT", 0),
+    "P1_UNIT_A": ("Q_AMP", 0),
+    "P1_UNIT_NONE": ("Q_PLAIN", 0),
+}
 KWH, KW, VOLT, AMP, F5, S4 = range(1, 7)
 
 SHAPE_OF = {}
@@ -221,6 +230,10 @@ const struct p1i_code p1i_codes[] = {""" % (1 << SLOTS_BITS, MUL_H))
         kind = kind.replace("P1I_CODE_", "")
         seen = seen.replace("P1I_SEEN_REACTIVE", "R").replace("P1I_SEEN_", "")
         shape = shape_of(text) if kind == "NUM" else 0
+        if shape:
+            # the typed value is p1i_num_of() of the shaped value
+            want_q, _ = SHAPE_QTY[SHAPES[shape][3]]
+            assert want_q == q, (text, want_q, q)
         print(f"\t/* {text} */\n"
               f"\t{{{{{k0:#018x}ull, {k1:#x}ull}}, {{{a}, {b}, {c}, {d}, {e}, 255}}, {len(text)},\n"
               f"\t {kind}, {q}, {seen}, {('D(' + member + ')') if member else '0'}, {shape}}},")
@@ -235,15 +248,17 @@ const struct p1i_code p1i_codes[] = {""" % (1 << SLOTS_BITS, MUL_H))
     print("")
     print("// clang-format off")
     print("const struct p1i_shape p1i_shapes[] = {")
-    print("\t{{0, 0}, {0, 0}, {0, 0}, 0, 0, 0, 0, 0, P1_UNIT_NONE},")
+    print("\t{{0, 0}, {0, 0}, {0, 0}, 0, 0, 0, 0, 0, P1_UNIT_NONE, 0},")
     for sh in SHAPES[1:]:
         (t0, t1), (e0, e1), (d0, d1), n = shape_words(sh)
         ni, nf, unit, uenum = sh
         print(f"\t/* {'0' * ni}{'.' + '0' * nf if nf else ''}{'*' + unit if unit else ''}) */")
         vflags = "P1_VAL_NUMBER | P1_VAL_UNIT" if unit else "P1_VAL_NUMBER"
         tail = (f"TAIL({n}, {len(unit)}, {nf}, {vflags}, {uenum})")
+        e10 = SHAPE_QTY[uenum][1]
+        assert e10 in (0, nf)
         print(f"\t{{{{{t0:#x}ull, {t1:#x}ull}},\n\t {{{e0:#x}ull, {e1:#x}ull}},\n"
-              f"\t {{{d0:#x}ull, {d1:#x}ull}},\n\t {tail},\n\t {ni}, {nf}, {n}, {len(unit)}, {uenum}}},")
+              f"\t {{{d0:#x}ull, {d1:#x}ull}},\n\t {tail},\n\t {ni}, {nf}, {n}, {len(unit)}, {uenum}, {int(e10 != 0)}}},")
     print("};")
     print("// clang-format on\n")
     print(f"const uint8_t p1i_code_slots[P1I_CODE_SLOTS] = {{")

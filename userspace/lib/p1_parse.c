@@ -230,6 +230,26 @@ static void finish(struct scan *sc)
 }
 
 /*
+ * put_num() for a first value read by value_shaped(): x is its typed
+ * value, kept is whether the value was (not when the pool is full).
+ */
+static inline __attribute__((always_inline)) void
+put_shaped(struct scan *sc, const struct p1i_code *c, double x, bool kept)
+{
+	struct p1_num *dst =
+		(struct p1_num *)(void *)((char *)&sc->t->data + c->off);
+
+	if (c->seen & P1I_SEEN_REACTIVE)
+		sc->seen.reactive = true;
+	if (c->seen & P1I_SEEN_HU)
+		sc->seen.hu = true;
+	if (kept) {
+		dst->value = x;
+		dst->present = true;
+	}
+}
+
+/*
  * A plain-number code (P1I_CODE_NUM): only its first value counts, so its
  * typed field is set as soon as the line is read (values on continuation
  * lines come after it).  Every earlier object is finished by then.
@@ -513,7 +533,7 @@ digits:
  */
 static inline __attribute__((always_inline)) const char *
 value_shaped(struct scan *sc, struct p1_object *o, const char *q,
-	     const struct p1i_shape *sh)
+	     const struct p1i_shape *sh, double *typed)
 {
 	const uint64_t zero = 0x3030303030303030ull;
 	const uint64_t e0 = sh->exact[0], e1 = sh->exact[1], tail = sh->tail;
@@ -537,6 +557,13 @@ value_shaped(struct scan *sc, struct p1_object *o, const char *q,
 		m = m * pow10u[nf] + p1i_value8(w0 >> b | w1 << (64 - b), nf);
 		x = (double)(int64_t)m / p1i_pow10[nf];
 	}
+	/*
+	 * Its typed value (p1i_num_of() for the code's quantity, which the
+	 * shape's unit is): number * 10^e10 where e10 is 0, or where e10 is
+	 * the number of decimals: p1i_scale() rounds number * 10^decimals
+	 * back to m exactly (m < 2^50), times 10^0.
+	 */
+	*typed = sh->typed_int ? (double)(int64_t)m : x;
 	v = value_slot(sc, o);
 	v->number = x;
 	v->time = 0;
@@ -630,10 +657,70 @@ static const char *obis_fast(const char *p, struct p1_obis *o, uint16_t *flags)
 	return c == '(' ? p : NULL;
 }
 
+#ifdef P1_SWAR
+_Static_assert(offsetof(struct p1_object, obis) == 0 &&
+		       offsetof(struct p1_object, flags) == 6 &&
+		       offsetof(struct p1_object, off) == 8 &&
+		       offsetof(struct p1_object, len) == 12 &&
+		       offsetof(struct p1_object, first) == 14 &&
+		       offsetof(struct p1_object, nvalues) == 16 &&
+		       offsetof(struct p1i_code, obis) + 8 <=
+			       sizeof(struct p1i_code),
+	       "object_known() writes p1_object a word at a time");
+
+/* A line whose code p1i_code_find() knew: p at it, lp at its '('. */
+static const char *object_known(struct scan *sc, const char *p, const char *lp,
+				const struct p1i_code *code,
+				struct p1_object **cur)
+{
+	struct p1_telegram *t = sc->t;
+	struct p1_object *o;
+	const char *next;
+	uint64_t w;
+
+	if (sc->last)
+		finish(sc);
+	if (t->nobjects >= P1_MAX_OBJECTS) {
+		t->anomalies |= P1_ANOM_OBJECTS;
+		*cur = NULL;
+		line_end(sc, p, &next);
+		return next;
+	}
+	o = &t->objects[t->nobjects++];
+	*cur = o;
+	sc->last = o;
+	/* obis and flags, then off, len and first: a word each */
+	memcpy(&w, &code->obis, 8);
+	w = (w & 0xffffffffffffull) | (uint64_t)P1_OBJ_OBIS << 48;
+	memcpy(o, &w, 8);
+	w = (uint32_t)(p - t->text) | (uint64_t)(lp - p) << 32 |
+	    (uint64_t)t->nvalues << 48;
+	memcpy(&o->off, &w, 8);
+	o->nvalues = 0;
+	if (code->shape) {
+		double x;
+		const char *e = value_shaped(sc, o, lp + 1,
+					     &p1i_shapes[code->shape], &x);
+
+		if (e) {
+			/* only plain-number codes have shapes */
+			put_shaped(sc, code, x, o->nvalues != 0);
+			sc->last = NULL;
+			return values_fast(sc, o, e, 0);
+		}
+	}
+	p = values_fast(sc, o, lp, 0);
+	if (code->kind == P1I_CODE_NUM) {
+		put_num(sc, o, code);
+		sc->last = NULL;
+	}
+	return p;
+}
+#endif
+
 static const char *object_fast(struct scan *sc, const char *p,
 			       struct p1_object **cur)
 {
-	const struct p1i_code *code = NULL;
 	struct p1_obis ob;
 	uint16_t flags = P1_OBJ_OBIS;
 	const char *lp;
@@ -641,12 +728,14 @@ static const char *object_fast(struct scan *sc, const char *p,
 	const char *next;
 
 #ifdef P1_SWAR
-	code = p1i_code_find(p, &lp);
-	if (code)
-		ob = code->obis;
-	else
+	{
+		const struct p1i_code *code = p1i_code_find(p, &lp);
+
+		if (code)
+			return object_known(sc, p, lp, code, cur);
+	}
 #endif
-		lp = obis_fast(p, &ob, &flags);
+	lp = obis_fast(p, &ob, &flags);
 	if (!lp)
 		return object_slow(sc, p, cur);
 	o = new_object(sc, p, lp);
@@ -657,21 +746,7 @@ static const char *object_fast(struct scan *sc, const char *p,
 	}
 	o->obis = ob;
 	o->flags = flags;
-#ifdef P1_SWAR
-	if (code && code->shape) {
-		const char *e =
-			value_shaped(sc, o, lp + 1, &p1i_shapes[code->shape]);
-
-		if (e)
-			lp = e;
-	}
-#endif
-	p = values_fast(sc, o, lp, 0);
-	if (code && code->kind == P1I_CODE_NUM) {
-		put_num(sc, o, code);
-		sc->last = NULL;
-	}
-	return p;
+	return values_fast(sc, o, lp, 0);
 }
 
 /* --- telegram --------------------------------------------------------- */
