@@ -706,6 +706,8 @@ static const char *object_known(struct scan *sc, const char *p, const char *lp,
 			/* only plain-number codes have shapes */
 			put_shaped(sc, code, x, o->nvalues != 0);
 			sc->last = NULL;
+			if (e[0] == '\r' && e[1] == '\n')
+				return e + 2;
 			return values_fast(sc, o, e, 0);
 		}
 	}
