@@ -154,6 +154,58 @@ static void strings(void **state)
 	}
 }
 
+/* The header (written by the 16-byte escaping path when it needs
+ * escapes) as p1_json_string() writes it: every byte at every place, and
+ * UTF-8 cut and whole across the 16-byte blocks. */
+static void check_header(const char *h, size_t n)
+{
+	static char want[1024], out[1 << 17];
+	size_t k = 0;
+
+	k += (size_t)snprintf(tg, sizeof(tg), "/");
+	memcpy(tg + k, h, n);
+	k += n;
+	k += (size_t)snprintf(tg + k, sizeof(tg) - k,
+			      "\r\n\r\n0-0:96.13.0(1)\r\n!\r\n");
+	p1_parse(tg, k, &t, NULL);
+	strcpy(out, json_of());
+	memcpy(want, "\"header\":", 9);
+	ref_string(t.text + t.header_off, t.header_len, want + 9,
+		   sizeof(want) - 9);
+	if (!strstr(out, want)) {
+		fprintf(stderr, "missing %s in %s\n", want, out);
+		fail();
+	}
+}
+
+static void headers(void **state)
+{
+	size_t n, pos, max = getenv("P1_TEST_QUICK") ? 20 : 40;
+	char h[96];
+	unsigned c;
+
+	(void)state;
+	for (n = 1; n <= max; n++) {
+		for (pos = 0; pos < n; pos++) {
+			for (c = 1; c < 256; c++) {
+				if (c == '\r' || c == '\n' ||
+				    (pos == 0 && c == '!'))
+					continue;
+				memset(h, 'A' + (int)(n % 26), n);
+				h[pos] = (char)c;
+				h[0] = pos ? '\\' : h[0]; /* one escape first */
+				check_header(h, n);
+			}
+		}
+	}
+	for (n = 0; n <= 40; n++) {
+		memset(h, 'b', n);
+		memcpy(h + n, "\\\xc2\xb3m\xe2\x82\xac", 7);
+		check_header(h, n + 7);
+		check_header(h, n + 2);
+	}
+}
+
 /* What the writer must print for a number sent as s (digits only). */
 static void want_number(const char *s, char *b, size_t cap)
 {
@@ -394,9 +446,9 @@ static void into(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(strings),	cmocka_unit_test(numbers),
-		cmocka_unit_test(long_numbers), cmocka_unit_test(obis_codes),
-		cmocka_unit_test(into),
+		cmocka_unit_test(strings),    cmocka_unit_test(headers),
+		cmocka_unit_test(numbers),    cmocka_unit_test(long_numbers),
+		cmocka_unit_test(obis_codes), cmocka_unit_test(into),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -163,11 +163,13 @@ size_t p1i_fmt_g15(char *b, double x)
 		b[n++] = '0';
 		return n;
 	}
-	if (a >= 1 && a < 1e15 && a == (double)(uint64_t)a) {
+	/* (int64_t conversions below 10^15: exact, and cheaper than the
+	 * unsigned ones) */
+	if (a >= 1 && a < 1e15 && a == (double)(int64_t)a) {
 		/* an integer (most readings in base units): k = 0 below */
 		if (x < 0)
 			b[n++] = '-';
-		return n + p1i_fmt_u64(b + n, (uint64_t)a);
+		return n + p1i_fmt_u64(b + n, (uint64_t)(int64_t)a);
 	}
 	if (a >= 1e-4 && a < 1e15) {
 		/* from 1 on, k = 0 (an integer) was taken above */
@@ -179,8 +181,8 @@ size_t p1i_fmt_g15(char *b, double x)
 
 			if (m >= 1e15)
 				break;
-			r = (uint64_t)(m + 0.5);
-			if ((double)r / p1i_pow10[k] != a)
+			r = (uint64_t)(int64_t)(m + 0.5);
+			if ((double)(int64_t)r / p1i_pow10[k] != a)
 				continue;
 			if (x < 0)
 				b[n++] = '-';

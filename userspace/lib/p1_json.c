@@ -122,8 +122,11 @@ static const bool plain[256] = {
 	PLAIN16X(0x40), PLAIN16X(0x50), PLAIN16X(0x60), PLAIN16X(0x70),
 };
 
-/* s[0..n) escaped at p, quoted (6 n + 2 bytes of room); returns the end. */
-static char *esc_at(char *p, const char *s, size_t n)
+static inline unsigned special_mask16(const char *s, size_t n);
+
+/* s[0..n) escaped at p, quoted (6 n + 18 bytes of room); returns the end.
+ * wide: 16 bytes readable past s + n, runs copied 16 bytes at a time. */
+static char *esc_at(char *p, const char *s, size_t n, bool wide)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *q = (const unsigned char *)s;
@@ -131,8 +134,20 @@ static char *esc_at(char *p, const char *s, size_t n)
 
 	*p++ = '"';
 	while (i < n) {
-		unsigned c = q[i];
+		unsigned c;
 
+		if (wide) {
+			size_t k = n - i < 16 ? n - i : 16;
+			unsigned m = special_mask16(s + i, k);
+			size_t z = m ? (size_t)__builtin_ctz(m) : k;
+
+			memcpy(p, s + i, 16);
+			p += z;
+			i += z;
+			if (!m)
+				continue;
+		}
+		c = q[i];
 		if (plain[c]) {
 			*p++ = (char)c;
 			i++;
@@ -172,6 +187,9 @@ static char *esc_at(char *p, const char *s, size_t n)
 	return p;
 }
 
+/* The room esc_at() may want for JW_ROOM bytes. */
+#define ESC_ROOM (6 * JW_ROOM + 18)
+
 /* Any string, escaped byte by byte: short ones straight into the room
  * their longest escaping needs, longer ones a run at a time. */
 static void str(struct jw *w, const char *s, size_t n)
@@ -181,7 +199,7 @@ static void str(struct jw *w, const char *s, size_t n)
 	size_t i = 0, run = 0;
 
 	if (n <= JW_ROOM) {
-		w->p = esc_at(room(w, 6 * JW_ROOM + 2), s, n);
+		w->p = esc_at(room(w, ESC_ROOM), s, n, false);
 		return;
 	}
 	put(w, "\"", 1);
@@ -246,9 +264,9 @@ static void str(struct jw *w, const char *s, size_t n)
 #if defined(__SSE2__) && !defined(P1_JSON_PORTABLE)
 #include <emmintrin.h>
 
-/* Whether s[0..n) (n <= 16; 16 bytes readable) has a byte that needs
- * escaping or a UTF-8 check: < 0x20, >= 0x7f, '"' or '\\'. */
-static inline bool special16(const char *s, size_t n)
+/* Which of s[0..n) (n <= 16; 16 bytes readable) need escaping or a UTF-8
+ * check: < 0x20, >= 0x7f, '"' or '\\' (bit i for s[i]). */
+static inline unsigned special_mask16(const char *s, size_t n)
 {
 	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
 	/* signed: 0x80..0xff are below 0x20 too */
@@ -259,6 +277,12 @@ static inline bool special16(const char *s, size_t n)
 			     _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
 
 	return (unsigned)_mm_movemask_epi8(m) & (0xffffu >> (16 - n));
+}
+
+/* Whether s[0..n) (n <= 16; 16 bytes readable) has such a byte. */
+static inline bool special16(const char *s, size_t n)
+{
+	return special_mask16(s, n) != 0;
 }
 #else
 /* Sixteen bytes at a time (GCC/clang vector extension: NEON, or plain
@@ -279,6 +303,17 @@ static inline bool special16(const char *s, size_t n)
 	    (p1_v16)(idx < (unsigned char)n);
 	memcpy(u, &m, 16);
 	return u[0] | u[1];
+}
+
+/* special16() as a mask (bit i for s[i]). */
+static inline unsigned special_mask16(const char *s, size_t n)
+{
+	unsigned m = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		m |= (unsigned)!plain[(unsigned char)s[i]] << i;
+	return m;
 }
 #endif
 
@@ -322,6 +357,8 @@ static void str_in(struct jw *w, const char *s, size_t n, const char *lim)
 {
 	if (plain_in(s, n, lim))
 		w->p = plain_at(room(w, n + 32), s, n);
+	else if (n <= JW_ROOM && s <= lim && (size_t)(lim - s) >= n + 16)
+		w->p = esc_at(room(w, ESC_ROOM), s, n, true);
 	else
 		str(w, s, n);
 }
@@ -775,6 +812,7 @@ static char *values(struct jw *w, char *p, const struct p1_telegram *t,
 		    const struct p1_object *o)
 {
 	const struct p1_value *v = t->values + o->first, *ve = v + o->nvalues;
+	const struct p1_value *v0 = v;
 
 	for (; v < ve; v++) {
 		const char *raw = t->text + v->off;
@@ -785,7 +823,7 @@ static char *values(struct jw *w, char *p, const struct p1_telegram *t,
 			    n <= JW_ROOM - 32 && !special(raw, n);
 
 		/* the first value's room came with its object's */
-		if (v != t->values + o->first) {
+		if (v != v0) {
 			p = ROOM_AT(w, p, VALUE_ROOM);
 			*p++ = ',';
 		}
