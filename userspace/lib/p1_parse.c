@@ -7,14 +7,19 @@
  * 2.2 puts the gas reading there) that extend the object above, and the
  * '!' line with the CRC.
  *
- * The fast path reads a well-formed line in a single sweep: the OBIS code
- * digit by digit, then each value while parsing it as a number (or a
- * timestamp) on the way to its ')'.  Anything unusual (spaces, junk
+ * The fast path reads a well-formed line in a single sweep.  A code the
+ * typed view knows, written as meters write it, is found by its text in
+ * one step (p1_code.h), and its first value, when in the format DSMR 5
+ * gives that code ("012345.678*kWh"), is checked and converted with two
+ * words (value_shaped()).  Other codes are read field by field, other
+ * values while parsing them as a number (8 digits at a time) or a
+ * timestamp on the way to their ')'.  Anything unusual (spaces, junk
  * between values, codes that are not OBIS, digits beyond what a double
  * holds, ...) drops that line or value to the slow path, which finds the
- * line end first and then parses within it.  Both paths give the same
- * result for well-formed input.  The typed view is derived afterwards
- * (p1_typed.c).
+ * line end first and then parses within it.  All paths give the same
+ * result for well-formed input.  The typed view (p1_typed.c) is filled
+ * object by object as each is finished (plain numbers as soon as their
+ * line is read); what needs the whole telegram comes at the end.
  *
  * Any byte is allowed anywhere: lines end at LF (a CR before it is
  * dropped), values at ')' or the line end.  The digit loops stop at the
@@ -174,17 +179,9 @@ value_slot(struct scan *sc, struct p1_object *o)
 static inline __attribute__((always_inline)) struct p1_value *
 new_value(struct scan *sc, struct p1_object *o, const char *s, unsigned flags)
 {
-	struct p1_telegram *t = sc->t;
-	struct p1_value *v = &sc->scratch;
+	struct p1_value *v = value_slot(sc, o);
 
-	if (t->nvalues < P1_MAX_VALUES) {
-		v = &t->values[t->nvalues++];
-		o->nvalues++;
-	} else {
-		t->anomalies |= P1_ANOM_VALUES;
-		o->flags |= P1_OBJ_TRUNCATED;
-	}
-	*v = (struct p1_value){.off = (uint16_t)(s - t->text),
+	*v = (struct p1_value){.off = (uint16_t)(s - sc->t->text),
 			       .flags = (uint8_t)flags,
 			       .unit = P1_UNIT_NONE};
 	return v;
