@@ -131,6 +131,25 @@ late = (b"/XMX5LGBBFG1009021021\r\n\r\n1-3:0.2.8(42)\r\n"
 rc, out, _ = run("-", stdin=late)
 check(rc == 0 and b" time=2040-01-01T11:00:00Z " in out, f"2040: {out!r}")
 
+# The text line's header: printable ASCII as sent, every other byte as
+# \xNN, whatever its place (eight bytes are checked at a time).
+def shown(bs):
+    return "".join(chr(c) if 0x20 <= c < 0x7f else "\\x%02x" % c
+                   for c in bs)
+
+
+heads, want = b"", []
+for i, c in enumerate([x for x in range(1, 256) if x not in (10, 13)]):
+    pad = b"ABCDEFGHIJKLMNOPQ"[:i % 17]
+    h = pad + bytes([c]) + b"xyz" * (i % 5)
+    heads += b"/" + h + b"\r\n\r\n1-0:1.8.1(1*kWh)\r\n!\r\n"
+    want.append(shown(h))
+rc, out, _ = run("-", stdin=heads)
+got = [ln.split(" family=")[0][len("crc=none "):]
+       for ln in out.decode("ascii").splitlines()]
+check(rc == 0 and got == want,
+      "header bytes: " + str([(a, b) for a, b in zip(got, want) if a != b][:3]))
+
 # Errors.
 check(run("--bogus")[0] == 2, "bad option exit 2")
 check(run("a", "b")[0] == 2, "two files exit 2")

@@ -196,9 +196,22 @@ static char *put_time(char *p, const char *label, size_t llen,
 static char *put_bytes(char *p, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i;
+	const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++) {
+	/* Eight printable bytes (0x20-0x7e) at a time: none below 0x20,
+	 * none above 0x7e (bytes from 0x80 have their high bit set). */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if (((w - ones * 0x20) & ~w & high) |
+		    (((w + ones * (127 - 0x7e)) | w) & high))
+			break;
+		memcpy(p, &w, 8);
+		p += 8;
+	}
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c >= 0x20 && c < 0x7f) {
