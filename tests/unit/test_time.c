@@ -108,6 +108,107 @@ static void invalid(void **state)
 	assert_int_equal(p1_time_parse("230101000000W", 13, 7, &t), -1);
 }
 
+/* p1i_tst_at (cached hours) must agree with p1i_tst_nocache exactly. */
+static void same_as_nocache(const char *s, size_t n, unsigned zone,
+			    unsigned slot)
+{
+	int64_t want = 42, got = 42;
+	int rw = p1i_tst_nocache(s, n, zone, &want);
+	int rg = p1i_tst_at(s, n, zone, &got, slot);
+
+	if (rw != rg || want != got)
+		fail_msg("'%.*s' zone %u slot %u: %d %lld, want %d %lld",
+			 (int)n, s, zone, slot, rg, (long long)got, rw,
+			 (long long)want);
+}
+
+static uint64_t rnd_state = 0x9e3779b97f4a7c15ull;
+
+static unsigned rnd(unsigned n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (unsigned)(rnd_state >> 32) % n;
+}
+
+/*
+ * Every hour of the switch days (and the days around them) in each zone,
+ * unflagged, S and W (whichever contradicts the date too), at the hour's
+ * first, middle and last second and at invalid minutes and seconds; each
+ * through an entry last filled by another hour, zone or flag, and again
+ * through the same entry (a hit).
+ */
+static void cache_day(const char *day, unsigned zone)
+{
+	static const char *const mmss[] = {"0000", "3000", "5959",
+					   "6000", "0060", "5a00"};
+	unsigned hh, m, f;
+	char b[16];
+
+	for (hh = 0; hh < 26; hh++)
+		for (f = 0; f < 3; f++)
+			for (m = 0; m < 6; m++) {
+				snprintf(b, sizeof(b), "%s%02u%s%c", day, hh,
+					 mmss[m], "\0SW"[f]);
+				same_as_nocache(b, f ? 13 : 12, zone, hh % 3);
+				same_as_nocache(b, f ? 13 : 12, zone, hh % 3);
+			}
+}
+
+static void cache_switch_days(void **state)
+{
+	static const char *const days[] = {
+		"230325", "230326", "230327", "231028", "231029", "231030",
+		"240331", "241027", "000326", "230230", "230229", "240229",
+		"991231", "010101", "211031", "220327",
+	};
+	unsigned d, zone;
+
+	(void)state;
+	for (zone = 0; zone <= P1_ZONE_UTC; zone++)
+		for (d = 0; d < sizeof(days) / sizeof(days[0]); d++)
+			cache_day(days[d], zone);
+}
+
+/*
+ * Random stamps, valid and not (months 0..13, days 0..32, hours 0..25,
+ * minutes and seconds 0..61, year 00, stray bytes), in runs that share
+ * their hour and through few entries, so that hits, misses and evictions
+ * all happen; each must equal the uncached conversion.
+ */
+static void cache_random(void **state)
+{
+	char b[16];
+	unsigned i, k;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		unsigned yy = rnd(8) ? 1 + rnd(99) : 0, mo = rnd(14),
+			 dd = rnd(33), hh = rnd(26), zone = rnd(3),
+			 run = 1 + rnd(6), slot = rnd(4);
+
+		if (rnd(2)) { /* near a switch */
+			mo = rnd(2) ? 3 : 10;
+			dd = 24 + rnd(8);
+			hh = rnd(4);
+		}
+		for (k = 0; k < run; k++) {
+			unsigned f = rnd(4);
+			size_t n;
+
+			snprintf(b, sizeof(b), "%02u%02u%02u%02u%02u%02u%c", yy,
+				 mo, dd, hh, rnd(62), rnd(62), "\0SWX"[f]);
+			n = f ? 13 : 12;
+			if (!rnd(16))
+				b[rnd(12)] = (char)(' ' + rnd(64));
+			if (!rnd(8))
+				zone = rnd(3);
+			same_as_nocache(b, n, zone, slot);
+		}
+	}
+}
+
 static void zone_names(void **state)
 {
 	(void)state;
@@ -214,9 +315,13 @@ static void against_tzdata(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(flags),	  cmocka_unit_test(switches),
-		cmocka_unit_test(invalid),	  cmocka_unit_test(zone_names),
+		cmocka_unit_test(flags),
+		cmocka_unit_test(switches),
+		cmocka_unit_test(invalid),
+		cmocka_unit_test(zone_names),
 		cmocka_unit_test(against_tzdata),
+		cmocka_unit_test(cache_switch_days),
+		cmocka_unit_test(cache_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,6 +38,8 @@ int64_t p1i_local_to_utc(unsigned zone, unsigned year, unsigned mon,
  * -2 when it is not a timestamp shape at all.
  */
 int p1i_tst(const char *s, size_t n, unsigned zone, int64_t *utc);
+/* The same without the cache of hours (p1i_tst_at below). */
+int p1i_tst_nocache(const char *s, size_t n, unsigned zone, int64_t *utc);
 
 /*
  * The value of nint digits at p, then (if nfrac) a '.' and nfrac digits:
@@ -94,6 +96,74 @@ static inline uint64_t p1i_value8(uint64_t v, unsigned k)
 	x = (x * 10 + (x >> 8)) & 0x00ff00ff00ff00ffull;
 	x = (x * 100 + (x >> 16)) & 0x0000ffff0000ffffull;
 	return (x * 10000 + (x >> 32)) & 0xffffffffull;
+}
+
+/*
+ * A per-thread cache of local hours: YYMMDDhh (its 8 bytes as read), the
+ * flag and the zone give the UTC second of hh:00:00, and the stamp is
+ * that plus mm * 60 + ss.  That holds for unflagged stamps too: the EU
+ * switches are at whole UTC hours and the zones' offsets are whole hours,
+ * so one local hour lies wholly on one side of a switch.  The parser
+ * gives the n-th stamp of a telegram entry n: from one telegram to the
+ * next the n-th stamp nearly always has the same hour (the telegram's own
+ * time, the failure log, the gas reading, eMUCs' 13 monthly peaks), so
+ * most stamps cost a compare and the minutes and seconds.  Only valid
+ * hours are entered.  Per thread: no locks, the parser stays reentrant.
+ */
+#define P1I_TST_CACHE 64 /* entries, a power of two */
+
+struct p1i_tst_hour {
+	uint64_t key;  /* YYMMDDhh as 8 bytes */
+	uint32_t tag;  /* flag | zone << 8 | 1 << 16; 0: empty */
+	int32_t hours; /* UTC hours since 1970 of hh:00:00 */
+};
+
+extern _Thread_local struct p1i_tst_hour p1i_tst_cache[P1I_TST_CACHE]
+	__attribute__((visibility("hidden")));
+
+/* p1i_tst_at's miss: convert, and enter the hour in @h. */
+int p1i_tst_miss(const char *s, size_t n, unsigned zone, int64_t *utc,
+		 struct p1i_tst_hour *h, uint32_t tag, unsigned mmss);
+
+/* p1i_tst() through entry @slot (any number) of the cache. */
+static inline int p1i_tst_at(const char *s, size_t n, unsigned zone,
+			     int64_t *utc, unsigned slot)
+{
+	struct p1i_tst_hour *h = &p1i_tst_cache[slot & (P1I_TST_CACHE - 1)];
+	unsigned mi, ss, flag = 0;
+	uint64_t b;
+	uint32_t tag;
+
+	if (n == 13) {
+		flag = (unsigned char)s[12];
+		if (flag != 'S' && flag != 'W')
+			return -2;
+	} else if (n != 12) {
+		return -2;
+	}
+	/* '0000' then mmss (bytes 8..11 of the stamp), pairs of digits */
+	b = (p1i_load8(s + 4) & 0xffffffff00000000ull) | 0x30303030ull;
+	if (p1i_digits8(b) != 8)
+		return -2;
+	b -= 0x3030303030303030ull;
+	b = b * 10 + (b >> 8);
+	mi = b >> 32 & 0xff;
+	ss = b >> 48 & 0xff;
+	tag = flag | zone << 8 | 1u << 16;
+	if (__builtin_expect(h->key != p1i_load8(s) || h->tag != tag, 0))
+		return p1i_tst_miss(s, n, zone, utc, h, tag, mi * 60 + ss);
+	/* YYMMDDhh is valid: it was entered */
+	if (mi > 59 || ss > 59)
+		return -1;
+	*utc = (int64_t)h->hours * 3600 + mi * 60 + ss;
+	return 0;
+}
+#else
+static inline int p1i_tst_at(const char *s, size_t n, unsigned zone,
+			     int64_t *utc, unsigned slot)
+{
+	(void)slot;
+	return p1i_tst_nocache(s, n, zone, utc);
 }
 #endif
 

@@ -37,6 +37,7 @@ struct scan {
 	struct p1_telegram *t;
 	const char *end; /* end of the text; *end == 0 */
 	unsigned zone;
+	unsigned stamps;	 /* timestamps so far: their p1i_tst_at slot */
 	struct p1_object *last;	 /* the object p1i_typed_obj() is due for */
 	struct p1i_seen seen;	 /* for p1i_typed_end() */
 	struct p1_value scratch; /* where values go when the pool is full */
@@ -130,7 +131,7 @@ static void classify(struct scan *sc, struct p1_value *v, const char *s,
 	if (!n)
 		return;
 	if (n == 13 && (s[12] == 'S' || s[12] == 'W')) {
-		r = p1i_tst(s, n, sc->zone, &v->time);
+		r = p1i_tst_at(s, n, sc->zone, &v->time, sc->stamps++);
 		if (r == 0) {
 			v->flags |= P1_VAL_TIME;
 			if (s[12] == 'S')
@@ -386,7 +387,7 @@ value_fast(struct scan *sc, struct p1_object *o, const char *p, unsigned flags)
 	/* "YYMMDDhhmmssX)": straight to the timestamp check */
 	if (p[13] == ')' && (p[12] == 'S' || p[12] == 'W')) {
 		c = (unsigned char)p[12];
-		switch (p1i_tst(p, 13, sc->zone, &v->time)) {
+		switch (p1i_tst_at(p, 13, sc->zone, &v->time, sc->stamps++)) {
 		case 0:
 			v->flags |= c == 'S' ? P1_VAL_TIME | P1_VAL_DST
 					     : P1_VAL_TIME;

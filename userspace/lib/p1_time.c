@@ -94,7 +94,11 @@ tst_fields(unsigned yy, unsigned mo, unsigned dd, unsigned hh, unsigned mi,
 	return 0;
 }
 
-int p1i_tst(const char *s, size_t n, unsigned zone, int64_t *utc)
+/*
+ * The stamp check and conversion without the cache below (the reference
+ * the cache is tested against; also its miss path).
+ */
+int p1i_tst_nocache(const char *s, size_t n, unsigned zone, int64_t *utc)
 {
 	int flag = 0;
 
@@ -135,6 +139,34 @@ int p1i_tst(const char *s, size_t n, unsigned zone, int64_t *utc)
 	}
 #endif
 }
+
+#ifdef P1_SWAR
+/* The cache of hours p1i_tst_at() reads (p1_internal.h). */
+_Thread_local struct p1i_tst_hour p1i_tst_cache[P1I_TST_CACHE];
+
+int p1i_tst_miss(const char *s, size_t n, unsigned zone, int64_t *utc,
+		 struct p1i_tst_hour *h, uint32_t tag, unsigned mmss)
+{
+	int r = p1i_tst_nocache(s, n, zone, utc);
+
+	if (r)
+		return r;
+	h->key = p1i_load8(s);
+	h->tag = tag;
+	h->hours = (int32_t)((*utc - mmss) / 3600);
+	return 0;
+}
+
+int p1i_tst(const char *s, size_t n, unsigned zone, int64_t *utc)
+{
+	return p1i_tst_at(s, n, zone, utc, P1I_TST_CACHE - 1);
+}
+#else
+int p1i_tst(const char *s, size_t n, unsigned zone, int64_t *utc)
+{
+	return p1i_tst_nocache(s, n, zone, utc);
+}
+#endif
 
 int p1_time_parse(const char *s, size_t n, unsigned zone, int64_t *utc)
 {
