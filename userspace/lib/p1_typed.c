@@ -71,21 +71,15 @@ static inline __attribute__((always_inline)) void put(struct p1_num *dst,
 	}
 }
 
-/* A timestamp value; unflagged 12-digit ones too (DSMR 2.2/3.0). */
-static void put_time(struct p1_time *dst, struct p1_telegram *t,
-		     struct p1_value *v, unsigned zone)
+/* put_time() for a value the parser did not take as a time. */
+static __attribute__((noinline)) void put_time_text(struct p1_time *dst,
+						    struct p1_telegram *t,
+						    struct p1_value *v,
+						    unsigned zone)
 {
 	int64_t utc;
 	int r;
 
-	if (!v || !v->len)
-		return;
-	dst->present = true;
-	if (v->flags & P1_VAL_TIME) {
-		dst->t = v->time;
-		dst->valid = true;
-		return;
-	}
 	if (v->flags & P1_VAL_TIME_BAD)
 		return;
 	r = p1i_tst(t->text + v->off, v->len, zone, &utc);
@@ -99,6 +93,25 @@ static void put_time(struct p1_time *dst, struct p1_telegram *t,
 		t->anomalies |= P1_ANOM_BAD_TIME;
 		t->bad_times++;
 	}
+}
+
+/*
+ * A timestamp value; unflagged 12-digit ones too (DSMR 2.2/3.0).  Those
+ * the parser converted (flagged ones) are copied inline.
+ */
+static inline __attribute__((always_inline)) void
+put_time(struct p1_time *dst, struct p1_telegram *t, struct p1_value *v,
+	 unsigned zone)
+{
+	if (!v || !v->len)
+		return;
+	dst->present = true;
+	if (v->flags & P1_VAL_TIME) {
+		dst->t = v->time;
+		dst->valid = true;
+		return;
+	}
+	put_time_text(dst, t, v, zone);
 }
 
 /* Hex digit values; 0x100 marks bytes that are no hex digit. */
