@@ -100,6 +100,43 @@ static void stale_mbus(void **state)
 	assert_null(p1_mbus_find(t, P1_MBUS_ELECTRICITY));
 }
 
+/*
+ * M-Bus units: the unit the parser knew for a reading (known units) or
+ * read again from its text (unknown ones, a NUL inside, too long for
+ * p1_mbus.unit, DSMR 2.2's unit value), whichever line came last.
+ */
+static void mbus_units(void **state)
+{
+	static const char tg[] =
+		"/XMX5LGF0000000000000\r\n\r\n"
+		"0-1:24.2.1(230701153000S)(12.5*kWh)\r\n"
+		"0-2:24.2.1(230701153000S)(1500*dm3)\r\n"
+		"0-3:24.2.1(230701153000S)(7*k\0Wh)\r\n"
+		"0-4:24.2.1(230701153000S)(8*kWhkWhkWh)\r\n"
+		"0-4:24.2.1(230701153000S)(9*GJ)\r\n"
+		"0-2:24.3.0(230701153000)(00)(60)(1)(0-2:24.2.1)(kWh)\r\n"
+		"(00002.500)\r\n"
+		"!\r\n";
+	static struct p1_telegram t;
+	const struct p1_mbus *m = t.data.mbus;
+	unsigned round;
+
+	(void)state;
+	for (round = 0; round < 2; round++) {
+		assert_int_equal(p1_parse(tg, sizeof(tg) - 1, &t, NULL), 0);
+		assert_int_equal(m[0].kind, P1_MBUS_ELECTRICITY);
+		check_num(m[0].energy_wh, 12500);
+		assert_string_equal(m[1].unit, "kWh"); /* 24.3.0 came last */
+		check_num(m[1].energy_wh, 2500);
+		check_absent(m[1].volume_m3);
+		assert_string_equal(m[2].unit, "k");
+		check_absent(m[2].energy_wh);
+		check_absent(m[2].volume_m3);
+		assert_string_equal(m[3].unit, "GJ");
+		check_near(m[3].energy_wh, 9e9 / 3600, 1e-6);
+	}
+}
+
 static void failure_log_10(void **state)
 {
 	static const struct {
@@ -515,6 +552,7 @@ int main(void)
 		cmocka_unit_test(empty_values),
 		cmocka_unit_test(invalid_times),
 		cmocka_unit_test(stale_mbus),
+		cmocka_unit_test(mbus_units),
 		cmocka_unit_test(failure_log_10),
 		cmocka_unit_test(lf_only),
 		cmocka_unit_test(crc_forms),

@@ -187,6 +187,9 @@ struct p1i_seen {
 	bool version, emucs, smarty, star, mbus2430, reactive, hu;
 	bool gas_same_line; /* 24.3.0 with its reading on its own line */
 	bool id_from_96_1_1;
+	/* enum p1_unit + 1 of each channel's unit text when the parser
+	 * knew it (a known unit), 0: read it from the text */
+	uint8_t mbus_unit[P1_MAX_MBUS];
 };
 
 /* The quantity of each unit and its power of ten to the base unit. */

@@ -530,7 +530,7 @@ static void abstract_obj(struct p1_telegram *t, const struct p1_object *o,
 /* The reading of 24.2.1 / 24.2.3: (capture time)(value*unit). */
 static void mbus_reading(struct p1_telegram *t, struct p1_mbus *m,
 			 const struct p1_object *o, unsigned zone,
-			 uint16_t which)
+			 uint16_t which, uint8_t *unit)
 {
 	struct p1_value *v;
 
@@ -548,6 +548,7 @@ static void mbus_reading(struct p1_telegram *t, struct p1_mbus *m,
 	m->reading.present = true;
 	m->reading_obis = which;
 	m->unit[0] = 0;
+	*unit = 0;
 	if (v->unit_len) {
 		size_t n = v->unit_len < sizeof(m->unit) - 1
 				   ? v->unit_len
@@ -555,6 +556,9 @@ static void mbus_reading(struct p1_telegram *t, struct p1_mbus *m,
 
 		memcpy(m->unit, vunit(t, v), n);
 		m->unit[n] = 0;
+		/* a known unit's text has no NUL and is what was copied */
+		if (v->unit > P1_UNIT_OTHER && n == v->unit_len)
+			*unit = (uint8_t)(v->unit + 1);
 	}
 }
 
@@ -608,13 +612,14 @@ static void mbus_obj(struct p1_telegram *t, const struct p1_object *o,
 		}
 		break;
 	case KEY(24, 2, 1):
-		mbus_reading(t, m, o, zone, 2421);
+		mbus_reading(t, m, o, zone, 2421, &s->mbus_unit[o->obis.b - 1]);
 		break;
 	case KEY(24, 2, 3):
-		mbus_reading(t, m, o, zone, 2423);
+		mbus_reading(t, m, o, zone, 2423, &s->mbus_unit[o->obis.b - 1]);
 		break;
 	case KEY(24, 3, 0):
 		mbus_2430(t, m, o, zone);
+		s->mbus_unit[o->obis.b - 1] = 0;
 		s->mbus2430 = true;
 		/* DSMR 2.2 puts the reading on the next line; only 3.0
 		 * meters (some of them) put it on the same one. */
@@ -653,10 +658,10 @@ static unsigned kind_of_type(unsigned type)
 }
 
 /* Factor from the unit to m3 (volume) or Wh (energy); 0 if neither. */
-static double mbus_factor(const char *u, bool *volume)
+static double mbus_factor(unsigned unit, bool *volume)
 {
 	*volume = true;
-	switch (p1i_unit(u, strlen(u))) {
+	switch (unit) {
 	case P1_UNIT_M3:
 		return 1;
 	case P1_UNIT_DM3:
@@ -664,7 +669,7 @@ static double mbus_factor(const char *u, bool *volume)
 		return 1e-3;
 	}
 	*volume = false;
-	switch (p1i_unit(u, strlen(u))) {
+	switch (unit) {
 	case P1_UNIT_WH:
 		return 1;
 	case P1_UNIT_KWH:
@@ -680,10 +685,18 @@ static double mbus_factor(const char *u, bool *volume)
 	}
 }
 
-static void mbus_finish(struct p1_mbus *m)
+/* enum p1_unit of m->unit; known: p1i_seen.mbus_unit[] */
+static unsigned mbus_unit(const struct p1_mbus *m, unsigned known)
+{
+	return known ? known - 1 : p1i_unit(m->unit, strlen(m->unit));
+}
+
+static void mbus_finish(struct p1_mbus *m, unsigned known)
 {
 	bool volume;
-	double f = m->reading.present ? mbus_factor(m->unit, &volume) : 0;
+	double f = m->reading.present
+			   ? mbus_factor(mbus_unit(m, known), &volume)
+			   : 0;
 
 	if (f && volume) {
 		m->volume_m3.value = m->reading.value * f;
@@ -697,7 +710,7 @@ static void mbus_finish(struct p1_mbus *m)
 	else if (m->volume_m3.present)
 		m->kind = P1_MBUS_GAS; /* DSMR 2.2 without a type: gas */
 	else if (m->energy_wh.present)
-		m->kind = p1i_unit(m->unit, strlen(m->unit)) == P1_UNIT_KWH
+		m->kind = mbus_unit(m, known) == P1_UNIT_KWH
 				  ? P1_MBUS_ELECTRICITY
 				  : P1_MBUS_HEAT;
 	m->stale = !m->reading.present || (m->id_present && !m->id[0]) ||
@@ -750,6 +763,6 @@ void p1i_typed_end(struct p1_telegram *t, const struct p1i_seen *s)
 
 	for (i = 0; i < P1_MAX_MBUS; i++)
 		if (t->data.mbus[i].present)
-			mbus_finish(&t->data.mbus[i]);
+			mbus_finish(&t->data.mbus[i], s->mbus_unit[i]);
 	family(t, s);
 }
