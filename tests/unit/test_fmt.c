@@ -15,6 +15,8 @@
 
 static unsigned long mismatches;
 
+static const double pow10_3[4] = {1, 10, 100, 1000};
+
 /* Fewer values under valgrind (P1_TEST_QUICK). */
 static unsigned long count(unsigned long n)
 {
@@ -116,6 +118,54 @@ static void decimals(void **state)
 	assert_int_equal(mismatches, 0);
 }
 
+/* The three-decimal path: r / 10^k (k <= 3) of every scale in its range
+ * [1e-3, 1e12) and past it, both signs, halves of the last digit, the
+ * doubles next to each, and its range's edges. */
+static void three_decimals(void **state)
+{
+	static const double edge[] = {
+		1e-3,		1e12,	5e-4,	999999999999.999,
+		999999999999.5, 0.0015, 0.9995, 1.0005,
+		0.999,		1e-4,	1e15,	99999999999.9995,
+	};
+	uint64_t s = 0x2545f4914f6cdd1dull;
+	unsigned long i;
+	size_t j;
+
+	(void)state;
+	mismatches = 0;
+	for (j = 0; j < sizeof(edge) / sizeof(edge[0]); j++) {
+		double x = edge[j];
+
+		same(x);
+		same(nextafter(x, 0));
+		same(nextafter(x, INFINITY));
+		same(-x);
+		same(-nextafter(x, 0));
+		same(-nextafter(x, INFINITY));
+	}
+	for (i = 0; i < count(3000000); i++) {
+		unsigned digits = 1 + (unsigned)(rnd(&s) % 16);
+		unsigned k = (unsigned)(rnd(&s) % 4);
+		uint64_t r = rnd(&s), p = 1;
+		unsigned q;
+		double x;
+
+		for (q = 0; q < digits; q++)
+			p *= 10;
+		r %= p;
+		x = (double)r / pow10_3[k];
+		if (rnd(&s) & 1)
+			x = -x;
+		same(x);
+		same(nextafter(x, 0));
+		same(nextafter(x, INFINITY));
+		same(((double)r + 0.5) / 1000); /* a half of the last digit */
+		same((double)r * 1e-3);
+	}
+	assert_int_equal(mismatches, 0);
+}
+
 static void bit_patterns(void **state)
 {
 	uint64_t s = 2463534242ull;
@@ -185,6 +235,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(edges),
 		cmocka_unit_test(decimals),
+		cmocka_unit_test(three_decimals),
 		cmocka_unit_test(bit_patterns),
 		cmocka_unit_test(u64),
 	};

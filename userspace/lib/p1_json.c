@@ -426,6 +426,8 @@ static inline char *dbl_at(char *p, double x)
 
 		if ((double)i == x && (i || !signbit(x)))
 			return u64_at(p, (uint64_t)i);
+		if ((double)i != x) /* what dbl_slow() would do */
+			return p + p1i_fmt_g15(p, x);
 	}
 	return dbl_slow(p, x);
 }
