@@ -383,6 +383,72 @@ static void obis_codes(void **state)
 	}
 }
 
+/* Typed members written with one room check and taken back when absent
+ * (phases, tariffs): every subset of a few of them, the electricity
+ * object against the one written out here. */
+static void sparse_typed(void **state)
+{
+	static const char *const line[] = {
+		"1-0:1.8.2(000001.500*kWh)", "1-0:52.7.0(230.4*V)",
+		"1-0:72.32.0(00001)",	     "1-0:21.7.0(00.612*kW)",
+		"1-0:2.8.1(000002.000*kWh)", "0-0:96.14.0(0002)",
+	};
+	unsigned m, i;
+
+	(void)state;
+	for (m = 0; m < 64; m++) {
+		char want[512];
+		size_t k = 0, n;
+		const char *sep = "";
+
+#define ADD(...)                                                               \
+	(k += (size_t)snprintf(want + k, sizeof(want) - k, __VA_ARGS__))
+		n = (size_t)snprintf(tg, sizeof(tg), "/XYZ5\r\n\r\n");
+		for (i = 0; i < 6; i++)
+			if (m & (1u << i))
+				n += (size_t)snprintf(tg + n, sizeof(tg) - n,
+						      "%s\r\n", line[i]);
+		n += (size_t)snprintf(tg + n, sizeof(tg) - n, "!\r\n");
+		assert_int_equal(p1_parse(tg, n, &t, NULL), 0);
+		ADD("\"electricity\":{");
+		if (m & 1) {
+			ADD("\"energy_import_wh\":{\"2\":1500}");
+			sep = ",";
+		}
+		if (m & 16) {
+			ADD("%s\"energy_export_wh\":{\"1\":2000}", sep);
+			sep = ",";
+		}
+		if (m & 14) {
+			const char *s2 = "";
+
+			ADD("%s\"phases\":[", sep);
+			if (m & 8) {
+				ADD("{\"phase\":1,\"power_import_w\":612}");
+				s2 = ",";
+			}
+			if (m & 2) {
+				ADD("%s{\"phase\":2,\"voltage_v\":230.4}", s2);
+				s2 = ",";
+			}
+			if (m & 4)
+				ADD("%s{\"phase\":3,\"voltage_sags\":1}", s2);
+			ADD("]");
+			sep = ",";
+		}
+		if (m & 32)
+			ADD("%s\"tariff\":2", sep);
+		ADD("},\"mbus\"");
+#undef ADD
+		assert_true(p1_json_write(&t, P1_JSON_TYPED, js, sizeof(js)) <
+			    sizeof(js));
+		if (!strstr(js, want)) {
+			fprintf(stderr, "%s: missing %s in %s\n", tg, want, js);
+			fail();
+		}
+	}
+}
+
 /* p1i_json_into() == p1_json_emit(), whole or not at all. */
 static void into(void **state)
 {
@@ -448,7 +514,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(strings),    cmocka_unit_test(headers),
 		cmocka_unit_test(numbers),    cmocka_unit_test(long_numbers),
-		cmocka_unit_test(obis_codes), cmocka_unit_test(into),
+		cmocka_unit_test(obis_codes), cmocka_unit_test(sparse_typed),
+		cmocka_unit_test(into),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

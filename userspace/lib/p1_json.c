@@ -946,29 +946,26 @@ static const char tariff_key[5][16] = {
 	"\"total\":", "\"1\":", "\"2\":", "\"3\":", "\"4\":"};
 static const uint8_t tariff_key_len[5] = {8, 4, 4, 4, 4};
 
-/* The members of a tariffs() object and its '}': index 0 is "total" when
- * n is P1_MAX_TARIFFS + 1, else the keys count from 1. */
-static void tariff_members(struct jw *w, const struct p1_num *a, unsigned n)
+/* The members of a tariffs() object and its '}' at p (room made: 17 +
+ * 32 bytes a member and 1); index 0 is "total" when n is P1_MAX_TARIFFS +
+ * 1, else the keys count from 1.  At least one of a[0..n) is there. */
+static char *tariff_members(char *p, const struct p1_num *a, unsigned n)
 {
 	unsigned i, base = n == P1_MAX_TARIFFS + 1 ? 0 : 1;
-	bool f2 = true;
-	char *p = w->p;
+	char *p0 = p;
 
 	for (i = 0; i < n; i++) {
 		unsigned k = i + base;
 
 		if (!a[i].present)
 			continue;
-		p = ROOM_AT(w, p, JW_ROOM);
 		*p = ',';
-		p += !f2;
-		f2 = false;
+		p += p != p0;
 		memcpy(p, tariff_key[k], 16);
 		p = dbl_at(p + tariff_key_len[k], a[i].value);
 	}
-	p = ROOM_AT(w, p, JW_ROOM);
 	*p++ = '}';
-	w->p = p;
+	return p;
 }
 
 static inline bool any_present(const struct p1_num *a, unsigned n)
@@ -981,28 +978,17 @@ static inline bool any_present(const struct p1_num *a, unsigned n)
 	return false;
 }
 
-/* "k":{"total":..,"1":..} when any of a[0..n) is there */
+/* "k":{"total":..,"1":..} when any of a[0..n) is there, with one room
+ * check: the key, five members and '}' are under 300 bytes. */
 #define tariffs(w, f, k, a, n)                                                 \
 	do {                                                                   \
 		if (any_present(a, n)) {                                       \
-			char *p_ = room(w, JW_ROOM);                           \
+			char *p_ = room(w, 2 * JW_ROOM);                       \
 			p_ = KEY(p_, f, k);                                    \
 			*p_++ = '{';                                           \
-			(w)->p = p_;                                           \
-			tariff_members(w, a, n);                               \
+			(w)->p = tariff_members(p_, a, n);                     \
 		}                                                              \
 	} while (0)
-
-static bool phase_present(const struct p1_phase *p)
-{
-	const struct p1_num *n = &p->voltage;
-	size_t i, k = sizeof(*p) / sizeof(*n);
-
-	for (i = 0; i < k; i++)
-		if (n[i].present)
-			return true;
-	return false;
-}
 
 /* A number member at p, room made (60 bytes a member): keys of at most
  * 26 bytes, numbers of at most 32. */
@@ -1015,25 +1001,27 @@ static bool phase_present(const struct p1_phase *p)
 		}                                                              \
 	} while (0)
 
-/* Each phase with one room check: "phase" first, eleven numbers. */
+/* Each phase with one room check: "phase" first, eleven numbers; taken
+ * back (with the "phases" key before the first) when none is there. */
 static void phases(struct jw *w, bool *first, const struct p1_elec *el)
 {
 	bool any = false;
 	unsigned i;
-	char *p;
+	char *p, *h;
 
 	for (i = 0; i < P1_MAX_PHASES; i++) {
 		const struct p1_phase *ph = &el->phase[i];
-		bool f2 = false;
+		bool f2 = false, f0 = *first;
 
-		if (!phase_present(ph))
-			continue;
-		if (!any)
-			kkey(w, first, "phases");
 		p = ROOM_AT(w, w->p, 16 * 60);
-		p = any ? LIT(p, ",{\"phase\":") : LIT(p, "[{\"phase\":");
+		if (any) {
+			p = LIT(p, ",{\"phase\":");
+		} else {
+			p = KEY(p, first, "phases");
+			p = LIT(p, "[{\"phase\":");
+		}
 		*p++ = (char)('1' + i);
-		any = true;
+		h = p;
 		NUM_AT(p, &f2, "voltage_v", &ph->voltage);
 		NUM_AT(p, &f2, "current_a", &ph->current);
 		NUM_AT(p, &f2, "power_import_w", &ph->power_import);
@@ -1045,8 +1033,13 @@ static void phases(struct jw *w, bool *first, const struct p1_elec *el)
 		NUM_AT(p, &f2, "power_factor", &ph->power_factor);
 		NUM_AT(p, &f2, "voltage_sags", &ph->voltage_sags);
 		NUM_AT(p, &f2, "voltage_swells", &ph->voltage_swells);
+		if (p == h) { /* none: as if not written */
+			*first = f0;
+			continue;
+		}
 		*p++ = '}';
 		w->p = p;
+		any = true;
 	}
 	if (any)
 		put(w, "]", 1);
