@@ -11,7 +11,7 @@
  * exact numbers: r < 2^53, 10^k <= 10^22) gives x back.  The smallest
  * such k has no trailing zero after the point, as "%g" strips them; in
  * [1e-4, 1e15) "%g" uses the fixed notation.  Most readings have at most
- * three decimals: k = 3 is tried first, once (fmt_dec3()).
+ * three decimals: k = 3 is tried first, once (p1i_fmt_dec3()).
  *
  * From 1e15 to 1e37 (the equipment id some meters send as a number), "%g"
  * writes 15 significant digits and an exponent: t = x / 10^p (p = exponent
@@ -152,33 +152,6 @@ static size_t fmt_exp(char *b, double x, double a)
 	return n + p1i_fmt_u64(b + n, e);
 }
 
-/*
- * 1e-3 <= a < 1e12, not an integer: r = a * 1000 rounded; when r / 1000
- * (one correctly rounded division) gives a back, the decimal D = r / 1000
- * is the one the loop of p1i_fmt_g15() finds, written with its trailing
- * zeros stripped: below 1e12 an ulp of a is at most 2^-13 < 10^-3, so no
- * other decimal of at most three decimals rounds to a (two such differ
- * by 10^-3 at least); at k = D's decimals, a * 10^k is within 0.07 +
- * 0.07 of D * 10^k and rounds to it.  0 when r / 1000 is not a.
- */
-static inline size_t fmt_dec3(char *b, double x, double a)
-{
-	int64_t r = (int64_t)(a * 1000 + 0.5);
-	uint32_t f;
-	size_t n = 0;
-
-	if ((double)r / 1000 != a)
-		return 0;
-	f = (uint32_t)(r % 1000); /* not 0: a is no integer */
-	if (x < 0)
-		b[n++] = '-';
-	n += p1i_fmt_u64(b + n, (uint64_t)(r / 1000));
-	b[n] = '.';
-	b[n + 1] = (char)('0' + f / 100);
-	memcpy(b + n + 2, p1i_digits2 + 2 * (f % 100), 2);
-	return n + 2 + (f % 100 != 0) + (f % 10 != 0);
-}
-
 size_t p1i_fmt_g15(char *b, double x)
 {
 	double a = x < 0 ? -x : x;
@@ -201,8 +174,8 @@ size_t p1i_fmt_g15(char *b, double x)
 	}
 	if (a >= 1e-3 && a < 1e12) {
 		/* at most three decimals (most non-integer readings): see
-		 * fmt_dec3() */
-		n = fmt_dec3(b, x, a);
+		 * p1i_fmt_dec3() */
+		n = p1i_fmt_dec3(b, x, a);
 		if (n)
 			return n;
 	}

@@ -418,6 +418,15 @@ static char *dbl_slow(char *p, double x)
 	return p + p1i_fmt_g15(p, x);
 }
 
+/* p1i_fmt_g15() of x in (0, 1e15), not an integer: three decimals or
+ * fewer (most readings) without its call. */
+static char *dbl_frac(char *p, double x)
+{
+	size_t n = x >= 1e-3 && x < 1e12 ? p1i_fmt_dec3(p, x, x) : 0;
+
+	return p + (n ? n : p1i_fmt_g15(p, x));
+}
+
 /* dbl_slow() with the usual case first: an integer in [0, 10^15). */
 static inline char *dbl_at(char *p, double x)
 {
@@ -427,7 +436,7 @@ static inline char *dbl_at(char *p, double x)
 		if ((double)i == x && (i || !signbit(x)))
 			return u64_at(p, (uint64_t)i);
 		if ((double)i != x) /* what dbl_slow() would do */
-			return p + p1i_fmt_g15(p, x);
+			return dbl_frac(p, x);
 	}
 	return dbl_slow(p, x);
 }
