@@ -383,6 +383,69 @@ static void obis_codes(void **state)
 	}
 }
 
+/* The typed strings from small arrays (the version, an M-Bus unit),
+ * copied into zeros for the 16-byte path: every byte at every place,
+ * against p1_json_string(). */
+static void small_arrays(void **state)
+{
+	static char want[256];
+	size_t n, pos, k;
+	unsigned c;
+	char s[16];
+
+	(void)state;
+	for (n = 1; n <= 15; n++) {
+		for (pos = 0; pos < n; pos++) {
+			for (c = 1; c < 256; c++) {
+				if (c == ')' || c == '(' || c == '\n' ||
+				    c == '*')
+					continue;
+				memset(s, 'v', n);
+				s[pos] = (char)c;
+				k = (size_t)snprintf(
+					tg, sizeof(tg),
+					"/XYZ5\r\n\r\n1-3:0.2.8(%.*s)"
+					"\r\n0-1:24.2.1(230701153000S)"
+					"(1.5*%.*s)\r\n!\r\n",
+					(int)n, s, (int)(n < 8 ? n : 7), s);
+				assert_int_equal(p1_parse(tg, k, &t, NULL), 0);
+				assert_true(p1_json_write(&t, P1_JSON_TYPED, js,
+							  sizeof(js)) <
+					    sizeof(js));
+				if (t.data.version[0]) {
+					k = (size_t)snprintf(want, sizeof(want),
+							     "\"version\":");
+					ref_string(
+						t.data.version,
+						strnlen(t.data.version,
+							sizeof(t.data.version)),
+						want + k, sizeof(want) - k);
+					if (!strstr(js, want)) {
+						fprintf(stderr,
+							"missing %s in %s\n",
+							want, js);
+						fail();
+					}
+				}
+				if (t.data.mbus[0].reading.present) {
+					const char *u = t.data.mbus[0].unit;
+
+					k = (size_t)snprintf(want, sizeof(want),
+							     "\"unit\":");
+					ref_string(u, strnlen(u, 8), want + k,
+						   sizeof(want) - k);
+					if (!strstr(js, want)) {
+						fprintf(stderr,
+							"missing %s in %s\n",
+							want, js);
+						fail();
+					}
+				}
+			}
+		}
+	}
+}
+
 /* Typed members written with one room check and taken back when absent
  * (phases, tariffs): every subset of a few of them, the electricity
  * object against the one written out here. */
@@ -512,10 +575,10 @@ static void into(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(strings),    cmocka_unit_test(headers),
-		cmocka_unit_test(numbers),    cmocka_unit_test(long_numbers),
-		cmocka_unit_test(obis_codes), cmocka_unit_test(sparse_typed),
-		cmocka_unit_test(into),
+		cmocka_unit_test(strings),	cmocka_unit_test(headers),
+		cmocka_unit_test(numbers),	cmocka_unit_test(long_numbers),
+		cmocka_unit_test(obis_codes),	cmocka_unit_test(sparse_typed),
+		cmocka_unit_test(small_arrays), cmocka_unit_test(into),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
