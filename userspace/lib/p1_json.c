@@ -1115,21 +1115,33 @@ static void electricity(struct jw *w, const struct p1_elec *el)
 		kkey(w, &f2, "entries");
 		put(w, "[", 1);
 		for (i = 0; i < el->nfailure_log; i++) {
+			const struct p1_failure *fl = &el->failure_log[i];
 			bool f3 = true;
 
-			put(w, i ? ",{" : "{", i ? 2 : 1);
-			const struct p1_failure *fl = &el->failure_log[i];
-
-			ktime(w, &f3, "end", &fl->end);
-			knum(w, &f3, "duration_s", &fl->duration_s);
+			/* one room check: three members of 60 bytes */
+			p = ROOM_AT(w, w->p, JW_ROOM);
+			*p = ',';
+			p += i != 0;
+			*p++ = '{';
+			if (fl->end.present) {
+				p = KEY(p, &f3, "end");
+				p = fl->end.valid ? i64_at(p, fl->end.t)
+						  : LIT(p, "null");
+			}
+			NUM_AT(p, &f3, "duration_s", &fl->duration_s);
 			/* The log has end and duration; start = the
 			 * difference, for a valid end and a sane duration. */
 			if (fl->end.valid && fl->duration_s.present &&
 			    fl->duration_s.value >= 0 &&
-			    fl->duration_s.value < 4e9)
-				ki64(w, &f3, "start",
-				     fl->end.t - (int64_t)fl->duration_s.value);
-			put(w, "}", 1);
+			    fl->duration_s.value < 4e9) {
+				p = KEY(p, &f3, "start");
+				p = i64_at(
+					p,
+					fl->end.t -
+						(int64_t)fl->duration_s.value);
+			}
+			*p++ = '}';
+			w->p = p;
 		}
 		put(w, "]}", 2);
 	}
