@@ -474,14 +474,6 @@ static inline char *dbl_at(char *p, double x)
 		}                                                              \
 	} while (0)
 
-/* A key and a literal value (true, false, ...) */
-#define klit(w, f, k, v)                                                       \
-	do {                                                                   \
-		char *p_ = room(w, JW_ROOM);                                   \
-		p_ = KEY(p_, f, k);                                            \
-		(w)->p = LIT(p_, v);                                           \
-	} while (0)
-
 #define ki64(w, f, k, x)                                                       \
 	do {                                                                   \
 		char *p_ = room(w, JW_ROOM);                                   \
@@ -1187,14 +1179,18 @@ static void mbus(struct jw *w, const struct p1_data *d)
 	put(w, "[", 1);
 	for (i = 0; i < P1_MAX_MBUS; i++) {
 		const struct p1_mbus *m = &d->mbus[i];
-		bool f = true;
+		bool f = false; /* "channel" is first */
+		char *p;
 
 		if (!m->present)
 			continue;
-		put(w, any ? ",{" : "{", any ? 2 : 1);
+		p = room(w, JW_ROOM);
+		*p = ',';
+		p += any;
 		any = true;
-		ki64(w, &f, "channel", i + 1);
-		kkey(w, &f, "kind");
+		p = LIT(p, "{\"channel\":");
+		p = u64_at(p, i + 1);
+		w->p = LIT(p, ",\"kind\":");
 		name(w, p1_mbus_kind_name(m->kind));
 		knum(w, &f, "type", &m->type);
 		if (m->id_present) {
@@ -1206,14 +1202,19 @@ static void mbus(struct jw *w, const struct p1_data *d)
 			kkey(w, &f, "unit");
 			str_array(w, m->unit);
 		}
-		knum(w, &f, "volume_m3", &m->volume_m3);
-		knum(w, &f, "energy_wh", &m->energy_wh);
-		ktime(w, &f, "time", &m->time);
-		knum(w, &f, "valve", &m->valve);
-		if (m->stale)
-			klit(w, &f, "stale", "true}");
-		else
-			klit(w, &f, "stale", "false}");
+		/* the rest with one room check: four members of 60
+		 * bytes and "stale" */
+		p = room(w, 2 * JW_ROOM);
+		NUM_AT(p, &f, "volume_m3", &m->volume_m3);
+		NUM_AT(p, &f, "energy_wh", &m->energy_wh);
+		if (m->time.present) {
+			p = KEY(p, &f, "time");
+			p = m->time.valid ? i64_at(p, m->time.t)
+					  : LIT(p, "null");
+		}
+		NUM_AT(p, &f, "valve", &m->valve);
+		w->p = m->stale ? LIT(p, ",\"stale\":true}")
+				: LIT(p, ",\"stale\":false}");
 	}
 	put(w, "]", 1);
 }
