@@ -84,6 +84,10 @@ check-unit: check-unit-build
 		echo "--- $${t##*/}"; $$t; done
 	@echo "--- encrypted vectors (python3-cryptography) match the corpus"
 	python3 $(TOP)/tests/corpus/dlms_gen.py --check
+	@echo "--- the OBIS code table is what p1_obis_table.py generates"
+	python3 $(TOP)/userspace/lib/p1_obis_table.py | \
+		clang-format --assume-filename=$(TOP)/userspace/lib/p1_obis_table.c | \
+		cmp - $(TOP)/userspace/lib/p1_obis_table.c
 	@echo "--- decode (p1-decode on tests/corpus, JSON checked)"
 	python3 $(LIBP1_UT_DIR)/decode_test.py $(LIBP1_UT_DECODE) \
 		$(TOP)/tests/corpus $(LIBP1_UT_DECODE32)
