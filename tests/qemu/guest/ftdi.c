@@ -123,9 +123,27 @@ static pid_t blocked_reader(const char *dev, bool use_poll)
 	return pid;
 }
 
+/*
+ * open() of the tty.  Its node comes with device_add(); until usb-serial
+ * has the port ready, open() fails with ENXIO or ENODEV (seen once on
+ * i386 after a replug): up to 5 s of such failures are waited out.
+ */
+static int open_port(const char *tty)
+{
+	int fd, tries = 0;
+
+	for (;;) {
+		fd = open(tty, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0 || (errno != ENXIO && errno != ENODEV) ||
+		    ++tries == 100)
+			return fd;
+		usleep(50000);
+	}
+}
+
 static int attach_tty(const char *tty, int *index)
 {
-	int fd = open(tty, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	int fd = open_port(tty);
 
 	if (fd < 0 || tty_raw(fd, 115200)) {
 		check(false, "open %s: %m", tty);
