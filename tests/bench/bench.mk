@@ -48,7 +48,7 @@ bench-libp1: $(LIBP1_BENCH)
 BENCH_TARGETS += bench-libp1
 
 .PHONY: bench-decode
-bench-decode: $(B)/p1ctl
+bench-decode: $(B)/p1ctl $(B)/p1-emulate
 	B=$(B) $(TOP)/tests/bench/decode.sh
 
 BENCH_TARGETS += bench-decode

@@ -60,6 +60,29 @@ fig "  p1ctl decode --json     $(us_per "$json") us/telegram  ($json s)"
 : >"$T/empty.txt"
 start=$(best_cpu "$B/p1ctl" decode "$T/empty.txt")
 fig "  of which process start  $(us_per "$start") us/telegram  ($start s: exec, dynamic linking, no input)"
+# Beside the repeated telegram (every line the same each time), two
+# streams whose telegrams differ: an emulated DSMR 5 meter one second
+# apart (what a capture of a real meter looks like: timestamp, powers,
+# voltages and currents change, the rest repeats), and the corpus's
+# telegrams in turn (every telegram laid out unlike the one before).
+"$B/p1-emulate" -n "$N" -i 1 --start=2023-07-01T13:30:45Z >"$T/emu.txt"
+ls "$TOP"/tests/corpus/*.txt | LC_ALL=C sort >"$T/corpus.list"
+i=0
+while [ $i -lt "$N" ]; do
+	while read -r f && [ $i -lt "$N" ]; do
+		cat "$f"
+		i=$((i + 1))
+	done <"$T/corpus.list"
+done >"$T/mix.txt"
+for s in emu mix; do
+	case $s in
+	emu) what="emulated DSMR 5 meter, 1 s apart ($(($(stat -c %s "$T/emu.txt") / N)) bytes)" ;;
+	mix) what="corpus telegrams in turn ($(wc -l <"$T/corpus.list") kinds)" ;;
+	esac
+	a=$(best_cpu "$B/p1ctl" decode "$T/$s.txt")
+	b=$(best_cpu "$B/p1ctl" decode --json "$T/$s.txt")
+	fig "  $what: text $(us_per "$a") us, --json $(us_per "$b") us/telegram"
+done
 if command -v valgrind >/dev/null; then
 	head -c "$(($(stat -c %s "$tg") * 2000))" "$T/in.txt" >"$T/in2k.txt"
 	for mode in text json; do

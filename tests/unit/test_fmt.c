@@ -5,6 +5,8 @@
  * (what meters send), and random bit patterns (what they do not).
  */
 #include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,39 @@
 #include "p1_fmt.h"
 
 static unsigned long mismatches;
+
+/*
+ * snprintf calls made by p1i_fmt_g15 (its fallback): the unit build links
+ * this file with -Wl,--wrap=snprintf; other builds (or _FORTIFY_SOURCE's
+ * __snprintf_chk) leave the count alone, which wrapped() tells.
+ */
+static int in_fmt;
+static unsigned long fallbacks;
+
+int __wrap_snprintf(char *b, size_t n, const char *f, ...);
+int __wrap_snprintf(char *b, size_t n, const char *f, ...)
+{
+	va_list ap;
+	int r;
+
+	if (in_fmt)
+		fallbacks++;
+	va_start(ap, f);
+	r = vsnprintf(b, n, f, ap);
+	va_end(ap);
+	return r;
+}
+
+static bool wrapped(void)
+{
+	char b[8];
+	unsigned long before = fallbacks;
+
+	in_fmt = 1;
+	snprintf(b, sizeof(b), "%d", 1);
+	in_fmt = 0;
+	return fallbacks != before;
+}
 
 static const double pow10_3[4] = {1, 10, 100, 1000};
 
@@ -26,8 +61,11 @@ static unsigned long count(unsigned long n)
 static void same(double x)
 {
 	char want[64], got[P1I_FMT_G15_MAX + 1];
-	size_t n = p1i_fmt_g15(got, x);
+	size_t n;
 
+	in_fmt = 1;
+	n = p1i_fmt_g15(got, x);
+	in_fmt = 0;
 	assert_true(n < sizeof(got));
 	got[n] = 0;
 	snprintf(want, sizeof(want), "%.15g", x);
@@ -187,6 +225,62 @@ static void bit_patterns(void **state)
 	assert_int_equal(mismatches, 0);
 }
 
+/*
+ * Equipment and M-Bus ids that some meters send as a 34-digit number
+ * (the hex of an ASCII id whose bytes have no a-f): "%.15g" of them
+ * without snprintf on 64-bit hosts, the 15th digit exactly rounded even
+ * when the rest is near a half (one id in five); then random numbers
+ * from 1e15 to 1e37 and exact ties (...5 and zeros: half to even).
+ */
+static void big_numbers(void **state)
+{
+	static const char ok[] = "0123456789@PQRSTUVWXY"; /* hex: digits */
+	uint64_t s = 0x2545f4914f6cdd1dull;
+	unsigned long i, near_half = 0;
+	char id[40];
+	bool w = wrapped();
+
+	(void)state;
+	mismatches = 0;
+	fallbacks = 0;
+	for (i = 0; i < count(100000); i++) {
+		unsigned k;
+		double x, t;
+
+		/* 'E' (equipment) or 'G' (gas) and 16 more bytes */
+		snprintf(id, sizeof(id), "%02X", i & 1 ? 'E' : 'G');
+		for (k = 1; k < 17; k++)
+			snprintf(id + 2 * k, 3, "%02X",
+				 (unsigned char)ok[rnd(&s) % (sizeof(ok) - 1)]);
+		x = strtod(id, NULL);
+		t = x / 1e19;
+		if (fabs(t - floor(t) - 0.5) < 0.1)
+			near_half++;
+		same(x);
+	}
+	assert_int_equal(mismatches, 0);
+	/* the case the fast estimate leaves to the exact quotient */
+	assert_true(near_half > count(100000) / 10);
+	if (w && sizeof(void *) == 8)
+		assert_int_equal(fallbacks, 0);
+	for (i = 0; i < count(200000); i++) {
+		uint64_t b = (rnd(&s) & 0x800fffffffffffffull) |
+			     (uint64_t)(1073 + rnd(&s) % 50) << 52;
+		double x, q;
+
+		memcpy(&x, &b, sizeof(x));
+		if (fabs(x) < 1e15 || fabs(x) >= 1e37)
+			continue;
+		same(x);
+		/* q * 10 + 5 (16 digits, exact): a tie at the 15th */
+		q = (double)(100000000000000ull + rnd(&s) % 800000000000000ull);
+		same(q * 10 + 5);
+		same(-(q * 10 + 5));
+		same(q * 100 + 50);
+	}
+	assert_int_equal(mismatches, 0);
+}
+
 static void u64(void **state)
 {
 	static const uint64_t v[] = {
@@ -237,6 +331,7 @@ int main(void)
 		cmocka_unit_test(decimals),
 		cmocka_unit_test(three_decimals),
 		cmocka_unit_test(bit_patterns),
+		cmocka_unit_test(big_numbers),
 		cmocka_unit_test(u64),
 	};
 

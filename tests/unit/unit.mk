@@ -29,6 +29,9 @@ $(addprefix $(LIBP1_UT_OUT)/,$(LIBP1_UT_NAMES)): $(LIBP1_UT_OUT)/%: $(LIBP1_UT_O
 		$(LIBP1_UT_OUT)/corpus.o $(B)/lib/libp1.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBP1_UT_LIBS) $(P1_CRYPTO_LIBS) -lm
 
+# test_fmt counts p1i_fmt_g15's snprintf fallbacks
+$(LIBP1_UT_OUT)/test_fmt: LDFLAGS += -Wl,--wrap=snprintf
+
 LIBP1_UT_PORTABLE := -DP1_FRAMER_PORTABLE -DP1_CRC16_NO_CLMUL
 $(LIBP1_UT_OUT)/portable-p1_framer.o: $(TOP)/kernel/p1_framer.c
 	@mkdir -p $(@D)

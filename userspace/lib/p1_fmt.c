@@ -110,6 +110,46 @@ size_t p1i_fmt_u64(char *b, uint64_t x)
 	return n + 16;
 }
 
+/*
+ * The 15 digits of 1e15 <= a < 1e37 at 10^p, exactly: a = m * 2^e2 (m
+ * the 53-bit significand) is N / D with N = m * 2^max(e2, 0) < 2^123 and
+ * D = 10^p * 2^max(-e2, 0) (e2 >= -3 from 1e15 on), both in 128 bits.
+ * The quotient rounded half to even, as "%.15g" rounds exact ties.
+ * Without 128-bit integers (32-bit hosts): false, snprintf does it.
+ */
+static bool digits15_exact(double a, unsigned p, double *r)
+{
+#ifdef __SIZEOF_INT128__
+	unsigned __int128 n, d = 1, q, rem;
+	uint64_t bits, m;
+	int e2;
+	unsigned i;
+
+	memcpy(&bits, &a, sizeof(bits));
+	m = (bits & 0xfffffffffffffull) | 1ull << 52;
+	e2 = (int)((bits >> 52) & 0x7ff) - 1075;
+	for (i = 0; i < p; i++)
+		d *= 10;
+	if (e2 >= 0) {
+		n = (unsigned __int128)m << e2;
+	} else {
+		n = m;
+		d <<= -e2;
+	}
+	q = n / d;
+	rem = n - q * d;
+	if (2 * rem > d || (2 * rem == d && (q & 1)))
+		q++;
+	*r = (double)(uint64_t)q;
+	return q < 1000000000000000ull;
+#else
+	(void)a;
+	(void)p;
+	(void)r;
+	return false;
+#endif
+}
+
 /* 1e15 <= a < 1e37: d.ddde+XX, or 0 when snprintf must do it. */
 static size_t fmt_exp(char *b, double x, double a)
 {
@@ -134,7 +174,12 @@ static size_t fmt_exp(char *b, double x, double a)
 	p = e - 14;
 	t = a / p1i_pow10[p];
 	r = (double)(uint64_t)(t + 0.5);
-	if (r < 1e14 || r >= 1e15 || t - r > 0.4 || r - t > 0.4)
+	if (t - r > 0.4 || r - t > 0.4) {
+		/* t near a half: the exact quotient decides */
+		if (!digits15_exact(a, p, &r))
+			return 0;
+	}
+	if (r < 1e14 || r >= 1e15)
 		return 0;
 	nd = p1i_fmt_u64(d, (uint64_t)r);
 	while (nd > 1 && d[nd - 1] == '0')
