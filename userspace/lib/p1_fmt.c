@@ -17,8 +17,10 @@
  * writes 15 significant digits and an exponent: t = x / 10^p (p = exponent
  * - 14, 10^p exact) is within 0.07 of the real quotient (half an ulp below
  * 1e15), so when t is not within 0.1 of a half, t rounded to an integer
- * r is the real quotient rounded: the 15 digits.  No libm: libp1.a users
- * do not all link it.
+ * r is the real quotient rounded: the 15 digits.  When t is near a half
+ * (one id in five), the exact quotient in 128-bit integers decides
+ * (digits15_exact(); 32-bit hosts have no such integers and use
+ * snprintf).  No libm: libp1.a users do not all link it.
  *
  * Whatever does not fit goes to snprintf, so the output is always
  * "%.15g"'s.
