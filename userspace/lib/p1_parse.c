@@ -33,6 +33,16 @@
 #include "p1_framer.h"
 #include "p1_internal.h"
 
+/* P1_PARSE_PORTABLE: the parser without its little-endian word paths and
+ * without SSE2 (what big-endian hosts build), to test them here. */
+#ifdef P1_PARSE_PORTABLE
+#undef P1_SWAR
+#endif
+#if defined(__SSE2__) && !defined(P1_PARSE_PORTABLE)
+#include <emmintrin.h>
+#define P1_REUSE_SSE2 1
+#endif
+
 struct scan {
 	struct p1_telegram *t;
 	const char *end; /* end of the text; *end == 0 */
@@ -749,6 +759,203 @@ static const char *object_fast(struct scan *sc, const char *p,
 	return values_fast(sc, o, lp, 0);
 }
 
+/* --- reuse (P1_PARSE_REUSE) -------------------------------------------- */
+
+/*
+ * With P1_PARSE_REUSE, @t holds the previous result.  Its text is compared
+ * with the new input while the input is copied over it, which lists the
+ * offsets of the bytes that changed.  An object of the previous telegram
+ * whose lines [off, next object's off) (the last one: up to its '!') are
+ * byte-identical and sit at the same offset, at the same object index and
+ * with its values at the same value index, is still in place in
+ * t->objects[] and t->values[] when the parse reaches it (nothing is
+ * written beyond the current indexes): it is taken over as it is and only
+ * its typed view is redone.  Parsing those bytes again would give exactly
+ * that object: the result of a line depends only on its own bytes (and
+ * those of its continuation lines), the zone (the same by contract) and
+ * the indexes.  Only a previous result without anomalies tied to lines is
+ * used, so replayed lines add no anomaly or counter either.
+ */
+#define REUSE_CHANGES 128 /* changed bytes listed; more: the rest changed */
+
+struct reuse {
+	uint32_t nobjects; /* the previous telegram's */
+	uint32_t nvalues;
+	uint32_t bang;	   /* offset of its '!' */
+	uint32_t limit;	   /* bytes from here on count as changed */
+	unsigned nchg, at; /* changed bytes listed, the next to look at */
+	uint16_t chg[REUSE_CHANGES]; /* offsets of changed bytes, ascending */
+};
+
+/*
+ * The '!' of the previous result's trailer line, found from its end: the
+ * line is '!', up to 4 hex digits, blanks, an LF (no P1_ANOM_BAD_TRAILER).
+ * Returns 0 if it is not there.
+ */
+static uint32_t old_bang(const struct p1_telegram *t)
+{
+	uint32_t i = t->len, k = 0;
+
+	if (i && t->text[i - 1] == '\n')
+		i--;
+	while (i && is_space(t->text[i - 1]))
+		i--;
+	while (i && k < 4 && p1_hexval((u8)t->text[i - 1]) >= 0) {
+		i--;
+		k++;
+	}
+	if (i < 2 || t->text[i - 1] != '!')
+		return 0;
+	return i - 1;
+}
+
+/* Note the changed bytes of block i (bit j of x: byte i + j). */
+static void changed(struct reuse *ru, uint32_t i, uint64_t x)
+{
+	while (x) {
+		uint32_t j = i + (uint32_t)__builtin_ctzll(x);
+
+		if (ru->nchg == REUSE_CHANGES) {
+			if (j < ru->limit)
+				ru->limit = j;
+			return;
+		}
+		ru->chg[ru->nchg++] = (uint16_t)j;
+		x &= x - 1;
+	}
+}
+
+/*
+ * Copy n bytes of src into t->text, comparing the first ru->limit (at most
+ * n and the previous length) with what was there.
+ */
+static void copy_diff(struct p1_telegram *t, const char *src, size_t n,
+		      struct reuse *ru)
+{
+	char *dst = t->text;
+	uint32_t m = ru->limit, i = 0;
+
+#ifdef P1_REUSE_SSE2
+	for (; i + 16 <= m; i += 16) {
+		__m128i a = _mm_loadu_si128(
+			(const __m128i *)(const void *)(src + i));
+		__m128i b = _mm_loadu_si128(
+			(const __m128i *)(const void *)(dst + i));
+		unsigned ne =
+			(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)) ^
+			0xffff;
+
+		_mm_storeu_si128((__m128i *)(void *)(dst + i), a);
+		if (__builtin_expect(ne != 0, 0))
+			changed(ru, i, ne);
+	}
+#else
+	for (; i + 8 <= m; i += 8) {
+		uint64_t a, b, ne = 0;
+		unsigned j;
+
+		memcpy(&a, src + i, 8);
+		memcpy(&b, dst + i, 8);
+		if (a == b)
+			continue;
+		for (j = 0; j < 8; j++)
+			if (src[i + j] != dst[i + j])
+				ne |= 1ull << j;
+		memcpy(dst + i, &a, 8);
+		changed(ru, i, ne);
+	}
+#endif
+	for (; i < m; i++) {
+		if (src[i] != dst[i])
+			changed(ru, i, 1);
+		dst[i] = src[i];
+	}
+	memcpy(dst + m, src + m, n - m);
+}
+
+/*
+ * At a line start p, the next object index: take the previous telegram's
+ * object there if its lines are unchanged.  Returns where the parse goes
+ * on, or NULL (nothing done).  Every index taken from the old result is
+ * checked, whatever the caller did to it.
+ */
+static const char *replay(struct scan *sc, struct reuse *ru, const char *p,
+			  struct p1_object **cur)
+{
+	struct p1_telegram *t = sc->t;
+	uint32_t i = t->nobjects, a = (uint32_t)(p - t->text), b, k;
+	struct p1_object *o;
+
+	if (i >= ru->nobjects)
+		return NULL;
+	o = &t->objects[i];
+	if (o->off != a || o->first != t->nvalues ||
+	    (uint32_t)o->first + o->nvalues > ru->nvalues)
+		return NULL;
+	b = i + 1 < ru->nobjects ? t->objects[i + 1].off : ru->bang;
+	if (b <= a || b > ru->limit)
+		return NULL;
+	while (ru->at < ru->nchg && ru->chg[ru->at] < a)
+		ru->at++;
+	if (ru->at < ru->nchg && ru->chg[ru->at] < b)
+		return NULL;
+	if (sc->last)
+		finish(sc);
+#ifdef P1_SWAR
+	{
+		const char *lp;
+		const struct p1i_code *code = p1i_code_find(p, &lp);
+
+		if (code && code->kind == P1I_CODE_NUM) {
+			/* put_num() reads no text; a plain number has no
+			 * timestamp worth a cache slot */
+			t->nobjects++;
+			t->nvalues += o->nvalues;
+			put_num(sc, o, code);
+			*cur = o;
+			return t->text + b;
+		}
+	}
+#endif
+	/* p1i_typed_obj() reads the values' text: it must be in the lines */
+	for (k = 0; k < o->nvalues; k++) {
+		const struct p1_value *v = &t->values[o->first + k];
+
+		if (v->off < a || v->off + v->len > b || v->unit_len > v->len)
+			return NULL;
+		/* the timestamp cache slots the parse would have used */
+		sc->stamps += v->len == 13 && (v->flags & P1_VAL_TIME);
+	}
+	t->nobjects++;
+	t->nvalues += o->nvalues;
+	sc->last = o;
+	*cur = o;
+	return t->text + b;
+}
+
+/* Whether the previous result in t can be reused: set up ru. */
+static bool reuse_start(const struct p1_telegram *t, size_t n, struct reuse *ru)
+{
+	ru->nobjects = 0;
+	ru->nvalues = 0;
+	ru->bang = 0;
+	ru->limit = 0;
+	ru->nchg = 0;
+	ru->at = 0;
+	if ((t->anomalies & ~P1_ANOM_GARBAGE) || t->bad_lines || t->bad_times ||
+	    !t->nobjects || t->nobjects > P1_MAX_OBJECTS ||
+	    t->nvalues > P1_MAX_VALUES || t->len > P1_MAX_TELEGRAM ||
+	    t->header_off != 1)
+		return false;
+	ru->bang = old_bang(t);
+	if (!ru->bang)
+		return false;
+	ru->nobjects = t->nobjects;
+	ru->nvalues = t->nvalues;
+	ru->limit = (uint32_t)(n < t->len ? n : t->len);
+	return true;
+}
+
 /* --- telegram --------------------------------------------------------- */
 
 /* The '!' line: p at '!', e at the line end (CR dropped). */
@@ -822,24 +1029,35 @@ int p1_parse(const void *buf, size_t len, struct p1_telegram *t,
 	struct scan sc = {.t = t, .zone = P1_ZONE_AMSTERDAM};
 	const char *src = buf, *start, *p, *e, *next;
 	struct p1_object *cur = NULL;
+	struct reuse ru;
+	bool reuse = false;
+	uint32_t anom = 0;
 	size_t n;
 
 	if (opts && opts->zone <= P1_ZONE_UTC)
 		sc.zone = opts->zone;
-	reset(t);
 	start = src && len ? memchr(src, '/', len) : NULL;
 	if (!start) {
+		reset(t);
 		t->anomalies = P1_ANOM_NO_HEADER;
 		return -1;
 	}
 	if (start != src)
-		t->anomalies |= P1_ANOM_GARBAGE;
+		anom |= P1_ANOM_GARBAGE;
 	n = len - (size_t)(start - src);
 	if (n > P1_MAX_TELEGRAM) {
 		n = P1_MAX_TELEGRAM;
-		t->anomalies |= P1_ANOM_OVERSIZE;
+		anom |= P1_ANOM_OVERSIZE;
 	}
-	memcpy(t->text, start, n);
+	ru.nobjects = 0;
+	if (opts && (opts->flags & P1_PARSE_REUSE))
+		reuse = reuse_start(t, n, &ru);
+	reset(t);
+	t->anomalies = anom;
+	if (reuse)
+		copy_diff(t, start, n, &ru);
+	else
+		memcpy(t->text, start, n);
 	memset(t->text + n, 0, 16); /* lets the fast path look ahead */
 	sc.end = t->text + n;
 
@@ -855,6 +1073,14 @@ int p1_parse(const void *buf, size_t len, struct p1_telegram *t,
 		char c = *p;
 
 		if (is_digit(c)) {
+			if (reuse) {
+				const char *q = replay(&sc, &ru, p, &cur);
+
+				if (q) {
+					p = q;
+					continue;
+				}
+			}
 			p = object_fast(&sc, p, &cur);
 		} else if (c == '\n' || is_space(c)) {
 			p++;

@@ -346,7 +346,9 @@ static void one(struct p1_reader *r, void *user, const uint8_t *data,
 	struct p1_parse_opts o = dc->opts;
 
 	(void)r;
-	o.flags |= P1_PARSE_CRC_GIVEN;
+	/* dc->t is ours and only read between parses: each telegram takes
+	 * over the lines it shares with the one before (the same result) */
+	o.flags |= P1_PARSE_CRC_GIVEN | P1_PARSE_REUSE;
 	if (!m->has_crc)
 		o.crc = P1_CRC_NONE;
 	else
