@@ -151,12 +151,13 @@ static int by_name(const void *a, const void *b)
 static void load_corpus(void)
 {
 	static char names[NCORPUS][64];
-	DIR *d = opendir(CORPUS_DIR);
 	struct dirent *e;
 	unsigned n = 0, i;
+	DIR *d;
 
 	if (ncorpus)
 		return;
+	d = opendir(CORPUS_DIR);
 	assert_non_null(d);
 	while ((e = readdir(d)) && n < NCORPUS) {
 		size_t l = strlen(e->d_name);
