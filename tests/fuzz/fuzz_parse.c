@@ -5,7 +5,10 @@
  * Any input must parse without a crash or sanitizer report, in every zone
  * and CRC mode; the result must respect its bounds (every offset inside
  * the text), and its JSON must be valid UTF-8 JSON of the length the
- * writer announced.
+ * writer announced.  With P1_PARSE_REUSE, parsing it into a result that
+ * holds a DSMR 5 telegram (the previous input's, or the input itself) must
+ * give exactly what a parse without the flag gives, and so must parsing
+ * that telegram back.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,8 +18,78 @@
 
 #include "json_check.h"
 
-static struct p1_telegram t;
-static char out[1 << 20];
+static struct p1_telegram t, r, fresh;
+static char out[1 << 20], out2[1 << 20];
+
+/* A DSMR 5 telegram (tests/corpus/nl-dsmr50-typical.txt, shortened). */
+static const char base[] = "/ISK5\\2M550T-1012\r\n\r\n"
+			   "1-3:0.2.8(50)\r\n"
+			   "0-0:1.0.0(230701153045S)\r\n"
+			   "0-0:96.1.1(4530303434303037313331363530363137)\r\n"
+			   "1-0:1.8.1(012345.678*kWh)\r\n"
+			   "1-0:1.8.2(010987.654*kWh)\r\n"
+			   "0-0:96.14.0(0002)\r\n"
+			   "1-0:1.7.0(01.193*kW)\r\n"
+			   "1-0:99.97.0(2)(0-0:96.7.19)(221114063012W)"
+			   "(0000001234*s)(230405112233S)(0000000321*s)\r\n"
+			   "0-0:96.13.0()\r\n"
+			   "1-0:32.7.0(229.1*V)\r\n"
+			   "0-1:24.1.0(003)\r\n"
+			   "0-1:96.1.0(4730303339303031363532303530323136)\r\n"
+			   "0-1:24.2.1(230701153000S)(04567.891*m3)\r\n"
+			   "!5C2A\r\n";
+
+/* Everything a caller sees of a and b is the same. */
+static void same(const struct p1_telegram *a, const struct p1_telegram *b)
+{
+	uint32_t i;
+	size_t na, nb;
+
+	if (a->crc != b->crc || a->has_crc != b->has_crc ||
+	    a->crc_rx != b->crc_rx || a->crc_calc != b->crc_calc ||
+	    a->anomalies != b->anomalies || a->bad_lines != b->bad_lines ||
+	    a->bad_times != b->bad_times || a->header_off != b->header_off ||
+	    a->header_len != b->header_len || a->len != b->len ||
+	    a->nobjects != b->nobjects || a->nvalues != b->nvalues ||
+	    memcmp(a->text, b->text, a->len + 1))
+		abort();
+	for (i = 0; i < a->nobjects; i++) {
+		const struct p1_object *x = &a->objects[i], *y = &b->objects[i];
+
+		if (memcmp(&x->obis, &y->obis, sizeof(x->obis)) ||
+		    x->flags != y->flags || x->off != y->off ||
+		    x->len != y->len || x->first != y->first ||
+		    x->nvalues != y->nvalues)
+			abort();
+	}
+	if (memcmp(a->values, b->values, a->nvalues * sizeof(a->values[0])))
+		abort();
+	na = p1_json_write(a, P1_JSON_ALL, out, sizeof(out));
+	nb = p1_json_write(b, P1_JSON_ALL, out2, sizeof(out2));
+	if (na != nb || memcmp(out, out2, na < sizeof(out) ? na : 0))
+		abort();
+}
+
+/* The input parsed after base (or after the last input) with reuse. */
+static void reuse(const uint8_t *data, size_t size, int ret)
+{
+	const struct p1_parse_opts ro = {.flags = P1_PARSE_REUSE};
+
+	if (size % 3 == 0)
+		p1_parse(base, sizeof(base) - 1, &r, &ro);
+	if (p1_parse(data, size, &r, &ro) != ret)
+		abort();
+	same(&r, &t);
+	if (p1_parse(data, size, &r, &ro) != ret)
+		abort();
+	same(&r, &t);
+	p1_parse(base, sizeof(base) - 1, &r, &ro);
+	p1_parse(base, sizeof(base) - 1, &fresh, NULL);
+	same(&r, &fresh);
+	if (p1_parse(data, size, &r, &ro) != ret)
+		abort();
+	same(&r, &t);
+}
 
 static void check_bounds(void)
 {
@@ -58,9 +131,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p1_parse(data, size, &t, NULL) < 0) {
 		if (t.nobjects || t.nvalues || memchr(data, '/', size))
 			abort();
+		reuse(data, size, -1);
 		return 0;
 	}
 	check_bounds();
+	reuse(data, size, 0);
 	n = p1_json_write(&t, P1_JSON_ALL, out, sizeof(out));
 	if (n >= sizeof(out) || strlen(out) != n || !json_valid(out, n))
 		abort();
