@@ -199,9 +199,11 @@ void p1i_rd_deliver(struct p1_reader *r, const uint8_t *data,
 	if (!r->cb.reading || !P1_READER_STATUS_GOOD(meta->status) ||
 	    r->stopping)
 		return;
+	/* r->tg is the reader's own, handed out read-only, parsed with one
+	 * zone: each telegram takes over the lines it shares with the last */
 	struct p1_parse_opts o = {
 		.zone = r->zone,
-		.flags = P1_PARSE_CRC_GIVEN,
+		.flags = P1_PARSE_CRC_GIVEN | P1_PARSE_REUSE,
 		.crc = !meta->has_crc			     ? P1_CRC_NONE
 		       : meta->status == P1_READER_UNCHECKED ? P1_CRC_BAD
 							     : P1_CRC_OK,
@@ -542,7 +544,8 @@ int p1_reader_start(struct p1_reader *r)
 						  : P1I_READ_SIZE;
 	r->in = malloc(r->in_cap);
 	if (r->cb.reading)
-		r->tg = malloc(sizeof(*r->tg));
+		r->tg = calloc(1,
+			       sizeof(*r->tg)); /* all zero: P1_PARSE_REUSE */
 	if (!r->frbuf || !r->in || (r->cb.reading && !r->tg)) {
 		free(r->frbuf);
 		free(r->in);
