@@ -39,6 +39,33 @@ static unsigned iterations(unsigned full)
 	return getenv("P1_TEST_QUICK") ? full / 10 + 1 : full;
 }
 
+/* The telegram before the current one, shown when they differ. */
+static char prev[MAXTG], last[MAXTG];
+static size_t prev_len, last_len;
+
+/* Into $P1_REUSE_DUMP.prev and .cur when that is set. */
+static void show(void)
+{
+	const char *d = getenv("P1_REUSE_DUMP");
+	char path[256];
+	FILE *f;
+
+	if (!d)
+		return;
+	snprintf(path, sizeof(path), "%s.prev", d);
+	f = fopen(path, "wb");
+	if (f) {
+		fwrite(prev, 1, prev_len, f);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s.cur", d);
+	f = fopen(path, "wb");
+	if (f) {
+		fwrite(last, 1, last_len, f);
+		fclose(f);
+	}
+}
+
 /* Everything visible of a and b is equal; what differs is printed. */
 static void check_same(const struct p1_telegram *a, const struct p1_telegram *b,
 		       const char *what)
@@ -52,6 +79,7 @@ static void check_same(const struct p1_telegram *a, const struct p1_telegram *b,
 			print_error("%s: " #f " %llu != %llu\n", what,         \
 				    (unsigned long long)a->f,                  \
 				    (unsigned long long)b->f);                 \
+			show();                                                \
 			fail();                                                \
 		}                                                              \
 	} while (0)
@@ -85,14 +113,17 @@ static void check_same(const struct p1_telegram *a, const struct p1_telegram *b,
 		if (memcmp(&a->values[i], &b->values[i],
 			   sizeof(a->values[i]))) {
 			print_error("%s: value %u differs\n", what, i);
+			show();
 			fail();
 		}
 	if (memcmp(a->text, b->text, a->len + 1u)) {
 		print_error("%s: text differs\n", what);
+		show();
 		fail();
 	}
 	if (!data_equal(&a->data, &b->data)) {
 		print_error("%s: typed view differs\n", what);
+		show();
 		fail();
 	}
 	na = p1i_json_into(a, P1_JSON_ALL, json_a, JSONCAP);
@@ -101,6 +132,7 @@ static void check_same(const struct p1_telegram *a, const struct p1_telegram *b,
 	if (na != nb || memcmp(json_a, json_b, na)) {
 		print_error("%s: JSON differs\n%.*s\n%.*s\n", what, (int)na,
 			    json_a, (int)nb, json_b);
+		show();
 		fail();
 	}
 }
@@ -111,6 +143,11 @@ static void feed(const char *tg, size_t n, const struct p1_parse_opts *o,
 {
 	struct p1_parse_opts ro = *o;
 	int ra, rb;
+
+	memcpy(prev, last, last_len);
+	prev_len = last_len;
+	last_len = n < MAXTG ? n : MAXTG;
+	memcpy(last, tg, last_len);
 
 	if (!(reused.anomalies & ~P1_ANOM_GARBAGE) && reused.nobjects)
 		clean_before++;
@@ -194,6 +231,124 @@ static void test_corpus_pairs(void **state)
 				feed(corpus[b], corpus_len[b], &modes[m], what);
 				feed(corpus[b], corpus_len[b], &modes[m], what);
 				feed(corpus[a], corpus_len[a], &modes[m], what);
+			}
+}
+
+/*
+ * Telegrams that differ in what the typed view of a kept result depends
+ * on: every ordered pair of them.  Each is a base with some lines
+ * replaced: the same code twice and codes that write the same field
+ * (1.7.255, 1-1:, *255, leading zeros) after a line that changes (in
+ * place: the same length) or stops being a number, the meter time made
+ * invalid or doubled, the identification (family), no version or no CRC
+ * digits (the family of a DSMR 2.2 meter), an object more or less, values
+ * on continuation lines, a changed M-Bus reading.
+ */
+static const char *const craft_base =
+	"/ISK5\\2M550T-1012\r\n\r\n%s"
+	"0-0:1.0.0(230701153045S)\r\n"
+	"0-0:96.1.1(4530303434303037313331363530363137)\r\n"
+	"%s"
+	"1-0:1.8.2(010987.654*kWh)\r\n"
+	"0-0:96.14.0(0002)\r\n"
+	"%s"
+	"1-0:2.7.0(00.000*kW)\r\n"
+	"%s"
+	"1-0:32.7.0(229.1*V)\r\n"
+	"1-0:21.7.0(00.612*kW)\r\n"
+	"0-1:24.1.0(003)\r\n"
+	"0-1:24.2.1(230701153000S)(04567.891*m3)\r\n"
+	"%s"
+	"!%s\r\n";
+
+#define V50  "1-3:0.2.8(50)\r\n"
+#define E181 "1-0:1.8.1(012345.678*kWh)\r\n"
+#define P170 "1-0:1.7.0(01.193*kW)\r\n"
+static const char *const craft_lines[][6] = {
+	/* version, 1.8.1 line, 1.7.0 line, middle, last, CRC */
+	{V50, E181, P170, "", "", "1234"},
+	{V50, E181, "1-0:1.7.0(01.194*kW)\r\n", "", "", "1234"},
+	{V50, E181, "1-0:1.7.0(xx.xxx*kW)\r\n", "", "", "1234"},
+	{V50, E181, P170, "1-0:1.7.0(02.000*kW)\r\n", "", "1234"},
+	{V50, E181, "1-0:1.7.0(01.194*kW)\r\n", "1-0:1.7.0(02.000*kW)\r\n", "",
+	 "1234"},
+	{V50, E181, "1-0:1.7.0(xx.xxx*kW)\r\n", "1-0:1.7.0(02.000*kW)\r\n", "",
+	 "1234"},
+	{V50, E181, P170, "1-0:1.7.255(03.00*kW)\r\n", "", "1234"},
+	{V50, E181, "1-0:1.7.0(01.194*kW)\r\n", "1-0:1.7.255(03.00*kW)\r\n", "",
+	 "1234"},
+	{V50, E181, "1-0:1.7.0(xx.xxx*kW)\r\n", "1-0:1.7.255(03.00*kW)\r\n", "",
+	 "1234"},
+	{V50, E181, P170, "1-1:1.7.0(04.000*kW)\r\n", "", "1234"},
+	{V50, E181, "1-0:1.7.0(01.194*kW)\r\n", "1-1:1.7.0(04.000*kW)\r\n", "",
+	 "1234"},
+	{V50, E181, P170, "1-0:1.7.0*255(5.00*kW)\r\n", "", "1234"},
+	{V50, E181, "1-0:1.7.0(01.194*kW)\r\n", "1-0:1.7.0*255(5.00*kW)\r\n",
+	 "", "1234"},
+	{V50, E181, P170, "01-0:1.7.0(06.000*kW)\r\n", "", "1234"},
+	{V50, E181, "1-0:1.7.0(01.194*kW)\r\n", "01-0:1.7.0(06.000*kW)\r\n", "",
+	 "1234"},
+	{V50, "1-0:1.8.1(012345.679*kWh)\r\n", P170, "", "", "1234"},
+	{V50, "1-0:1.8.1(zzzzzz.zzz*kWh)\r\n", P170, "", "", "1234"},
+	{V50, E181, P170, "0-0:1.0.0(230701153046S)\r\n", "", "1234"},
+	{V50, E181, P170, "0-0:1.0.0(231301153046S)\r\n", "", "1234"},
+	{V50, E181, P170, "0-0:1.0.255(230701153047S)\r\n", "", "1234"},
+	{V50, E181, P170, "1-0:32.7.0(229.2*V)\r\n", "", "1234"},
+	{V50, E181, P170, "1-0:3.8.1(000001.000*kvarh)\r\n", "", "1234"},
+	{V50, E181, P170, "1-0:1.8.3(000001.000*kWh)\r\n", "", "1234"},
+	{V50, E181, P170 "(7)\r\n", "", "", "1234"},
+	{V50, E181, P170, "", "(7)\r\n", "1234"},
+	{V50, E181, P170, "", "0-1:24.2.1(230701154000S)(04567.991*m3)\r\n",
+	 "1234"},
+	{V50, E181, P170, "", "1-0:2.7.0(00.001*kW)\r\n", "1234"},
+	{V50, E181, P170, "", "", ""},
+	{"", E181, P170, "", "", "1234"},
+	{"", E181, P170, "", "", ""},
+	{"", "1-0:1.8.1(zzzzzz.zzz*kWh)\r\n", P170, "", "", ""},
+	{"", "1-0:1.8.1(012345.679*kWh)\r\n", P170, "", "", ""},
+	{"", "1-0:1.8.1(zzzzzz.zzz*kWh)\r\n", P170, "", "", "1234"},
+	{"1-3:0.2.8(42)\r\n", E181, P170, "", "", "1234"},
+	{"0-0:96.1.4(50217)\r\n", E181, P170, "", "", "1234"},
+	/* the last two with another identification (craft()) */
+	{V50, E181, P170, "", "", "1234"},
+	{"", E181, P170, "", "", "1234"},
+};
+#define NCRAFT (sizeof(craft_lines) / sizeof(craft_lines[0]))
+
+static size_t craft(unsigned i, char *buf, size_t cap)
+{
+	int n = snprintf(buf, cap, craft_base, craft_lines[i][0],
+			 craft_lines[i][1], craft_lines[i][2],
+			 craft_lines[i][3], craft_lines[i][4],
+			 craft_lines[i][5]);
+
+	assert_true(n > 0 && (size_t)n < cap);
+	/* a different identification for the last two */
+	if (i >= NCRAFT - 2)
+		memcpy(buf + 1, "FLU5", 4);
+	return (size_t)n;
+}
+
+static void test_crafted(void **state)
+{
+	static char a[4096], b[4096];
+	unsigned i, j, m;
+	char what[100];
+
+	(void)state;
+	for (m = 0; m < NMODES; m++)
+		for (i = 0; i < NCRAFT; i++)
+			for (j = 0; j < NCRAFT; j++) {
+				size_t na = craft(i, a, sizeof(a));
+				size_t nb = craft(j, b, sizeof(b));
+
+				snprintf(what, sizeof(what),
+					 "crafted %u then %u mode %u", i, j, m);
+				memset(&reused, 0, sizeof(reused));
+				feed(a, na, &modes[m], what);
+				feed(a, na, &modes[m], what);
+				feed(b, nb, &modes[m], what);
+				feed(a, na, &modes[m], what);
 			}
 }
 
@@ -548,6 +703,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus_pairs),
+		cmocka_unit_test(test_crafted),
 		cmocka_unit_test(test_emulator),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_emulator_mutations),
