@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "p1_code.h"
 #include "p1_emu.h"
 #include "p1_json.h"
 #include "unit.h"
@@ -699,6 +700,33 @@ static void test_takes_over(void **state)
 	assert_true(marked > total / 2);
 }
 
+/*
+ * A kept typed view clears the field of a plain number parsed again to
+ * what p1_parse() starts from (zero): every such field is a struct p1_num
+ * in the part of the typed view that is cleared for each telegram.
+ */
+static void test_num_fields(void **state)
+{
+#ifdef P1_SWAR
+	const size_t lo = offsetof(struct p1_data, elec),
+		     hi = lo + offsetof(struct p1_elec, failure_log);
+	unsigned i, n = 0;
+
+	for (i = 0; i < p1i_ncodes; i++) {
+		const struct p1i_code *c = &p1i_codes[i];
+
+		if (c->kind != P1I_CODE_NUM)
+			continue;
+		assert_true(c->off >= lo &&
+			    c->off + sizeof(struct p1_num) <= hi);
+		assert_int_equal((c->off - lo) % _Alignof(struct p1_num), 0);
+		n++;
+	}
+	assert_true(n > 20);
+#endif
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -709,6 +737,7 @@ int main(void)
 		cmocka_unit_test(test_emulator_mutations),
 		cmocka_unit_test(test_scribbled),
 		cmocka_unit_test(test_takes_over),
+		cmocka_unit_test(test_num_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

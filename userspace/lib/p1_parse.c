@@ -24,6 +24,10 @@
  * Any byte is allowed anywhere: lines end at LF (a CR before it is
  * dropped), values at ')' or the line end.  The digit loops stop at the
  * terminating NUL at the latest.
+ *
+ * With P1_PARSE_REUSE the result of the previous telegram is the starting
+ * point: lines that did not change are taken over (objects, values and,
+ * while the telegram keeps its shape, the typed view); see "reuse" below.
  */
 #include <math.h>
 #include <stddef.h>
@@ -51,6 +55,10 @@ struct scan {
 	struct p1_object *last;	 /* the object p1i_typed_obj() is due for */
 	struct p1i_seen seen;	 /* for p1i_typed_end() */
 	struct p1_value scratch; /* where values go when the pool is full */
+	bool keep;		 /* the typed view is the previous one's
+				    (keep_off() and around) */
+	unsigned nredo;		 /* with keep: objects whose typed view */
+	uint32_t redo[16];	 /* was redone: their key (typed_key()) */
 };
 
 #ifdef P1_SWAR
@@ -278,6 +286,178 @@ put_num(struct scan *sc, const struct p1_object *o, const struct p1i_code *c)
 		dst->value = x;
 		dst->present = true;
 	}
+}
+
+/* Clear the typed view, except the unused parts of its arrays. */
+static inline __attribute__((always_inline)) void reset_data(struct p1_data *d)
+{
+	unsigned i;
+
+	memset(d, 0, offsetof(struct p1_data, elec));
+	memset(&d->elec, 0, offsetof(struct p1_elec, failure_log));
+	d->elec.text[0] = 0;
+	d->elec.text_code[0] = 0;
+	for (i = 0; i < P1_MAX_MBUS; i++) {
+		memset(&d->mbus[i], 0, offsetof(struct p1_mbus, id));
+		d->mbus[i].id[0] = 0;
+	}
+	d->version[0] = 0;
+	d->equipment_id[0] = 0;
+}
+
+/*
+ * Keeping the typed view (P1_PARSE_REUSE): while every object has the
+ * code the previous telegram had at its index, the previous typed view is
+ * kept instead of being rebuilt: objects taken over add nothing to it, and
+ * an object parsed again must be one whose typed view is a field of its
+ * own that nothing else writes: a plain number (P1I_CODE_NUM) or the meter
+ * time.  That field is cleared first, then filled as usual.  Anything else
+ * (another code, a new object, a continuation line, ...) rebuilds the
+ * whole typed view from the objects so far and goes on as usual
+ * (keep_off()); so does the end when an object is gone, the identification
+ * line or the CRC digits' presence changed (the family guess reads them),
+ * or some other object could write one of those fields (typed_key()).
+ */
+#define KEY_NONE 0xffffffffu
+
+/* Objects that write the same typed field have the same key. */
+static inline uint32_t typed_key(const struct p1_object *o)
+{
+	const struct p1_obis *b = &o->obis;
+	uint32_t e = b->e == 255 ? 0 : b->e;
+
+	if (!(o->flags & P1_OBJ_OBIS) || (b->a | (b->a ? 0 : b->b)) > 1)
+		return KEY_NONE;
+	return (uint32_t)b->a << 24 | (uint32_t)b->d << 16 |
+	       (uint32_t)b->c << 8 | e;
+}
+
+static void keep_note(struct scan *sc, const struct p1_object *o)
+{
+	if (sc->nredo < sizeof(sc->redo) / sizeof(sc->redo[0]))
+		sc->redo[sc->nredo] = typed_key(o);
+	sc->nredo++;
+}
+
+#ifdef P1_SWAR
+/* The field of a plain number parsed again: cleared. */
+static inline __attribute__((always_inline)) void
+keep_num(struct scan *sc, const struct p1_object *o,
+	 const struct p1i_code *code)
+{
+	struct p1_num *dst =
+		(struct p1_num *)(void *)((char *)&sc->t->data + code->off);
+
+	dst->value = 0;
+	dst->present = false;
+	keep_note(sc, o);
+}
+#endif
+
+/* Rebuild the typed view from objects[0..nobjects) but the one due. */
+static void keep_off(struct scan *sc)
+{
+	struct p1_telegram *t = sc->t;
+	uint32_t i, k;
+
+	sc->keep = false;
+	reset_data(&t->data);
+	memset(&sc->seen, 0, sizeof(sc->seen));
+	for (i = 0; i < t->nobjects; i++) {
+		const struct p1_object *o = &t->objects[i];
+
+		if (o == sc->last)
+			continue;
+		/* taken over from a result the caller may have changed */
+		if ((uint32_t)o->first + o->nvalues > t->nvalues)
+			continue;
+		for (k = 0; k < o->nvalues; k++) {
+			const struct p1_value *v = &t->values[o->first + k];
+
+			if ((uint32_t)v->off + v->len > P1_MAX_TELEGRAM ||
+			    v->unit_len > v->len)
+				break;
+		}
+		if (k == o->nvalues)
+			p1i_typed_obj(t, o, sc->zone, &sc->seen);
+	}
+}
+
+/*
+ * Object i was parsed again (its old code: ob, flags): keep the typed
+ * view if it is one whose field can be redone.
+ */
+static void keep_check(struct scan *sc, uint32_t i, const struct p1_obis *ob,
+		       uint16_t flags)
+{
+	struct p1_telegram *t = sc->t;
+	const struct p1_object *o = &t->objects[i];
+
+	if (t->nobjects != i + 1 || o->flags != flags ||
+	    memcmp(&o->obis, ob, sizeof(*ob))) {
+		keep_off(sc);
+		return;
+	}
+	if (!sc->last)
+		return; /* a plain number: keep_num() did it */
+	if (o == sc->last && flags == P1_OBJ_OBIS && ob->a == 0 && ob->b == 0 &&
+	    ob->c == 1 && ob->d == 0 && ob->e == 0) {
+		/* the meter time, filled when the object is finished */
+		memset(&t->data.time, 0, sizeof(t->data.time));
+		keep_note(sc, o);
+		return;
+	}
+	keep_off(sc);
+}
+
+/* At the end: whether the kept typed view is the one of this telegram. */
+static bool keep_end(struct scan *sc, uint32_t nobjects, bool has_crc,
+		     bool import1)
+{
+	const struct p1_telegram *t = sc->t;
+	uint32_t key[32], hits[32], i, k, h, nhits = 0;
+	uint64_t bloom = 0;
+
+	if (t->nobjects != nobjects || t->has_crc != has_crc ||
+	    t->data.elec.energy_import[1].present != import1 ||
+	    sc->nredo > sizeof(sc->redo) / sizeof(sc->redo[0]))
+		return false;
+	if (!sc->nredo)
+		return true;
+	/* the redone objects' keys in a little hash table */
+	memset(key, 0xff, sizeof(key));
+	for (k = 0; k < sc->nredo; k++) {
+		if (sc->redo[k] == KEY_NONE)
+			return false;
+		for (h = sc->redo[k] * 0x9e3779b1u >> 27; key[h] != KEY_NONE;
+		     h = (h + 1) & 31)
+			if (key[h] == sc->redo[k])
+				return false; /* two of them */
+		key[h] = sc->redo[k];
+		hits[h] = 0;
+		bloom |= 1ull << (sc->redo[k] >> 8 & 63);
+	}
+	/* each redone field is written by its own object only; the bloom
+	 * filter (on C of A-B:C.D.E) spares most objects the hashing */
+	for (i = 0; i < t->nobjects; i++) {
+		const struct p1_object *o = &t->objects[i];
+		uint32_t x;
+
+		if (!(bloom >> (o->obis.c & 63) & 1))
+			continue;
+		x = typed_key(o);
+		if (x == KEY_NONE)
+			continue;
+		for (h = x * 0x9e3779b1u >> 27; key[h] != KEY_NONE;
+		     h = (h + 1) & 31)
+			if (key[h] == x) {
+				if (hits[h]++)
+					return false;
+				nhits++;
+				break;
+			}
+	}
+	return nhits == sc->nredo;
 }
 
 static inline __attribute__((always_inline)) struct p1_object *
@@ -677,9 +857,10 @@ _Static_assert(offsetof(struct p1_object, obis) == 0 &&
 	       "object_known() writes p1_object a word at a time");
 
 /* A line whose code p1i_code_find() knew: p at it, lp at its '('. */
-static const char *object_known(struct scan *sc, const char *p, const char *lp,
-				const struct p1i_code *code,
-				struct p1_object **cur)
+static inline __attribute__((always_inline)) const char *
+object_known(struct scan *sc, const char *p, const char *lp,
+	     const struct p1i_code *code, struct p1_object **cur,
+	     const bool reuse_mode)
 {
 	struct p1_telegram *t = sc->t;
 	struct p1_object *o;
@@ -705,6 +886,8 @@ static const char *object_known(struct scan *sc, const char *p, const char *lp,
 	    (uint64_t)t->nvalues << 48;
 	memcpy(&o->off, &w, 8);
 	o->nvalues = 0;
+	if (reuse_mode && sc->keep && code->kind == P1I_CODE_NUM)
+		keep_num(sc, o, code);
 	if (code->shape) {
 		double x;
 		const char *e = value_shaped(sc, o, lp + 1,
@@ -728,8 +911,9 @@ static const char *object_known(struct scan *sc, const char *p, const char *lp,
 }
 #endif
 
-static const char *object_fast(struct scan *sc, const char *p,
-			       struct p1_object **cur)
+static inline __attribute__((always_inline)) const char *
+object_fast(struct scan *sc, const char *p, struct p1_object **cur,
+	    const bool reuse_mode)
 {
 	struct p1_obis ob;
 	uint16_t flags = P1_OBJ_OBIS;
@@ -737,12 +921,13 @@ static const char *object_fast(struct scan *sc, const char *p,
 	struct p1_object *o;
 	const char *next;
 
+	(void)reuse_mode;
 #ifdef P1_SWAR
 	{
 		const struct p1i_code *code = p1i_code_find(p, &lp);
 
 		if (code)
-			return object_known(sc, p, lp, code, cur);
+			return object_known(sc, p, lp, code, cur, reuse_mode);
 	}
 #endif
 	lp = obis_fast(p, &ob, &flags);
@@ -776,15 +961,16 @@ static const char *object_fast(struct scan *sc, const char *p,
  * the indexes.  Only a previous result without anomalies tied to lines is
  * used, so replayed lines add no anomaly or counter either.
  */
-#define REUSE_CHANGES 128 /* changed bytes listed; more: the rest changed */
+#define REUSE_CHANGES 64 /* changed ranges listed; more: the rest changed */
 
 struct reuse {
 	uint32_t nobjects; /* the previous telegram's */
 	uint32_t nvalues;
 	uint32_t bang;	   /* offset of its '!' */
 	uint32_t limit;	   /* bytes from here on count as changed */
-	unsigned nchg, at; /* changed bytes listed, the next to look at */
-	uint16_t chg[REUSE_CHANGES]; /* offsets of changed bytes, ascending */
+	unsigned nchg, at; /* changed ranges listed, the next to look at */
+	/* changed bytes: [lo, hi] of each changed 16-byte block, ascending */
+	uint16_t lo[REUSE_CHANGES + 1], hi[REUSE_CHANGES + 1]; /* + end */
 };
 
 /*
@@ -809,20 +995,20 @@ static uint32_t old_bang(const struct p1_telegram *t)
 	return i - 1;
 }
 
-/* Note the changed bytes of block i (bit j of x: byte i + j). */
-static void changed(struct reuse *ru, uint32_t i, uint64_t x)
+/*
+ * Note the changed bytes of the block at i (bit j of x: byte i + j) as one
+ * range (the bytes between count as changed too).  Returns false when the
+ * list is full: from the first of them on, everything counts as changed.
+ */
+static bool changed(struct reuse *ru, uint32_t i, uint64_t x)
 {
-	while (x) {
-		uint32_t j = i + (uint32_t)__builtin_ctzll(x);
-
-		if (ru->nchg == REUSE_CHANGES) {
-			if (j < ru->limit)
-				ru->limit = j;
-			return;
-		}
-		ru->chg[ru->nchg++] = (uint16_t)j;
-		x &= x - 1;
+	if (ru->nchg == REUSE_CHANGES) {
+		ru->limit = i + (uint32_t)__builtin_ctzll(x);
+		return false;
 	}
+	ru->lo[ru->nchg] = (uint16_t)(i + (uint32_t)__builtin_ctzll(x));
+	ru->hi[ru->nchg++] = (uint16_t)(i + 63 - (uint32_t)__builtin_clzll(x));
+	return true;
 }
 
 /*
@@ -834,6 +1020,7 @@ static void copy_diff(struct p1_telegram *t, const char *src, size_t n,
 {
 	char *dst = t->text;
 	uint32_t m = ru->limit, i = 0;
+	bool full = false;
 
 #ifdef P1_REUSE_SSE2
 	for (; i + 16 <= m; i += 16) {
@@ -846,8 +1033,10 @@ static void copy_diff(struct p1_telegram *t, const char *src, size_t n,
 			0xffff;
 
 		_mm_storeu_si128((__m128i *)(void *)(dst + i), a);
-		if (__builtin_expect(ne != 0, 0))
-			changed(ru, i, ne);
+		if (__builtin_expect(ne != 0, 0) && !changed(ru, i, ne)) {
+			full = true;
+			break;
+		}
 	}
 #else
 	for (; i + 8 <= m; i += 8) {
@@ -862,75 +1051,135 @@ static void copy_diff(struct p1_telegram *t, const char *src, size_t n,
 			if (src[i + j] != dst[i + j])
 				ne |= 1ull << j;
 		memcpy(dst + i, &a, 8);
-		changed(ru, i, ne);
+		if (!changed(ru, i, ne)) {
+			full = true;
+			break;
+		}
 	}
 #endif
-	for (; i < m; i++) {
-		if (src[i] != dst[i])
-			changed(ru, i, 1);
-		dst[i] = src[i];
+	if (!full) { /* the last bytes */
+		uint64_t ne = 0;
+		unsigned j;
+
+		for (j = 0; i + j < m; j++)
+			if (src[i + j] != dst[i + j])
+				ne |= 1ull << j;
+		if (ne)
+			changed(ru, i, ne);
 	}
-	memcpy(dst + m, src + m, n - m);
+	memcpy(dst + i, src + i, n - i);
+	ru->lo[ru->nchg] = 0xffff; /* beyond any offset: no bound checks */
+	ru->hi[ru->nchg] = 0xffff;
 }
 
 /*
  * At a line start p, the next object index: take the previous telegram's
- * object there if its lines are unchanged.  Returns where the parse goes
- * on, or NULL (nothing done).  Every index taken from the old result is
- * checked, whatever the caller did to it.
+ * objects from there on while their lines are unchanged.  Returns where
+ * the parse goes on (p when nothing was taken).  Every index taken from
+ * the old result is checked, whatever the caller did to it.  When the old
+ * objects no longer line up with the new text, *on is cleared: they
+ * seldom line up again.
  */
 static const char *replay(struct scan *sc, struct reuse *ru, const char *p,
-			  struct p1_object **cur)
+			  struct p1_object **cur, bool *on)
 {
 	struct p1_telegram *t = sc->t;
 	uint32_t i = t->nobjects, a = (uint32_t)(p - t->text), b, k;
 	struct p1_object *o;
 
-	if (i >= ru->nobjects)
-		return NULL;
+	if (i >= ru->nobjects || a >= ru->limit) {
+		*on = false;
+		return p;
+	}
 	o = &t->objects[i];
-	if (o->off != a || o->first != t->nvalues ||
-	    (uint32_t)o->first + o->nvalues > ru->nvalues)
-		return NULL;
-	b = i + 1 < ru->nobjects ? t->objects[i + 1].off : ru->bang;
-	if (b <= a || b > ru->limit)
-		return NULL;
-	while (ru->at < ru->nchg && ru->chg[ru->at] < a)
-		ru->at++;
-	if (ru->at < ru->nchg && ru->chg[ru->at] < b)
-		return NULL;
-	if (sc->last)
-		finish(sc);
-#ifdef P1_SWAR
-	{
-		const char *lp;
-		const struct p1i_code *code = p1i_code_find(p, &lp);
+	if (o->off != a || o->first != t->nvalues) {
+		*on = false;
+		return p;
+	}
+	if (sc->keep) {
+		/* the typed view is in place: only the lines to check */
+		uint32_t nv = t->nvalues, at = ru->at, end;
 
-		if (code && code->kind == P1I_CODE_NUM) {
-			/* put_num() reads no text; a plain number has no
-			 * timestamp worth a cache slot */
-			t->nobjects++;
-			t->nvalues += o->nvalues;
-			put_num(sc, o, code);
-			*cur = o;
-			return t->text + b;
+		for (;;) {
+			end = (uint32_t)o->first + o->nvalues;
+			b = i + 1 < ru->nobjects ? o[1].off : ru->bang;
+			if (end > ru->nvalues || b <= a || b > ru->limit)
+				break;
+			while (ru->hi[at] < a)
+				at++;
+			if (ru->lo[at] < b)
+				break;
+			nv = end;
+			a = b;
+			i++;
+			if (i >= ru->nobjects || o[1].first != nv)
+				break;
+			o++;
 		}
+		ru->at = at;
+		if (i == t->nobjects)
+			return p;
+		if (sc->last)
+			finish(sc);
+		*cur = &t->objects[i - 1];
+		t->nobjects = i;
+		t->nvalues = nv;
+		return t->text + a;
 	}
-#endif
-	/* p1i_typed_obj() reads the values' text: it must be in the lines */
-	for (k = 0; k < o->nvalues; k++) {
-		const struct p1_value *v = &t->values[o->first + k];
+	for (;;) {
+		if ((uint32_t)o->first + o->nvalues > ru->nvalues)
+			break;
+		b = i + 1 < ru->nobjects ? t->objects[i + 1].off : ru->bang;
+		if (b <= a || b > ru->limit)
+			break;
+		while (ru->hi[ru->at] < a)
+			ru->at++;
+		if (ru->lo[ru->at] < b)
+			break;
+		if (sc->last)
+			finish(sc);
+#ifdef P1_SWAR
+		{
+			const char *lp;
+			const struct p1i_code *code =
+				p1i_code_find(t->text + a, &lp);
 
-		if (v->off < a || v->off + v->len > b || v->unit_len > v->len)
-			return NULL;
-		/* the timestamp cache slots the parse would have used */
-		sc->stamps += v->len == 13 && (v->flags & P1_VAL_TIME);
+			if (code && code->kind == P1I_CODE_NUM) {
+				/* put_num() reads no text; a plain number
+				 * has no timestamp worth a cache slot */
+				t->nobjects++;
+				t->nvalues += o->nvalues;
+				put_num(sc, o, code);
+				goto next;
+			}
+		}
+#endif
+		/* p1i_typed_obj() reads the values' text: in the lines */
+		for (k = 0; k < o->nvalues; k++) {
+			const struct p1_value *v = &t->values[o->first + k];
+
+			if (v->off < a || v->off + v->len > b ||
+			    v->unit_len > v->len)
+				goto out;
+			/* the timestamp cache slots the parse would use */
+			sc->stamps += v->len == 13 && (v->flags & P1_VAL_TIME);
+		}
+		t->nobjects++;
+		t->nvalues += o->nvalues;
+		sc->last = o;
+#ifdef P1_SWAR
+	next:
+#endif
+		*cur = o;
+		a = b;
+		if (++i >= ru->nobjects)
+			break;
+		o++;
+		if (o->first != t->nvalues)
+			break;
 	}
-	t->nobjects++;
-	t->nvalues += o->nvalues;
-	sc->last = o;
-	*cur = o;
-	return t->text + b;
+out:
+	return t->text + a;
 }
 
 /* Whether the previous result in t can be reused: set up ru. */
@@ -959,8 +1208,9 @@ static bool reuse_start(const struct p1_telegram *t, size_t n, struct reuse *ru)
 /* --- telegram --------------------------------------------------------- */
 
 /* The '!' line: p at '!', e at the line end (CR dropped). */
-static void trailer(struct p1_telegram *t, const char *p, const char *e,
-		    const struct p1_parse_opts *opts)
+static inline __attribute__((always_inline)) void
+trailer(struct p1_telegram *t, const char *p, const char *e,
+	const struct p1_parse_opts *opts)
 {
 	const char *q = p + 1;
 	unsigned nd = 0, crc = 0;
@@ -988,23 +1238,6 @@ static void trailer(struct p1_telegram *t, const char *p, const char *e,
 		t->crc = t->crc_calc == crc ? P1_CRC_OK : P1_CRC_BAD;
 }
 
-/* Clear the typed view, except the unused parts of its arrays. */
-static void reset_data(struct p1_data *d)
-{
-	unsigned i;
-
-	memset(d, 0, offsetof(struct p1_data, elec));
-	memset(&d->elec, 0, offsetof(struct p1_elec, failure_log));
-	d->elec.text[0] = 0;
-	d->elec.text_code[0] = 0;
-	for (i = 0; i < P1_MAX_MBUS; i++) {
-		memset(&d->mbus[i], 0, offsetof(struct p1_mbus, id));
-		d->mbus[i].id[0] = 0;
-	}
-	d->version[0] = 0;
-	d->equipment_id[0] = 0;
-}
-
 static void reset(struct p1_telegram *t)
 {
 	t->crc = P1_CRC_UNCHECKED;
@@ -1019,19 +1252,19 @@ static void reset(struct p1_telegram *t)
 	t->len = 0;
 	t->nobjects = 0;
 	t->nvalues = 0;
-	t->text[0] = 0;
-	reset_data(&t->data);
 }
 
-int p1_parse(const void *buf, size_t len, struct p1_telegram *t,
-	     const struct p1_parse_opts *opts)
+/* p1_parse(), once as it is and once with P1_PARSE_REUSE (reuse_mode). */
+static inline __attribute__((always_inline)) int
+parse(const void *buf, size_t len, struct p1_telegram *t,
+      const struct p1_parse_opts *opts, const bool reuse_mode)
 {
 	struct scan sc = {.t = t, .zone = P1_ZONE_AMSTERDAM};
 	const char *src = buf, *start, *p, *e, *next;
 	struct p1_object *cur = NULL;
 	struct reuse ru;
-	bool reuse = false;
-	uint32_t anom = 0;
+	bool reuse = false, has_crc = false, import1 = false;
+	uint32_t anom = 0, header_len = 0;
 	size_t n;
 
 	if (opts && opts->zone <= P1_ZONE_UTC)
@@ -1039,6 +1272,8 @@ int p1_parse(const void *buf, size_t len, struct p1_telegram *t,
 	start = src && len ? memchr(src, '/', len) : NULL;
 	if (!start) {
 		reset(t);
+		reset_data(&t->data);
+		t->text[0] = 0;
 		t->anomalies = P1_ANOM_NO_HEADER;
 		return -1;
 	}
@@ -1050,11 +1285,19 @@ int p1_parse(const void *buf, size_t len, struct p1_telegram *t,
 		anom |= P1_ANOM_OVERSIZE;
 	}
 	ru.nobjects = 0;
-	if (opts && (opts->flags & P1_PARSE_REUSE))
+	if (reuse_mode)
 		reuse = reuse_start(t, n, &ru);
+	if (reuse_mode && reuse) {
+		sc.keep = true;
+		has_crc = t->has_crc;
+		import1 = t->data.elec.energy_import[1].present;
+		header_len = t->header_len;
+	} else {
+		reset_data(&t->data);
+	}
 	reset(t);
 	t->anomalies = anom;
-	if (reuse)
+	if (reuse_mode && reuse)
 		copy_diff(t, start, n, &ru);
 	else
 		memcpy(t->text, start, n);
@@ -1067,24 +1310,51 @@ int p1_parse(const void *buf, size_t len, struct p1_telegram *t,
 	t->header_off = 1;
 	t->header_len = (uint32_t)(e - p);
 	p = next;
+	/* the family guess reads the identification */
+	if (reuse_mode && sc.keep &&
+	    (t->header_len != header_len ||
+	     (ru.nchg && ru.lo[0] <= header_len + 1) || ru.limit <= header_len))
+		keep_off(&sc);
 
 	t->anomalies |= P1_ANOM_NO_END;
 	while (p < sc.end) {
 		char c = *p;
 
 		if (is_digit(c)) {
-			if (reuse) {
-				const char *q = replay(&sc, &ru, p, &cur);
+			if (reuse_mode && reuse) {
+				const char *q =
+					replay(&sc, &ru, p, &cur, &reuse);
 
-				if (q) {
+				if (q != p) {
 					p = q;
 					continue;
 				}
 			}
-			p = object_fast(&sc, p, &cur);
+			if (reuse_mode && sc.keep) {
+				uint32_t i = t->nobjects;
+
+				if (i < ru.nobjects) {
+					struct p1_obis ob = t->objects[i].obis;
+					uint16_t fl = t->objects[i].flags;
+
+					p = object_fast(&sc, p, &cur,
+							reuse_mode);
+					keep_check(&sc, i, &ob, fl);
+					continue;
+				}
+				keep_off(&sc);
+			}
+			p = object_fast(&sc, p, &cur, reuse_mode);
 		} else if (c == '\n' || is_space(c)) {
 			p++;
 		} else if (c == '(') {
+			if (reuse_mode && sc.keep) {
+				/* cur (taken over or a plain number) gets
+				 * more values: its typed view comes after */
+				if (cur && !sc.last)
+					sc.last = cur;
+				keep_off(&sc);
+			}
 			if (cur) {
 				p = values_fast(&sc, cur, p, P1_VAL_NEXT_LINE);
 			} else {
@@ -1099,6 +1369,8 @@ int p1_parse(const void *buf, size_t len, struct p1_telegram *t,
 			sc.end = next;
 			break;
 		} else {
+			if (reuse_mode && sc.keep)
+				keep_off(&sc);
 			p = object_slow(&sc, p, &cur);
 		}
 	}
@@ -1106,6 +1378,26 @@ int p1_parse(const void *buf, size_t len, struct p1_telegram *t,
 	t->text[t->len] = 0;
 	if (sc.last)
 		finish(&sc);
+	if (reuse_mode && sc.keep) {
+		if (keep_end(&sc, ru.nobjects, has_crc, import1))
+			return 0;
+		keep_off(&sc);
+	}
 	p1i_typed_end(t, &sc.seen);
 	return 0;
+}
+
+static __attribute__((noinline)) int
+parse_reuse(const void *buf, size_t len, struct p1_telegram *t,
+	    const struct p1_parse_opts *opts)
+{
+	return parse(buf, len, t, opts, true);
+}
+
+int p1_parse(const void *buf, size_t len, struct p1_telegram *t,
+	     const struct p1_parse_opts *opts)
+{
+	if (opts && (opts->flags & P1_PARSE_REUSE))
+		return parse_reuse(buf, len, t, opts);
+	return parse(buf, len, t, opts, false);
 }
