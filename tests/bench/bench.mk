@@ -2,12 +2,14 @@
 # make bench: libp1 and framer figures (printed, never asserted, except
 # that parsing must not allocate).
 #   - CPU time per telegram: DSMR 5 (913 B), DSMR 5 with a text message,
-#     Belgian eMUCs with 13 months of peaks, DSMR 2.2;
+#     Belgian eMUCs with 13 months of peaks, DSMR 2.2; the JSON writer on
+#     an emulated meter's stream, without and with its objects cache;
 #   - instructions per telegram and per framed byte (callgrind);
 #   - heap allocations while parsing (malloc interposed and counted);
 #   - bench-decode: `p1ctl decode` end to end (text and --json) on a DSMR 5
 #     telegram x 20,000, beside the npm p1-reader package doing the same
-#     work, and the ratio (tests/bench/decode.sh).
+#     work, and the ratio; then on an emulated meter's stream and on the
+#     corpus cycled (tests/bench/decode.sh).
 
 LIBP1_BENCH := $(B)/bench/bench_libp1
 LIBP1_BENCH_CG = valgrind --tool=callgrind --collect-atstart=no \
@@ -16,7 +18,7 @@ LIBP1_BENCH_CG = valgrind --tool=callgrind --collect-atstart=no \
 $(LIBP1_BENCH): $(TOP)/tests/bench/bench_libp1.c $(B)/lib/libp1.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(P1_CFLAGS) -I$(TOP)/userspace/lib -o $@ $< \
-		$(B)/lib/libp1.a $(P1_CRYPTO_LIBS)
+		$(B)/lib/libp1.a $(P1_CRYPTO_LIBS) -lm
 
 # $(1): case, $(2): runs, $(3): label, $(4): unit
 define LIBP1_BENCH_CALLGRIND
@@ -39,6 +41,9 @@ bench-libp1: $(LIBP1_BENCH)
 	$(call LIBP1_BENCH_CALLGRIND,parse-nl-dsmr50.txt,1000,parse DSMR 5 + text)
 	$(call LIBP1_BENCH_CALLGRIND,parse-be-emucs.txt,1000,parse BE eMUCs)
 	$(call LIBP1_BENCH_CALLGRIND,json-nl-dsmr50-typical.txt,200,JSON DSMR 5 typical)
+	$(call LIBP1_BENCH_CALLGRIND,emu-parse,640,parse emulated DSMR 5 stream)
+	$(call LIBP1_BENCH_CALLGRIND,emu-json,640,parse + JSON emulated stream)
+	$(call LIBP1_BENCH_CALLGRIND,emu-json-cached,640,parse + JSON cached emulated)
 	@set -e; out=$$($(LIBP1_BENCH_CG) $(LIBP1_BENCH) --callgrind framer 3 \
 		$(TOP)/tests/corpus 2>$(B)/bench/cg.err); \
 	ir=$$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' $(B)/bench/cg.err); \

@@ -4,14 +4,20 @@
  *
  *   bench_libp1 CORPUS_DIR
  *	CPU time per telegram of p1_parse() (CRC verdict given, as from the
- *	kernel; and CRC computed), of p1_json_write(), the framer's
- *	throughput, and the heap allocations made meanwhile (malloc and
- *	friends are interposed and counted: there must be none).
+ *	kernel; and CRC computed), of p1_json_write(), of an emulated meter's
+ *	stream (64 consecutive one-second DSMR 5 telegrams) parsed, then
+ *	parsed and written as JSON without and with the writer's cache of the
+ *	objects list (p1i_json_into() and p1i_json_into_cached(), as p1ctl
+ *	decode --json calls them), the framer's throughput, and the heap
+ *	allocations made meanwhile (malloc and friends are interposed and
+ *	counted: there must be none).
  *   bench_libp1 --callgrind CASE N CORPUS_DIR
  *	For valgrind --tool=callgrind --collect-atstart=no: collects exactly
  *	N runs of CASE (parse-CASE file, or "framer"), so callgrind's
  *	"Collected" count divided by N is the instructions per telegram
- *	(framer: per byte, dividing by the bytes printed).
+ *	(framer: per byte, dividing by the bytes printed; emu-parse,
+ *	emu-json, emu-json-cached: the emulated stream parsed, and its JSON
+ *	written without and with the cache, per telegram).
  *
  * Times are the best of several batches of CPU time
  * (CLOCK_THREAD_CPUTIME_ID): other load on the machine only makes them
@@ -27,7 +33,9 @@
 #include <p1/p1.h>
 
 #include "p1_crc16.h"
+#include "p1_emu.h"
 #include "p1_framer.h"
+#include "p1_json.h"
 
 /* --- counting allocator (glibc supports replacing malloc) ------------- */
 
@@ -153,6 +161,68 @@ static double best_ns(const struct tcase *c, enum op op, unsigned long *calls)
 	return best;
 }
 
+/* An emulated DSMR 5 meter's stream: EMU_N one-second telegrams. */
+#define EMU_N 64
+static char emu_text[EMU_N][2048];
+static size_t emu_len[EMU_N], emu_bytes;
+static struct p1i_json_cache jcache;
+
+static void make_emu(void)
+{
+	static struct p1i_emu e;
+	struct p1i_emu_params p;
+	double t = 1688218245.0; /* 2023-07-01T13:30:45Z */
+	unsigned i;
+
+	p1i_emu_params_default(&p);
+	p.profile = P1I_EMU_DSMR5;
+	p1i_emu_init(&e, &p, t);
+	for (i = 0; i < EMU_N; i++, t += 1) {
+		emu_len[i] =
+			p1i_emu_next(&e, t, emu_text[i], sizeof(emu_text[i]));
+		emu_bytes += emu_len[i];
+	}
+}
+
+/* n telegrams of the stream parsed (CRC verdict given, as p1ctl decode
+ * does) and, with mode 1, written as JSON, with mode 2 through the
+ * cache. */
+static void json_emu(unsigned long n, int mode)
+{
+	static const struct p1_parse_opts given = {.flags = P1_PARSE_CRC_GIVEN,
+						   .crc = P1_CRC_OK};
+	unsigned long k;
+
+	for (k = 0; k < n; k++) {
+		p1_parse(emu_text[k % EMU_N], emu_len[k % EMU_N], &tg, &given);
+		if (mode == 1)
+			sink += p1i_json_into(&tg, P1_JSON_ALL, json,
+					      sizeof(json));
+		else if (mode == 2)
+			sink += p1i_json_into_cached(&tg, P1_JSON_ALL, json,
+						     sizeof(json), &jcache);
+	}
+}
+
+/* Best ns per telegram of json_emu() over several batches. */
+static double best_emu(int mode, unsigned long *calls)
+{
+	double best = 1e30;
+	unsigned r;
+
+	json_emu(EMU_N, mode);
+	for (r = 0; r < 31; r++) {
+		double t0 = now(), dt;
+
+		json_emu(16 * EMU_N, mode);
+		dt = (now() - t0) / (16 * EMU_N) * 1e9;
+		if (dt < best)
+			best = dt;
+		*calls += 16 * EMU_N;
+	}
+	return best;
+}
+
 /* 1000 DSMR 5 telegrams back to back, pushed in 4 KiB reads. */
 static char *stream;
 static size_t stream_len;
@@ -193,6 +263,19 @@ static int callgrind(const char *name, unsigned long n)
 {
 	unsigned long i;
 
+	if (!strncmp(name, "emu-", 4)) {
+		int mode = !strcmp(name, "emu-json")	      ? 1
+			   : !strcmp(name, "emu-json-cached") ? 2
+							      : 0;
+
+		make_emu();
+		json_emu(EMU_N, mode); /* the cache filled */
+		CALLGRIND_TOGGLE_COLLECT;
+		json_emu(n, mode);
+		CALLGRIND_TOGGLE_COLLECT;
+		printf("%zu\n", emu_bytes / EMU_N);
+		return 0;
+	}
 	if (!strcmp(name, "framer")) {
 		make_stream();
 		frame_stream(); /* warm up */
@@ -249,6 +332,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < NCASES; i++)
 		load(argv[1], &cases[i]);
 	make_stream();
+	make_emu();
 
 	printf("libp1 %s: CPU time per call, best of 31 batches\n",
 	       p1_version());
@@ -267,6 +351,18 @@ int main(int argc, char **argv)
 	}
 	printf("  (parse (kern): CRC verdict given, as read from /dev/p1-N;"
 	       " parse + CRC: computed by p1_crc16)\n");
+	{
+		double p = best_emu(0, &calls), j = best_emu(1, &calls);
+		double jc = best_emu(2, &calls);
+
+		printf("emulated DSMR 5 stream (%u one-second telegrams): "
+		       "parse "
+		       "%.0f ns, + JSON %.0f ns (JSON %.0f), + JSON through "
+		       "its cache %.0f ns (JSON %.0f; %u of %u objects "
+		       "copied)\n",
+		       EMU_N, p, j, j - p, jc, jc - p, jcache.hits,
+		       tg.nobjects);
+	}
 	for (i = 0; i < 7; i++) {
 		double t0 = now(), dt;
 
