@@ -2,14 +2,14 @@
 # make bench: libp1 and framer figures (printed, never asserted, except
 # that parsing must not allocate).
 #   - CPU time per telegram: DSMR 5 (913 B), DSMR 5 with a text message,
-#     Belgian eMUCs with 13 months of peaks, DSMR 2.2; the JSON writer on
-#     an emulated meter's stream, without and with its objects cache;
+#     Belgian eMUCs with 13 months of peaks, DSMR 2.2; an emulated meter's
+#     stream parsed, and written as JSON without and with the writer's
+#     objects cache;
 #   - instructions per telegram and per framed byte (callgrind);
 #   - heap allocations while parsing (malloc interposed and counted);
 #   - bench-decode: `p1ctl decode` end to end (text and --json) on a DSMR 5
 #     telegram x 20,000, beside the npm p1-reader package doing the same
-#     work, and the ratio; then on an emulated meter's stream and on the
-#     corpus cycled (tests/bench/decode.sh).
+#     work, and the ratio (tests/bench/decode.sh).
 
 LIBP1_BENCH := $(B)/bench/bench_libp1
 LIBP1_BENCH_CG = valgrind --tool=callgrind --collect-atstart=no \

@@ -5,11 +5,6 @@
 # telegram repeated 20,000 times; beside it the npm p1-reader package
 # (pinned, installed from the npm registry into the test cache) doing the
 # same work (split, parse, one JSON line per telegram), and the ratio.
-# Then the same two runs on an emulated DSMR 5 meter's stream (20,000
-# one-second telegrams, p1-emulate: every telegram differs from the last
-# in its time, powers, voltages, currents and now and then an energy
-# register, as a real meter's) and on the corpus (tests/corpus/*.txt
-# cycled to 20,000 telegrams: each unlike the one before it).
 # Times are CPU time (user + system) of the whole process, best of 5 runs;
 # printed, never asserted.  Figures also go to $B/bench/decode.txt.
 set -e
@@ -98,33 +93,6 @@ if command -v valgrind >/dev/null; then
 		fig "  p1ctl decode ($mode)      $(awk -v i="$ir" 'BEGIN { printf "%.0f", i / 2000 }') instructions/telegram (callgrind, whole process, 2000 telegrams)"
 	done
 fi
-
-# $1: label, $2: input file
-more() {
-	local n text json
-	n=$("$B/p1ctl" decode "$2" 2>/dev/null | wc -l)
-	fig "decode: $1 ($n telegrams, $(($(stat -c %s "$2") / 1024)) KiB), CPU time best of 5"
-	text=$(best_cpu "$B/p1ctl" decode "$2")
-	fig "  p1ctl decode (text)     $(N=$n us_per "$text") us/telegram  ($text s)"
-	json=$(best_cpu "$B/p1ctl" decode --json "$2")
-	fig "  p1ctl decode --json     $(N=$n us_per "$json") us/telegram  ($json s)"
-	if command -v valgrind >/dev/null; then
-		head -n "$(($(wc -l <"$2") / 10))" "$2" >"$T/part.txt"
-		n=$("$B/p1ctl" decode "$T/part.txt" 2>/dev/null | wc -l)
-		for mode in text json; do
-			valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-				"$B/p1ctl" decode $([ $mode = json ] && echo --json) \
-				"$T/part.txt" >/dev/null 2>"$T/cg.err"
-			ir=$(sed -n 's/.*refs: *\([0-9,]*\).*/\1/p' "$T/cg.err" | tr -d ,)
-			fig "  p1ctl decode ($mode)      $(awk -v i="$ir" -v n="$n" 'BEGIN { printf "%.0f", i / n }') instructions/telegram (callgrind, whole process, $n telegrams)"
-		done
-	fi
-}
-"$B/p1-emulate" -n "$N" -i 1 --start=2023-07-01T13:30:45Z >"$T/emu.txt"
-more "emulated DSMR 5 meter, one telegram a second" "$T/emu.txt"
-ncorpus=$(ls "$TOP"/tests/corpus/*.txt | wc -l)
-for _ in $(seq $((N / ncorpus))); do cat "$TOP"/tests/corpus/*.txt; done >"$T/corpus.txt"
-more "tests/corpus/*.txt cycled" "$T/corpus.txt"
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	fig "  npm p1-reader: node/npm not installed, skipped"
