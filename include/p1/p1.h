@@ -4,9 +4,10 @@
  * BE eMUCs, LU Smarty plaintext, SE/NO/AT/HU/IE variants, EasyMeter Q3D).
  *
  * One call, p1_parse(), turns one telegram into a caller-owned
- * struct p1_telegram: no heap allocation, no shared state (only a
- * per-thread cache of timestamp conversions, which never changes a
- * result), thread-safe as long as each thread uses its own result.  The
+ * struct p1_telegram: no heap allocation, no shared state (only
+ * per-thread caches of timestamp conversions and of the last meter's
+ * OBIS codes, which never change a result), thread-safe as long as each
+ * thread uses its own result.  The
  * result holds
  *
  *  - a byte copy of the telegram (t->text), so it stays valid when the

@@ -4,7 +4,8 @@
 # qemu-aarch64-static (qemu-user, whose default CPU has NEON and PMULL):
 #  1. the framer and CRC cmocka suites (test_framer, test_framer_scan,
 #     test_framer_scan_portable, test_dlms; test_code: libp1's OBIS code
-#     table through its portable word-at-a-time path) built with the
+#     table through its portable word-at-a-time path; test_reuse: the
+#     P1_PARSE_REUSE compare without SSE2) built with the
 #     aarch64 cross compiler into $(B)/arm64-user by the ordinary rules (a
 #     sub-make, like cross-user), dynamically linked against Debian's
 #     arm64 cmocka and libcrypto (multiarch; qemu finds
@@ -25,7 +26,7 @@ ARM64U_QEMU := qemu-aarch64-static
 ARM64U_PKGDIR := /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
 ARM64U_B := $(B)/arm64-user
 ARM64U_SUITES := test_framer test_framer_scan test_framer_scan_portable test_dlms \
-	test_code test_json_fast test_json_cache test_fmt test_json
+	test_code test_json_fast test_json_cache test_fmt test_json test_reuse
 ARM64U_UT := $(ARM64U_B)/tests/libp1
 ARM64U_P1CTL := $(ARM64U_B)/static/p1ctl
 ARM64U_OBJDUMP := aarch64-linux-gnu-objdump -d --no-show-raw-insn
@@ -43,6 +44,8 @@ check-arm64-user: arm64-user-build $(B)/p1ctl
 		echo "--- arm64 $$t (qemu-aarch64)"; \
 		if [ $$t = test_framer_scan ]; then \
 			P1_TEST_EXPECT_CLMUL=1 $(ARM64U_QEMU) $(ARM64U_UT)/$$t; \
+		elif [ $$t = test_reuse ]; then \
+			P1_TEST_QUICK=1 $(ARM64U_QEMU) $(ARM64U_UT)/$$t; \
 		else $(ARM64U_QEMU) $(ARM64U_UT)/$$t; fi; done
 	@set -e; d() { $(ARM64U_OBJDUMP) "$$1" >$(ARM64U_UT)/objdump.s || \
 		{ echo none; return; }; grep -c "$$2" $(ARM64U_UT)/objdump.s || true; }; \

@@ -57,8 +57,7 @@ struct scan {
 	struct p1_value scratch; /* where values go when the pool is full */
 	bool keep;		 /* the typed view is the previous one's
 				    (keep_off() and around) */
-	unsigned nredo;		 /* with keep: objects whose typed view */
-	uint32_t redo[16];	 /* was redone: their key (typed_key()) */
+	unsigned nredo; /* with keep: objects whose typed view was redone */
 };
 
 #ifdef P1_SWAR
@@ -332,10 +331,9 @@ static inline uint32_t typed_key(const struct p1_object *o)
 	       (uint32_t)b->c << 8 | e;
 }
 
-static void keep_note(struct scan *sc, const struct p1_object *o)
+static inline void keep_note(struct scan *sc, const struct p1_object *o)
 {
-	if (sc->nredo < sizeof(sc->redo) / sizeof(sc->redo[0]))
-		sc->redo[sc->nredo] = typed_key(o);
+	(void)o;
 	sc->nredo++;
 }
 
@@ -410,54 +408,71 @@ static void keep_check(struct scan *sc, uint32_t i, const struct p1_obis *ob,
 	keep_off(sc);
 }
 
+/*
+ * Per thread, the codes (obis and flags) of the objects of the last
+ * telegram whose objects write typed fields of their own (no two have the
+ * same typed_key()): telegrams of one meter have the same codes, so the
+ * check below is mostly a comparison.  Like the timestamp cache it never
+ * changes a result.
+ */
+static _Thread_local struct {
+	uint32_t n;
+	uint64_t code[P1_MAX_OBJECTS];
+} own_fields;
+
+static inline uint64_t code_word(const struct p1_object *o)
+{
+	uint64_t w;
+
+	_Static_assert(offsetof(struct p1_object, obis) == 0 &&
+			       offsetof(struct p1_object, flags) == 6 &&
+			       sizeof(struct p1_obis) == 6,
+		       "code_word(): obis and flags, 8 bytes");
+	memcpy(&w, o, 8);
+	return w;
+}
+
+/* Whether no two objects of t write the same typed field. */
+static bool fields_own(const struct p1_telegram *t)
+{
+	uint32_t key[512], i, h, n = t->nobjects;
+
+	if (own_fields.n == n) {
+		for (i = 0; i < n; i++)
+			if (code_word(&t->objects[i]) != own_fields.code[i])
+				break;
+		if (i == n)
+			return true;
+	}
+	memset(key, 0xff, sizeof(key));
+	for (i = 0; i < n; i++) {
+		uint32_t x = typed_key(&t->objects[i]);
+
+		if (x == KEY_NONE)
+			continue;
+		for (h = x * 0x9e3779b1u >> 23; key[h] != KEY_NONE;
+		     h = (h + 1) & 511)
+			if (key[h] == x)
+				return false;
+		key[h] = x;
+	}
+	own_fields.n = n;
+	for (i = 0; i < n; i++)
+		own_fields.code[i] = code_word(&t->objects[i]);
+	return true;
+}
+
 /* At the end: whether the kept typed view is the one of this telegram. */
 static bool keep_end(struct scan *sc, uint32_t nobjects, bool has_crc,
 		     bool import1)
 {
 	const struct p1_telegram *t = sc->t;
-	uint32_t key[32], hits[32], i, k, h, nhits = 0;
-	uint64_t bloom = 0;
 
 	if (t->nobjects != nobjects || t->has_crc != has_crc ||
-	    t->data.elec.energy_import[1].present != import1 ||
-	    sc->nredo > sizeof(sc->redo) / sizeof(sc->redo[0]))
+	    t->data.elec.energy_import[1].present != import1)
 		return false;
-	if (!sc->nredo)
-		return true;
-	/* the redone objects' keys in a little hash table */
-	memset(key, 0xff, sizeof(key));
-	for (k = 0; k < sc->nredo; k++) {
-		if (sc->redo[k] == KEY_NONE)
-			return false;
-		for (h = sc->redo[k] * 0x9e3779b1u >> 27; key[h] != KEY_NONE;
-		     h = (h + 1) & 31)
-			if (key[h] == sc->redo[k])
-				return false; /* two of them */
-		key[h] = sc->redo[k];
-		hits[h] = 0;
-		bloom |= 1ull << (sc->redo[k] >> 8 & 63);
-	}
-	/* each redone field is written by its own object only; the bloom
-	 * filter (on C of A-B:C.D.E) spares most objects the hashing */
-	for (i = 0; i < t->nobjects; i++) {
-		const struct p1_object *o = &t->objects[i];
-		uint32_t x;
-
-		if (!(bloom >> (o->obis.c & 63) & 1))
-			continue;
-		x = typed_key(o);
-		if (x == KEY_NONE)
-			continue;
-		for (h = x * 0x9e3779b1u >> 27; key[h] != KEY_NONE;
-		     h = (h + 1) & 31)
-			if (key[h] == x) {
-				if (hits[h]++)
-					return false;
-				nhits++;
-				break;
-			}
-	}
-	return nhits == sc->nredo;
+	/* each redone field is written by its own object only */
+	return !sc->nredo || fields_own(t);
 }
 
 static inline __attribute__((always_inline)) struct p1_object *
@@ -1080,8 +1095,9 @@ static void copy_diff(struct p1_telegram *t, const char *src, size_t n,
  * objects no longer line up with the new text, *on is cleared: they
  * seldom line up again.
  */
-static const char *replay(struct scan *sc, struct reuse *ru, const char *p,
-			  struct p1_object **cur, bool *on)
+static inline __attribute__((always_inline)) const char *
+replay(struct scan *sc, struct reuse *ru, const char *p, struct p1_object **cur,
+       bool *on)
 {
 	struct p1_telegram *t = sc->t;
 	uint32_t i = t->nobjects, a = (uint32_t)(p - t->text), b, k;
@@ -1097,17 +1113,20 @@ static const char *replay(struct scan *sc, struct reuse *ru, const char *p,
 		return p;
 	}
 	if (sc->keep) {
-		/* the typed view is in place: only the lines to check */
-		uint32_t nv = t->nvalues, at = ru->at, end;
+		/* the typed view is in place: only the lines to check.  The
+		 * first change at or after a ends the run (it cannot move on
+		 * while lines before it are taken) */
+		uint32_t nv = t->nvalues, at = ru->at, end, until;
 
+		while (ru->hi[at] < a)
+			at++;
+		until = ru->lo[at]; /* < a: in a change, nothing is taken */
+		if (until > ru->limit)
+			until = ru->limit;
 		for (;;) {
 			end = (uint32_t)o->first + o->nvalues;
 			b = i + 1 < ru->nobjects ? o[1].off : ru->bang;
-			if (end > ru->nvalues || b <= a || b > ru->limit)
-				break;
-			while (ru->hi[at] < a)
-				at++;
-			if (ru->lo[at] < b)
+			if (end > ru->nvalues || b <= a || b > until)
 				break;
 			nv = end;
 			a = b;
