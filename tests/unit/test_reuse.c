@@ -225,8 +225,8 @@ static void test_corpus_pairs(void **state)
 		for (a = 0; a < ncorpus; a++)
 			for (b = 0; b < ncorpus; b++) {
 				snprintf(what, sizeof(what),
-					 "%s then %s mode %u", corpus_name[a],
-					 corpus_name[b], m);
+					 "%.60s then %.60s mode %u",
+					 corpus_name[a], corpus_name[b], m);
 				memset(&reused, 0, sizeof(reused));
 				feed(corpus[a], corpus_len[a], &modes[m], what);
 				feed(corpus[b], corpus_len[b], &modes[m], what);
@@ -395,7 +395,7 @@ static void test_emulator(void **state)
 				len = p1i_emu_next(&e, t, buf, sizeof(buf));
 				assert_true(len > 0);
 				snprintf(what, sizeof(what),
-					 "emulator %s mode %u telegram %u",
+					 "emulator %.20s mode %u telegram %u",
 					 p1i_emu_profile_name(profiles[pi]), m,
 					 i);
 				feed(buf, len, &modes[m], what);
@@ -590,7 +590,7 @@ static void test_mutations(void **state)
 					mutate(cur, &len);
 			}
 			snprintf(what, sizeof(what),
-				 "mutation %u of %s mode %u", i,
+				 "mutation %u of %.60s mode %u", i,
 				 corpus_name[base], m);
 			feed(cur, len, &modes[m], what);
 		}
