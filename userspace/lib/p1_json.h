@@ -41,7 +41,7 @@ size_t p1i_json_into(const struct p1_telegram *t, unsigned flags, char *buf,
  * consecutive hits are copied with one memcpy.  An object added or
  * removed costs the hits of the objects after it for one telegram.
  *
- * The struct is the caller's (about 100 KiB, no pointers): it keeps,
+ * The struct is the caller's (about 110 KiB, no pointers): it keeps,
  * from the last successful call, a copy of that telegram's text, objects
  * and values and the list's JSON.  Nothing is allocated.  A zeroed
  * struct is an empty cache; so is one after p1i_json_cache_reset().  One
