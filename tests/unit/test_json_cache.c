@@ -491,33 +491,6 @@ static void shifted(void **state)
 	check_cap(P1_JSON_OBJECTS, 0);
 }
 
-/*
- * A value whose text is not on its object's line (the parser never gives
- * one; the cache must not take the line for the key anyway): object 0's
- * value made to point at object 1's, which changes.
- */
-static void value_elsewhere(void **state)
-{
-	static const char a[] = "/XYZ5 away\r\n\r\n"
-				"0-0:96.13.0(AAAA)\r\n"
-				"0-0:96.13.1(BBBB)\r\n"
-				"!\r\n";
-	static const char b[] = "/XYZ5 away\r\n\r\n"
-				"0-0:96.13.0(AAAA)\r\n"
-				"0-0:96.13.1(CCCC)\r\n"
-				"!\r\n";
-
-	(void)state;
-	p1i_json_cache_reset(&cache);
-	parse(a, sizeof(a) - 1, 0);
-	assert_int_equal(tg.nobjects, 2);
-	tg.values[tg.objects[0].first].off = tg.values[tg.objects[1].first].off;
-	check_cap(P1_JSON_OBJECTS, 0);
-	parse(b, sizeof(b) - 1, 0);
-	tg.values[tg.objects[0].first].off = tg.values[tg.objects[1].first].off;
-	check_cap(P1_JSON_OBJECTS, 0);
-}
-
 /* --- beyond the cache's room ---------------------------------------- */
 
 /* A telegram of nobj objects each with a value of vlen bytes of byte c. */
@@ -580,7 +553,6 @@ int main(void)
 		cmocka_unit_test(mutations),
 		cmocka_unit_test(mutations_backoff),
 		cmocka_unit_test(shifted),
-		cmocka_unit_test(value_elsewhere),
 		cmocka_unit_test(huge),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
