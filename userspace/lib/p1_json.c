@@ -1016,15 +1016,8 @@ static void jc_map(uint64_t *d, const char *a, const char *b, uint32_t n)
 {
 	uint32_t k, nb = (n + 15) / 16;
 
-	/* whole words of 64 bytes while they are readable, then by 16 */
-	for (k = 0; 16 * k + 64 <= n + 16; k += 4)
-		d[k / 4] = jc_diff16(a + 16 * k, b + 16 * k) |
-			   jc_diff16(a + 16 * k + 16, b + 16 * k + 16) << 16 |
-			   jc_diff16(a + 16 * k + 32, b + 16 * k + 32) << 32 |
-			   jc_diff16(a + 16 * k + 48, b + 16 * k + 48) << 48;
-	if (k < nb)
-		d[k / 4] = 0;
-	for (; k < nb; k++)
+	memset(d, 0, (size_t)(nb + 3) / 4 * 8);
+	for (k = 0; k < nb; k++)
 		d[k / 4] |= jc_diff16(a + 16 * k, b + 16 * k) << (16 * (k % 4));
 }
 
@@ -1046,6 +1039,25 @@ static inline bool jc_clean(const uint64_t *d, uint32_t at, uint32_t end)
 }
 #endif
 
+/*
+ * Value a of the telegram and b of the cache are the same to the writer
+ * (every member, the number and time bit for bit) at offsets delta apart.
+ */
+static inline bool jc_value_eq(const struct p1_value *a,
+			       const struct p1_value *b, uint32_t delta)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t rest = ~0xffffull; /* word 2 but off (its low bits) */
+#else
+	const uint64_t rest = ~(0xffffull << 48);
+#endif
+	const char *x = (const char *)a, *y = (const char *)b;
+
+	return jc_word(x) == jc_word(y) && jc_word(x + 8) == jc_word(y + 8) &&
+	       ((jc_word(x + 16) ^ jc_word(y + 16)) & rest) == 0 &&
+	       (uint32_t)a->off - b->off == delta;
+}
+
 /* The end of the last object's region: its code's or a value's. */
 static uint32_t jc_last_end(const struct p1_telegram *t,
 			    const struct p1_object *o)
@@ -1063,55 +1075,43 @@ static uint32_t jc_last_end(const struct p1_telegram *t,
 }
 
 /*
- * Object i of t has the key of the cache's object i: the same struct
- * p1_object (code, flags, offset, code length, first value, number of
- * values: the line kept its place), the same end of its region (its text
- * up to the next object's, the last one's up to the end of its last
- * value), no byte of the region changed (map), and its values the same
- * bit for bit, inside the region.
+ * Object i of t has the key of the cache's object i: the same code,
+ * flags, code length and number of values; its region (its text up to
+ * the next object's, the last one's up to the end of its last value) of
+ * the same length and the same bytes; and each value the same, at the
+ * regions' distance, inside the region.
  */
 static inline __attribute__((always_inline)) bool
 jc_hit(const struct p1_telegram *t, const struct p1i_json_cache *c, uint32_t i,
-       uint32_t n, uint32_t lim)
+       uint32_t lim, bool map)
 {
 	const struct p1_object *o = &t->objects[i], *po = &c->objects[i];
-	const char *x = (const char *)o, *y = (const char *)po;
+	uint32_t at = o->off, delta = at - po->off, end, pend, k;
 	const struct p1_value *v, *pv;
-	uint32_t at = o->off, end, k;
 
-	if ((jc_word(x) ^ jc_word(y)) | (jc_word(x + 8) ^ jc_word(y + 8)) |
-	    (uint32_t)(o->nvalues ^ po->nvalues))
+	if (jc_word(o) != jc_word(po) || o->len != po->len ||
+	    o->nvalues != po->nvalues)
 		return false;
-	if (i + 1 < n && i + 1 < c->n) {
-		end = o[1].off;
-		if (end != po[1].off)
-			return false;
-	} else {
-		end = jc_last_end(t, o);
-		if (end != (i + 1 < c->n ? po[1].off : c->last_end))
-			return false;
-	}
-	if (end <= at || end > lim ||
+	end = i + 1 < t->nobjects ? o[1].off : jc_last_end(t, o);
+	pend = i + 1 < c->n ? po[1].off : c->last_end;
+	if (end <= at || end > lim || end - at != pend - po->off ||
 	    (uint32_t)o->first + o->nvalues > t->nvalues)
 		return false;
 #ifdef JC_MAP
-	if (!jc_clean(c->map, at, end))
-		return false;
-#else
-	if (memcmp(t->text + at, c->text + at, end - at))
-		return false;
-#endif
-	v = t->values + o->first;
-	pv = c->values + o->first;
-	for (k = 0; k < o->nvalues; k++) {
-		const char *a = (const char *)&v[k], *b = (const char *)&pv[k];
-
-		if ((jc_word(a) ^ jc_word(b)) |
-			    (jc_word(a + 8) ^ jc_word(b + 8)) |
-			    (jc_word(a + 16) ^ jc_word(b + 16)) ||
-		    v[k].off < at || (uint32_t)v[k].off + v[k].len > end)
+	if (!delta && map) {
+		if (!jc_clean(c->map, at, end))
 			return false;
-	}
+	} else
+#endif
+		if (memcmp(t->text + at, c->text + po->off, end - at))
+		return false;
+	(void)map;
+	v = t->values + o->first;
+	pv = c->values + po->first;
+	for (k = 0; k < o->nvalues; k++)
+		if (!jc_value_eq(&v[k], &pv[k], delta) || v[k].off < at ||
+		    (uint32_t)v[k].off + v[k].len > end)
+			return false;
 	return true;
 }
 
@@ -1128,18 +1128,18 @@ static void objects_cached(struct jw *w, const struct p1_telegram *t,
 	char *sec, *p;
 	size_t len;
 
-	if (pn) {
 #ifdef JC_MAP
+	if (pn) {
 		jc_map(c->map, t->text, c->text,
 		       lim < c->text_len ? lim : c->text_len);
-#endif
 		map = true;
 	}
+#endif
 	p = ROOM_AT(w, w->p, JW_ROOM);
 	*p++ = '[';
 	w->p = sec = p;
 	for (i = 0; i < n; i++) {
-		if (i < pn && map && jc_hit(t, c, i, n, lim)) {
+		if (i < pn && jc_hit(t, c, i, lim, map)) {
 			uint32_t src = i ? pend[i - 1] + 1 : 0;
 
 			hits++;
