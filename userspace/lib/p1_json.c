@@ -981,63 +981,36 @@ static inline uint64_t jc_word(const void *p)
 }
 
 /*
- * Which of the 16 bytes at a and b differ (bit i for byte i): the map of
- * the bytes that differ between the telegram's text and the cache's at
- * the same offsets (where lines keep their places, as a meter's do).
+ * How many leading bytes of a[0..n) and b[0..n) are the same; both have
+ * 16 bytes readable past n (a telegram's text and the cache's copy).
  */
+static size_t jc_same(const char *a, const char *b, size_t n)
+{
+	size_t i = 0;
+
 #if defined(__SSE2__) && !defined(P1_JSON_PORTABLE)
-#define JC_MAP 1
-static inline uint64_t jc_diff16(const char *a, const char *b)
-{
-	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)a);
-	__m128i y = _mm_loadu_si128((const __m128i *)(const void *)b);
+	for (; i < n; i += 16) {
+		__m128i x =
+			_mm_loadu_si128((const __m128i *)(const void *)(a + i));
+		__m128i y =
+			_mm_loadu_si128((const __m128i *)(const void *)(b + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) ^
+			     0xffffu;
 
-	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) ^ 0xffffu;
-}
-#elif defined(P1_SWAR)
-#define JC_MAP 1
-static inline uint64_t jc_diff16(const char *a, const char *b)
-{
-	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full;
-	uint64_t x = jc_word(a) ^ jc_word(b),
-		 y = jc_word(a + 8) ^ jc_word(b + 8);
-
-	/* the top bit of each byte that is not zero, gathered */
-	x = (((x & lo7) + lo7) | x) & ~lo7;
-	y = (((y & lo7) + lo7) | y) & ~lo7;
-	return ((x >> 7) * 0x0102040810204080ull) >> 56 |
-	       ((y >> 7) * 0x0102040810204080ull) >> 56 << 8;
-}
+		if (m) {
+			i += (size_t)__builtin_ctz(m);
+			break;
+		}
+	}
+	return i < n ? i : n;
+#else
+	while (i + 8 <= n && jc_word(a + i) == jc_word(b + i))
+		i += 8;
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
 #endif
-
-#ifdef JC_MAP
-/* The map of [0, n) into d; 16 bytes readable past n in both texts. */
-static void jc_map(uint64_t *d, const char *a, const char *b, uint32_t n)
-{
-	uint32_t k, nb = (n + 15) / 16;
-
-	memset(d, 0, (size_t)(nb + 3) / 4 * 8);
-	for (k = 0; k < nb; k++)
-		d[k / 4] |= jc_diff16(a + 16 * k, b + 16 * k) << (16 * (k % 4));
 }
-
-/* No byte of [at, end) (end > at) differs in map d. */
-static inline bool jc_clean(const uint64_t *d, uint32_t at, uint32_t end)
-{
-	uint32_t w = at >> 6, we = (end - 1) >> 6;
-	uint64_t first = ~0ull << (at & 63);
-	uint64_t last = ~0ull >> (63 - ((end - 1) & 63));
-
-	if (w == we)
-		return !(d[w] & first & last);
-	if (d[w] & first)
-		return false;
-	for (w++; w < we; w++)
-		if (d[w])
-			return false;
-	return !(d[we] & last);
-}
-#endif
 
 /*
  * Value a of the telegram and b of the cache are the same to the writer
@@ -1058,6 +1031,64 @@ static inline bool jc_value_eq(const struct p1_value *a,
 	       (uint32_t)a->off - b->off == delta;
 }
 
+#define JC_NONE UINT64_MAX /* k2 of an object that is not cached */
+
+/* The longest scan for equal text that one object starts (the rest of
+ * the telegram when its region is longer): bounds the work to about
+ * P1_MAX_OBJECTS times this for any sequence. */
+#define JC_SCAN 2048
+
+/* Where equal text is known: the telegram's [at, end) is the cache's
+ * [at - delta, end - delta). */
+struct jc_scan {
+	uint32_t at, end, delta;
+};
+
+/* A new scan from the telegram's at and the cache's pat; returns the end
+ * of the equal text. */
+static __attribute__((noinline)) uint32_t
+jc_rescan(const struct p1_telegram *t, const struct p1i_json_cache *c,
+	  uint32_t at, uint32_t pat, uint32_t end)
+{
+	size_t n = c->text_len - pat, m = t->len - at;
+
+	if (m < n)
+		n = m;
+	if (n > JC_SCAN && n > end - at)
+		n = end - at > JC_SCAN ? end - at : JC_SCAN;
+	return at + (uint32_t)jc_same(t->text + at, c->text + pat, n);
+}
+
+/*
+ * Entry e of the telegram (its words equal to pe's) has pe's key: the
+ * region's text equal (known from sc, or a new scan) and each value
+ * equal at the regions' distance, inside the region.
+ */
+static inline __attribute__((always_inline)) bool
+jc_match(const struct p1i_jcache_ent *e, const struct p1_telegram *t,
+	 const struct p1i_jcache_ent *pe, const struct p1i_json_cache *c,
+	 struct jc_scan *sc)
+{
+	uint32_t at = e->at, delta = at - pe->at;
+	uint32_t end = at + (uint32_t)(e->k2 >> 32);
+	uint32_t k, nv = (uint32_t)(e->k2 >> 16 & 0xffff);
+	const struct p1_value *v = t->values + e->first;
+	const struct p1_value *pv = c->values + pe->first;
+
+	if (delta != sc->delta || at < sc->at || end > sc->end) {
+		sc->at = at;
+		sc->delta = delta;
+		sc->end = jc_rescan(t, c, at, pe->at, end);
+		if (end > sc->end)
+			return false;
+	}
+	for (k = 0; k < nv; k++)
+		if (!jc_value_eq(&v[k], &pv[k], delta) || v[k].off < at ||
+		    (uint32_t)v[k].off + v[k].len > end)
+			return false;
+	return true;
+}
+
 /* The end of the last object's region: its code's or a value's. */
 static uint32_t jc_last_end(const struct p1_telegram *t,
 			    const struct p1_object *o)
@@ -1074,88 +1105,74 @@ static uint32_t jc_last_end(const struct p1_telegram *t,
 	return end;
 }
 
-/*
- * Object i of t has the key of the cache's object i: the same code,
- * flags, code length and number of values; its region (its text up to
- * the next object's, the last one's up to the end of its last value) of
- * the same length and the same bytes; and each value the same, at the
- * regions' distance, inside the region.
- */
-static inline __attribute__((always_inline)) bool
-jc_hit(const struct p1_telegram *t, const struct p1i_json_cache *c, uint32_t i,
-       uint32_t lim, bool map)
-{
-	const struct p1_object *o = &t->objects[i], *po = &c->objects[i];
-	uint32_t at = o->off, delta = at - po->off, end, pend, k;
-	const struct p1_value *v, *pv;
-
-	if (jc_word(o) != jc_word(po) || o->len != po->len ||
-	    o->nvalues != po->nvalues)
-		return false;
-	end = i + 1 < t->nobjects ? o[1].off : jc_last_end(t, o);
-	pend = i + 1 < c->n ? po[1].off : c->last_end;
-	if (end <= at || end > lim || end - at != pend - po->off ||
-	    (uint32_t)o->first + o->nvalues > t->nvalues)
-		return false;
-#ifdef JC_MAP
-	if (!delta && map) {
-		if (!jc_clean(c->map, at, end))
-			return false;
-	} else
-#endif
-		if (memcmp(t->text + at, c->text + po->off, end - at))
-		return false;
-	(void)map;
-	v = t->values + o->first;
-	pv = c->values + po->first;
-	for (k = 0; k < o->nvalues; k++)
-		if (!jc_value_eq(&v[k], &pv[k], delta) || v[k].off < at ||
-		    (uint32_t)v[k].off + v[k].len > end)
-			return false;
-	return true;
-}
-
 static void objects_cached(struct jw *w, const struct p1_telegram *t,
 			   struct p1i_json_cache *c)
 {
-	const uint32_t *pend = c->frag_end[c->cur];
-	uint32_t *nend = c->frag_end[c->cur ^ 1];
+	const struct p1i_jcache_ent *pe = c->ent[c->cur];
+	struct p1i_jcache_ent *ne = c->ent[c->cur ^ 1];
 	const uint32_t lim =
 		t->len < P1_MAX_TELEGRAM ? t->len : P1_MAX_TELEGRAM;
-	uint32_t i, pn = c->n, n = t->nobjects, hits = 0;
-	uint32_t run_src = 0, run_len = 0, run_dst = 0;
-	bool run = false, map = false;
+	uint32_t i, j = 0, pn = c->n, n = t->nobjects, hits = 0;
+	uint32_t run_src = 0, run_len = 0, run_dst = 0, run_last = 0;
+	struct jc_scan sc = {0, 0, 0};
+	bool run = false;
 	char *sec, *p;
 	size_t len;
 
-#ifdef JC_MAP
-	if (pn) {
-		jc_map(c->map, t->text, c->text,
-		       lim < c->text_len ? lim : c->text_len);
-		map = true;
-	}
-#endif
 	p = ROOM_AT(w, w->p, JW_ROOM);
 	*p++ = '[';
 	w->p = sec = p;
 	for (i = 0; i < n; i++) {
-		if (i < pn && jc_hit(t, c, i, lim, map)) {
-			uint32_t src = i ? pend[i - 1] + 1 : 0;
+		const struct p1_object *o = &t->objects[i];
+		struct p1i_jcache_ent *e = &ne[i];
+		uint32_t h = UINT32_MAX, at = o->off;
+		uint32_t end = i + 1 < n ? o[1].off : jc_last_end(t, o);
 
+		/*
+		 * Its key: the region [off, the next object's off) of the
+		 * text (the last object's ends with its last value), which
+		 * must hold its values, the words of its object, the values.
+		 */
+		e->at = at;
+		e->first = o->first;
+		e->k1 = jc_word(o);
+		e->k2 = (uint64_t)o->len | (uint64_t)o->nvalues << 16 |
+			(uint64_t)(end - at) << 32;
+		if (end < at || end > lim ||
+		    (uint32_t)o->first + o->nvalues > t->nvalues) {
+			e->k2 = JC_NONE;
+		} else if (j < pn && e->k1 == pe[j].k1 && e->k2 == pe[j].k2 &&
+			   jc_match(e, t, &pe[j], c, &sc)) {
+			h = j;
+		} else if (j + 1 < pn && e->k1 == pe[j + 1].k1 &&
+			   e->k2 == pe[j + 1].k2 &&
+			   jc_match(e, t, &pe[j + 1], c, &sc)) {
+			h = j + 1;
+		}
+		if (h != UINT32_MAX) {
+			j = h + 1;
 			hits++;
-			if (run) {
-				run_len = pend[i] - run_src;
+			if (run && h == run_last + 1) {
+				run_len = pe[h].frag + pe[h].frag_len - run_src;
 			} else {
+				if (run)
+					put(w, c->out + run_src, run_len);
 				if (i)
 					put(w, ",", 1);
 				run = true;
-				run_src = src;
-				run_len = pend[i] - src;
+				run_src = pe[h].frag;
+				run_len = pe[h].frag_len;
 				run_dst = (uint32_t)(w->p - sec);
 			}
-			nend[i] = run_dst + (pend[i] - run_src);
+			run_last = h;
+			e->frag = run_dst + (pe[h].frag - run_src);
+			e->frag_len = pe[h].frag_len;
 			continue;
 		}
+		/* a line changed (same code: the cursor moves on) or came */
+		if (j < pn && e->k2 != JC_NONE && e->k1 == pe[j].k1 &&
+		    (uint16_t)e->k2 == (uint16_t)pe[j].k2)
+			j++;
 		if (run) {
 			put(w, c->out + run_src, run_len);
 			run = false;
@@ -1163,9 +1180,10 @@ static void objects_cached(struct jw *w, const struct p1_telegram *t,
 		p = ROOM_AT(w, w->p, OBJECT_ROOM);
 		*p = ',';
 		p += i != 0;
-		p = object_at(w, p, t, &t->objects[i]);
+		e->frag = (uint32_t)(p - sec);
+		p = object_at(w, p, t, o);
 		w->p = p;
-		nend[i] = (uint32_t)(p - sec);
+		e->frag_len = (uint32_t)(p - sec) - e->frag;
 	}
 	if (run)
 		put(w, c->out + run_src, run_len);
@@ -1190,13 +1208,11 @@ static void objects_cached(struct jw *w, const struct p1_telegram *t,
 		return;
 	}
 	c->text_len = lim;
-	c->last_end = n ? jc_last_end(t, &t->objects[n - 1]) : 0;
 	memcpy(c->out, sec, len);
-	/* with the 16 bytes after it (the parser's NULs): jc_map() reads
+	/* with the 16 bytes after it (the parser's NULs): jc_same() reads
 	 * 16 bytes at a time */
 	memcpy(c->text, t->text, lim + 16);
 	memcpy(c->values, t->values, t->nvalues * sizeof(t->values[0]));
-	memcpy(c->objects, t->objects, n * sizeof(t->objects[0]));
 	c->nvalues = t->nvalues;
 	c->out_len = (uint32_t)len;
 	c->n = n;

@@ -25,53 +25,53 @@ size_t p1i_json_into(const struct p1_telegram *t, unsigned flags, char *buf,
  * and an object whose JSON depends on nothing that changed is copied from
  * the previous output instead of being written again.
  *
- * Object i is compared with object i of the previous telegram.  What its
- * JSON depends on is its key, compared whole: its struct p1_object
- * (code, flags, code length, number of values), each of its struct
- * p1_value (flags, number and time bit for bit, lengths, decimals, unit:
- * so a zone change, which changes times, is a different key), the
- * offsets relative to its region (its text up to the next object's; the
- * last one's up to the end of its last value), which must hold its
- * values, and the region's bytes (where the line kept its place, through
- * a map of the bytes that differ, made 16 bytes at a time).  The writer
- * reads nothing else of the telegram for an object, so an equal key
- * gives equal JSON whatever the flags, and the output is byte for byte
- * p1i_json_into()'s (tests/unit/test_json_cache.c holds the two against
- * each other on long, mutated sequences; fuzz_parse too).  Runs of
- * consecutive hits are copied with one memcpy.  An object added or
- * removed costs the hits of the objects after it for one telegram.
+ * What an object's JSON depends on is its key, compared whole: its
+ * struct p1_object (flags, OBIS code, code length, number of values) and
+ * each of its struct p1_value (flags, number and time bit for bit,
+ * lengths, decimals, unit: so a zone change, which changes times, is a
+ * different key), all offsets taken relative to the object's span (the
+ * telegram bytes from its code to the end of its last value), and the
+ * span's bytes.  The writer reads nothing else of the telegram for an
+ * object, so an equal key gives equal JSON whatever the flags, and the
+ * output is byte for byte p1i_json_into()'s (tests/unit/test_json_cache.c
+ * holds the two against each other on long, mutated sequences).
  *
- * The struct is the caller's (about 110 KiB, no pointers): it keeps,
- * from the last successful call, a copy of that telegram's text, objects
- * and values and the list's JSON.  Nothing is allocated.  A zeroed
- * struct is an empty cache; so is one after p1i_json_cache_reset().  One
- * cache serves one stream (one thread); mixing streams is correct, only
- * slower, and after a telegram that shares less than a quarter of its
- * objects with the one before, the cache is left aside for 1, 2, 4 ...
- * P1I_JCACHE_BACKOFF calls.  A telegram whose list's JSON is over
- * P1I_JCACHE_OUT bytes is written normally and leaves the cache empty; a
- * call that fails (buf too small) returns 0 as p1i_json_into() does and
- * leaves the cache as it was; a call that fits without the cache fits
- * with it.
+ * The struct is the caller's (about 100 KiB, no pointers): it keeps,
+ * from the last successful call, a copy of that telegram's text and
+ * values, each object's key and the list's JSON; the next call compares
+ * object i with the entry after the last one it matched (or the one
+ * after that: an object gone; an object without a match does not move
+ * the cursor unless its code is that entry's: a line added), and copies
+ * runs of consecutive hits with one memcpy.  Nothing is allocated.  A
+ * zeroed struct is an empty cache; so is one after p1i_json_cache_reset().
+ * One cache serves one stream (one thread); mixing streams is correct,
+ * only slower.  A telegram whose list's JSON is over P1I_JCACHE_OUT bytes
+ * is written normally and leaves the cache empty; a call that fails
+ * (buf too small) leaves the cache as it was.
  */
 #define P1I_JCACHE_OUT	   (48 * 1024)
 #define P1I_JCACHE_BACKOFF 32
 
+struct p1i_jcache_ent {
+	uint64_t k1;	   /* the OBIS code and flags (struct p1_object) */
+	uint64_t k2;	   /* code length, values, region length */
+	uint32_t at;	   /* its region: text + at, k2's length */
+	uint32_t first;	   /* its values: values[first ..] */
+	uint32_t frag;	   /* its JSON: out + frag ... */
+	uint32_t frag_len; /* ... frag_len bytes */
+};
+
 struct p1i_json_cache {
 	uint32_t n;	  /* objects of the last call, 0: empty */
-	uint32_t cur;	  /* which frag_end[] holds them */
+	uint32_t cur;	  /* which ent[] holds them */
 	uint32_t out_len; /* bytes of out */
 	uint32_t nvalues;
 	uint32_t text_len;
-	uint32_t last_end; /* end of the last object's region */
-	uint32_t skip;	   /* calls left that go without the cache */
-	uint32_t backoff;  /* the last skip */
-	uint32_t hits;	   /* objects copied by the last call */
-	/* object i's JSON: out[i ? frag_end[i - 1] + 1 : 0, frag_end[i]) */
-	uint32_t frag_end[2][P1_MAX_OBJECTS];
-	struct p1_object objects[P1_MAX_OBJECTS];
+	uint32_t skip;	  /* calls left that go without the cache */
+	uint32_t backoff; /* the last skip */
+	uint32_t hits;	  /* objects copied by the last call */
+	struct p1i_jcache_ent ent[2][P1_MAX_OBJECTS];
 	struct p1_value values[P1_MAX_VALUES];
-	uint64_t map[P1_MAX_TELEGRAM / 64 + 1]; /* scratch: bytes that differ */
 	char text[P1_MAX_TELEGRAM + 16];
 	char out[P1I_JCACHE_OUT];
 };
