@@ -1209,9 +1209,7 @@ static void objects_cached(struct jw *w, const struct p1_telegram *t,
 	}
 	c->text_len = lim;
 	memcpy(c->out, sec, len);
-	/* with the 16 bytes after it (the parser's NULs): jc_same() reads
-	 * 16 bytes at a time */
-	memcpy(c->text, t->text, lim + 16);
+	memcpy(c->text, t->text, lim);
 	memcpy(c->values, t->values, t->nvalues * sizeof(t->values[0]));
 	c->nvalues = t->nvalues;
 	c->out_len = (uint32_t)len;
