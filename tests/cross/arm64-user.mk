@@ -26,7 +26,7 @@ ARM64U_QEMU := qemu-aarch64-static
 ARM64U_PKGDIR := /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
 ARM64U_B := $(B)/arm64-user
 ARM64U_SUITES := test_framer test_framer_scan test_framer_scan_portable test_dlms \
-	test_code test_json_fast test_json_cache test_fmt test_json test_reuse
+	test_code test_json_fast test_fmt test_json test_reuse
 ARM64U_UT := $(ARM64U_B)/tests/libp1
 ARM64U_P1CTL := $(ARM64U_B)/static/p1ctl
 ARM64U_OBJDUMP := aarch64-linux-gnu-objdump -d --no-show-raw-insn

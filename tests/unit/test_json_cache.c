@@ -458,37 +458,6 @@ static void mutations_backoff(void **state)
 	keep_backoff = false;
 }
 
-/*
- * Text known equal at one distance says nothing at another: the previous
- * telegram (Dublin) has the clock line twice, at 15:30:45 and 14:30:45
- * summer time, between other lines; the next one (Amsterdam) the first
- * of them only.  Its
- * 15:30:45 is 13:30:45 UTC, as the other line was in Dublin, and its
- * text is the first line's: the entry with the equal values is the one
- * whose text differs, one line further.
- */
-static void shifted(void **state)
-{
-	static const char prev[] = "/XYZ5 shift\r\n\r\n"
-				   "0-0:96.14.0(0001)\r\n"
-				   "0-0:1.0.0(230701153045S)\r\n"
-				   "0-0:1.0.0(230701143045S)\r\n"
-				   "0-0:96.14.0(0003)\r\n"
-				   "!\r\n";
-	static const char next[] = "/XYZ5 shift\r\n\r\n"
-				   "0-0:96.14.0(0001)\r\n"
-				   "0-0:1.0.0(230701153045S)\r\n"
-				   "0-0:96.14.0(0002)\r\n"
-				   "!\r\n";
-
-	(void)state;
-	p1i_json_cache_reset(&cache);
-	parse(prev, sizeof(prev) - 1, P1_ZONE_DUBLIN);
-	check_cap(P1_JSON_OBJECTS, 0);
-	parse(next, sizeof(next) - 1, P1_ZONE_AMSTERDAM);
-	check_cap(P1_JSON_OBJECTS, 0);
-}
-
 /* --- beyond the cache's room ---------------------------------------- */
 
 /* A telegram of nobj objects each with a value of vlen bytes of byte c. */
@@ -550,7 +519,6 @@ int main(void)
 		cmocka_unit_test(emulated),
 		cmocka_unit_test(mutations),
 		cmocka_unit_test(mutations_backoff),
-		cmocka_unit_test(shifted),
 		cmocka_unit_test(huge),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
