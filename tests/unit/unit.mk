@@ -9,18 +9,15 @@
 LIBP1_UT_DIR := $(TOP)/tests/unit
 LIBP1_UT_OUT := $(B)/tests/libp1
 LIBP1_UT_NAMES := test_families test_edge test_values test_time test_json test_fmt \
-	test_json_fast test_json_cache test_code test_reuse \
+	test_json_fast test_code test_reuse \
 	test_framer test_dlms test_framer_scan
 # test_framer_scan once more with the framer's portable word-at-a-time scan
 # (the kernel's, arm64's and i386's) and the slicing-by-8 CRC only (CPUs
 # without carry-less multiplication).
 # test_reuse once more with the parser's portable paths (big-endian hosts:
 # no word-at-a-time reading, no SSE2 compare of the previous telegram).
-# test_json_cache once more against the portable JSON writer
-# (P1_JSON_PORTABLE: no SSE2, no eight-bytes-at-a-time paths, what
-# big-endian hosts build).
 LIBP1_UT_BINS := $(addprefix $(LIBP1_UT_OUT)/,$(LIBP1_UT_NAMES) \
-	test_framer_scan_portable test_reuse_portable test_json_cache_portable)
+	test_framer_scan_portable test_reuse_portable)
 LIBP1_UT_CFLAGS = $(CFLAGS) $(P1_CFLAGS) -I$(TOP)/userspace/lib \
 	-DCORPUS_DIR='"$(TOP)/tests/corpus"' -MMD -MP
 LIBP1_UT_LIBS := $(or $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null),-lcmocka)
@@ -57,14 +54,6 @@ $(LIBP1_UT_OUT)/portable-p1_parse.o: $(TOP)/userspace/lib/p1_parse.c
 $(LIBP1_UT_OUT)/test_reuse_portable: $(LIBP1_UT_OUT)/test_reuse.o \
 		$(LIBP1_UT_OUT)/corpus.o $(LIBP1_UT_OUT)/portable-p1_parse.o \
 		$(B)/lib/libp1.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBP1_UT_LIBS) $(P1_CRYPTO_LIBS) -lm
-
-$(LIBP1_UT_OUT)/portable-p1_json.o: $(TOP)/userspace/lib/p1_json.c
-	@mkdir -p $(@D)
-	$(CC) $(LIBP1_UT_CFLAGS) -DP1_JSON_PORTABLE -c $< -o $@
-$(LIBP1_UT_OUT)/test_json_cache_portable: \
-		$(LIBP1_UT_OUT)/test_json_cache.o $(LIBP1_UT_OUT)/corpus.o \
-		$(LIBP1_UT_OUT)/portable-p1_json.o $(B)/lib/libp1.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBP1_UT_LIBS) $(P1_CRYPTO_LIBS) -lm
 
 # cmd_decode.c without p1ctl's main(): the decoder's own test driver.

@@ -1191,11 +1191,9 @@ static void objects_cached(struct jw *w, const struct p1_telegram *t,
 	len = (size_t)(p - sec);
 	*p++ = ']';
 	w->p = p;
-	c->hits = hits;
 	if (w->err)
-		return; /* the cache stays as it was */
-	/* a stream of unlike telegrams: skip the cache for a while */
-	if (pn && 4 * hits < n) {
+		return;		  /* the cache stays as it was */
+	if (pn && 4 * hits < n) { /* a stream of unlike telegrams */
 		c->backoff = c->backoff ? 2 * c->backoff : 1;
 		if (c->backoff > P1I_JCACHE_BACKOFF)
 			c->backoff = P1I_JCACHE_BACKOFF;
@@ -1555,10 +1553,8 @@ static void emit(struct jw *w, const struct p1_telegram *t, unsigned flags)
 		if (w->jc && !w->jc->skip) {
 			objects_cached(w, t, w->jc);
 		} else {
-			if (w->jc) {
+			if (w->jc)
 				w->jc->skip--;
-				w->jc->hits = 0;
-			}
 			objects(w, t);
 		}
 	}

@@ -69,7 +69,6 @@ struct p1i_json_cache {
 	uint32_t text_len;
 	uint32_t skip;	  /* calls left that go without the cache */
 	uint32_t backoff; /* the last skip */
-	uint32_t hits;	  /* objects copied by the last call */
 	struct p1i_jcache_ent ent[2][P1_MAX_OBJECTS];
 	struct p1_value values[P1_MAX_VALUES];
 	char text[P1_MAX_TELEGRAM + 16];
