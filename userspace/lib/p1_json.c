@@ -15,7 +15,6 @@
  * first 15 digits of a long digit string when its double rounds to them.
  */
 #include <math.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,7 +38,6 @@ struct jw {
 	char *p;   /* next byte of buf */
 	char *buf; /* own, or the caller's (p1i_json_into()) */
 	char *end;
-	struct p1i_json_cache *jc; /* the list through it (or NULL) */
 	char own[JW_BUF];
 };
 
@@ -642,9 +640,8 @@ static char *raw_number_slow(char *p, const struct p1_telegram *t,
  * where decimals says, and at most 8 leading zeros is its digits from the
  * first that is not a leading zero, copied with one constant-size copy.
  */
-static inline __attribute__((always_inline)) char *
-raw_number_at(char *p, const struct p1_telegram *t, const struct p1_value *v,
-	      const char *s)
+static inline char *raw_number_at(char *p, const struct p1_telegram *t,
+				  const struct p1_value *v, const char *s)
 {
 #ifdef P1_SWAR
 	size_t m = (size_t)v->len - (v->unit_len ? v->unit_len + 1u : 0u);
@@ -824,11 +821,9 @@ static char *room_at_slow(struct jw *w, char *p)
 /* An object's start (at most 64 bytes) and its first value. */
 #define OBJECT_ROOM (JW_ROOM + VALUE_ROOM)
 
-/* An object's values: each into the room checked for it (inlined in
- * both lists, the cached one's too). */
-static inline __attribute__((always_inline)) char *
-values(struct jw *w, char *p, const struct p1_telegram *t,
-       const struct p1_object *o)
+/* An object's values: each into the room checked for it. */
+static char *values(struct jw *w, char *p, const struct p1_telegram *t,
+		    const struct p1_object *o)
 {
 	const struct p1_value *v = t->values + o->first, *ve = v + o->nvalues;
 	const struct p1_value *v0 = v;
@@ -911,42 +906,6 @@ static inline size_t obis_len(const struct p1_obis *o)
  * copied rather than written number by number (test_json_fast checks
  * this against the canonical form).
  */
-/* One object of the list at p (OBJECT_ROOM made), up to its "]}". */
-static inline __attribute__((always_inline)) char *
-object_at(struct jw *w, char *p, const struct p1_telegram *t,
-	  const struct p1_object *o)
-{
-	if (o->flags & P1_OBJ_OBIS) {
-		const char *code = t->text + o->off;
-
-		p = LIT(p, "{\"obis\":\"");
-		if (!(o->flags & P1_OBJ_SUFFIX) &&
-		    o->off <= sizeof(t->text) - 20 &&
-		    o->len == obis_len(&o->obis)) {
-			memcpy(p, code, 16);
-			memcpy(p + 16, code + 16, 4);
-			p += o->len;
-		} else {
-			p = obis_at(p, &o->obis);
-		}
-		if (o->obis.a == 0 && o->obis.b) {
-			p = LIT(p, "\",\"channel\":");
-			p = u8_at(p, o->obis.b);
-			p = LIT(p, ",\"values\":[");
-		} else {
-			p = LIT(p, "\",\"values\":[");
-		}
-	} else {
-		w->p = LIT(p, "{\"obis\":");
-		str_text(w, t, t->text + o->off, o->len);
-		p = ROOM_AT(w, w->p, OBJECT_ROOM);
-		p = LIT(p, ",\"invalid_obis\":true,\"values\":[");
-	}
-	/* each value leaves more than the 2 bytes of room needed */
-	p = values(w, p, t, o);
-	return LIT(p, "]}");
-}
-
 static void objects(struct jw *w, const struct p1_telegram *t)
 {
 	char *p = w->p;
@@ -955,264 +914,44 @@ static void objects(struct jw *w, const struct p1_telegram *t)
 	p = ROOM_AT(w, p, JW_ROOM);
 	*p++ = '[';
 	for (i = 0; i < t->nobjects; i++) {
+		const struct p1_object *o = &t->objects[i];
+
 		p = ROOM_AT(w, p, OBJECT_ROOM);
 		*p = ',';
 		p += i != 0;
-		p = object_at(w, p, t, &t->objects[i]);
+		if (o->flags & P1_OBJ_OBIS) {
+			const char *code = t->text + o->off;
+
+			p = LIT(p, "{\"obis\":\"");
+			if (!(o->flags & P1_OBJ_SUFFIX) &&
+			    o->off <= sizeof(t->text) - 20 &&
+			    o->len == obis_len(&o->obis)) {
+				memcpy(p, code, 16);
+				memcpy(p + 16, code + 16, 4);
+				p += o->len;
+			} else {
+				p = obis_at(p, &o->obis);
+			}
+			if (o->obis.a == 0 && o->obis.b) {
+				p = LIT(p, "\",\"channel\":");
+				p = u8_at(p, o->obis.b);
+				p = LIT(p, ",\"values\":[");
+			} else {
+				p = LIT(p, "\",\"values\":[");
+			}
+		} else {
+			w->p = LIT(p, "{\"obis\":");
+			str_text(w, t, t->text + o->off, o->len);
+			p = ROOM_AT(w, w->p, OBJECT_ROOM);
+			p = LIT(p, ",\"invalid_obis\":true,\"values\":[");
+		}
+		/* each value leaves more than the 2 bytes of room needed */
+		p = values(w, p, t, o);
+		p = LIT(p, "]}");
 	}
 	p = ROOM_AT(w, p, JW_ROOM);
 	*p++ = ']';
 	w->p = p;
-}
-
-/* --- the list through a cache (p1i_json_into_cached(), p1_json.h) --- */
-
-_Static_assert(offsetof(struct p1_object, flags) == 6 &&
-		       offsetof(struct p1_value, off) == 16 &&
-		       sizeof(struct p1_value) == 24,
-	       "the cache reads objects and values a word at a time");
-
-static inline uint64_t jc_word(const void *p)
-{
-	uint64_t x;
-
-	memcpy(&x, p, 8);
-	return x;
-}
-
-/*
- * How many leading bytes of a[0..n) and b[0..n) are the same; both have
- * 16 bytes readable past n (a telegram's text and the cache's copy).
- */
-static size_t jc_same(const char *a, const char *b, size_t n)
-{
-	size_t i = 0;
-
-#if defined(__SSE2__) && !defined(P1_JSON_PORTABLE)
-	for (; i < n; i += 16) {
-		__m128i x =
-			_mm_loadu_si128((const __m128i *)(const void *)(a + i));
-		__m128i y =
-			_mm_loadu_si128((const __m128i *)(const void *)(b + i));
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) ^
-			     0xffffu;
-
-		if (m) {
-			i += (size_t)__builtin_ctz(m);
-			break;
-		}
-	}
-	return i < n ? i : n;
-#else
-	while (i + 8 <= n && jc_word(a + i) == jc_word(b + i))
-		i += 8;
-	while (i < n && a[i] == b[i])
-		i++;
-	return i;
-#endif
-}
-
-/*
- * Value a of the telegram and b of the cache are the same to the writer
- * (every member, the number and time bit for bit) at offsets delta apart.
- */
-static inline bool jc_value_eq(const struct p1_value *a,
-			       const struct p1_value *b, uint32_t delta)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	const uint64_t rest = ~0xffffull; /* word 2 but off (its low bits) */
-#else
-	const uint64_t rest = ~(0xffffull << 48);
-#endif
-	const char *x = (const char *)a, *y = (const char *)b;
-
-	return jc_word(x) == jc_word(y) && jc_word(x + 8) == jc_word(y + 8) &&
-	       ((jc_word(x + 16) ^ jc_word(y + 16)) & rest) == 0 &&
-	       (uint32_t)a->off - b->off == delta;
-}
-
-#define JC_NONE UINT64_MAX /* k2 of an object that is not cached */
-
-/* The longest scan for equal text that one object starts (the rest of
- * the telegram when its region is longer): bounds the work to about
- * P1_MAX_OBJECTS times this for any sequence. */
-#define JC_SCAN 2048
-
-/* Where equal text is known: the telegram's [at, end) is the cache's
- * [at - delta, end - delta). */
-struct jc_scan {
-	uint32_t at, end, delta;
-};
-
-/* A new scan from the telegram's at and the cache's pat; returns the end
- * of the equal text. */
-static __attribute__((noinline)) uint32_t
-jc_rescan(const struct p1_telegram *t, const struct p1i_json_cache *c,
-	  uint32_t at, uint32_t pat, uint32_t end)
-{
-	size_t n = c->text_len - pat, m = t->len - at;
-
-	if (m < n)
-		n = m;
-	if (n > JC_SCAN && n > end - at)
-		n = end - at > JC_SCAN ? end - at : JC_SCAN;
-	return at + (uint32_t)jc_same(t->text + at, c->text + pat, n);
-}
-
-/*
- * Entry e of the telegram (its words equal to pe's) has pe's key: the
- * region's text equal (known from sc, or a new scan) and each value
- * equal at the regions' distance, inside the region.
- */
-static inline __attribute__((always_inline)) bool
-jc_match(const struct p1i_jcache_ent *e, const struct p1_telegram *t,
-	 const struct p1i_jcache_ent *pe, const struct p1i_json_cache *c,
-	 struct jc_scan *sc)
-{
-	uint32_t at = e->at, delta = at - pe->at;
-	uint32_t end = at + (uint32_t)(e->k2 >> 32);
-	uint32_t k, nv = (uint32_t)(e->k2 >> 16 & 0xffff);
-	const struct p1_value *v = t->values + e->first;
-	const struct p1_value *pv = c->values + pe->first;
-
-	if (delta != sc->delta || at < sc->at || end > sc->end) {
-		sc->at = at;
-		sc->delta = delta;
-		sc->end = jc_rescan(t, c, at, pe->at, end);
-		if (end > sc->end)
-			return false;
-	}
-	for (k = 0; k < nv; k++)
-		if (!jc_value_eq(&v[k], &pv[k], delta) || v[k].off < at ||
-		    (uint32_t)v[k].off + v[k].len > end)
-			return false;
-	return true;
-}
-
-/* The end of the last object's region: its code's or a value's. */
-static uint32_t jc_last_end(const struct p1_telegram *t,
-			    const struct p1_object *o)
-{
-	uint32_t end = o->off + (uint32_t)o->len, k;
-
-	for (k = 0; k < o->nvalues && (uint32_t)o->first + k < t->nvalues;
-	     k++) {
-		const struct p1_value *v = &t->values[o->first + k];
-
-		if ((uint32_t)v->off + v->len > end)
-			end = (uint32_t)v->off + v->len;
-	}
-	return end;
-}
-
-static void objects_cached(struct jw *w, const struct p1_telegram *t,
-			   struct p1i_json_cache *c)
-{
-	const struct p1i_jcache_ent *pe = c->ent[c->cur];
-	struct p1i_jcache_ent *ne = c->ent[c->cur ^ 1];
-	const uint32_t lim =
-		t->len < P1_MAX_TELEGRAM ? t->len : P1_MAX_TELEGRAM;
-	uint32_t i, j = 0, pn = c->n, n = t->nobjects, hits = 0;
-	uint32_t run_src = 0, run_len = 0, run_dst = 0, run_last = 0;
-	struct jc_scan sc = {0, 0, 0};
-	bool run = false;
-	char *sec, *p;
-	size_t len;
-
-	p = ROOM_AT(w, w->p, JW_ROOM);
-	*p++ = '[';
-	w->p = sec = p;
-	for (i = 0; i < n; i++) {
-		const struct p1_object *o = &t->objects[i];
-		struct p1i_jcache_ent *e = &ne[i];
-		uint32_t h = UINT32_MAX, at = o->off;
-		uint32_t end = i + 1 < n ? o[1].off : jc_last_end(t, o);
-
-		/*
-		 * Its key: the region [off, the next object's off) of the
-		 * text (the last object's ends with its last value), which
-		 * must hold its values, the words of its object, the values.
-		 */
-		e->at = at;
-		e->first = o->first;
-		e->k1 = jc_word(o);
-		e->k2 = (uint64_t)o->len | (uint64_t)o->nvalues << 16 |
-			(uint64_t)(end - at) << 32;
-		if (end < at || end > lim ||
-		    (uint32_t)o->first + o->nvalues > t->nvalues) {
-			e->k2 = JC_NONE;
-		} else if (j < pn && e->k1 == pe[j].k1 && e->k2 == pe[j].k2 &&
-			   jc_match(e, t, &pe[j], c, &sc)) {
-			h = j;
-		} else if (j + 1 < pn && e->k1 == pe[j + 1].k1 &&
-			   e->k2 == pe[j + 1].k2 &&
-			   jc_match(e, t, &pe[j + 1], c, &sc)) {
-			h = j + 1;
-		}
-		if (h != UINT32_MAX) {
-			j = h + 1;
-			hits++;
-			if (run && h == run_last + 1) {
-				run_len = pe[h].frag + pe[h].frag_len - run_src;
-			} else {
-				if (run)
-					put(w, c->out + run_src, run_len);
-				if (i)
-					put(w, ",", 1);
-				run = true;
-				run_src = pe[h].frag;
-				run_len = pe[h].frag_len;
-				run_dst = (uint32_t)(w->p - sec);
-			}
-			run_last = h;
-			e->frag = run_dst + (pe[h].frag - run_src);
-			e->frag_len = pe[h].frag_len;
-			continue;
-		}
-		/* a line changed (same code: the cursor moves on) or came */
-		if (j < pn && e->k2 != JC_NONE && e->k1 == pe[j].k1 &&
-		    (uint16_t)e->k2 == (uint16_t)pe[j].k2)
-			j++;
-		if (run) {
-			put(w, c->out + run_src, run_len);
-			run = false;
-		}
-		p = ROOM_AT(w, w->p, OBJECT_ROOM);
-		*p = ',';
-		p += i != 0;
-		e->frag = (uint32_t)(p - sec);
-		p = object_at(w, p, t, o);
-		w->p = p;
-		e->frag_len = (uint32_t)(p - sec) - e->frag;
-	}
-	if (run)
-		put(w, c->out + run_src, run_len);
-	p = ROOM_AT(w, w->p, JW_ROOM);
-	len = (size_t)(p - sec);
-	*p++ = ']';
-	w->p = p;
-	if (w->err)
-		return;		  /* the cache stays as it was */
-	if (pn && 4 * hits < n) { /* a stream of unlike telegrams */
-		c->backoff = c->backoff ? 2 * c->backoff : 1;
-		if (c->backoff > P1I_JCACHE_BACKOFF)
-			c->backoff = P1I_JCACHE_BACKOFF;
-		c->skip = c->backoff;
-	} else {
-		c->backoff = 0;
-	}
-	if (len > sizeof(c->out)) {
-		c->n = 0;
-		return;
-	}
-	c->text_len = lim;
-	memcpy(c->out, sec, len);
-	memcpy(c->text, t->text, lim);
-	memcpy(c->values, t->values, t->nvalues * sizeof(t->values[0]));
-	c->nvalues = t->nvalues;
-	c->out_len = (uint32_t)len;
-	c->n = n;
-	c->cur ^= 1;
 }
 
 /* The keys of tariffs(): "total" (index 0) and 1..4, 16 bytes each. */
@@ -1550,13 +1289,7 @@ static void emit(struct jw *w, const struct p1_telegram *t, unsigned flags)
 	}
 	if (flags & P1_JSON_OBJECTS) {
 		kkey(w, &f, "objects");
-		if (w->jc && !w->jc->skip) {
-			objects_cached(w, t, w->jc);
-		} else {
-			if (w->jc)
-				w->jc->skip--;
-			objects(w, t);
-		}
+		objects(w, t);
 	}
 	if (flags & P1_JSON_TYPED) {
 		kkey(w, &f, "electricity");
@@ -1576,7 +1309,6 @@ int p1_json_emit(const struct p1_telegram *t, unsigned flags, p1_write_fn fn,
 	w.fn = fn;
 	w.ctx = ctx;
 	w.err = 0;
-	w.jc = NULL;
 	w.p = w.buf = w.own;
 	w.end = w.own + JW_BUF;
 	emit(&w, t, flags);
@@ -1592,8 +1324,8 @@ static int overflow(void *ctx, const char *s, size_t n)
 	return -1;
 }
 
-static size_t json_into(const struct p1_telegram *t, unsigned flags, char *buf,
-			size_t cap, struct p1i_json_cache *c)
+size_t p1i_json_into(const struct p1_telegram *t, unsigned flags, char *buf,
+		     size_t cap)
 {
 	struct jw w;
 
@@ -1602,34 +1334,10 @@ static size_t json_into(const struct p1_telegram *t, unsigned flags, char *buf,
 	w.fn = overflow;
 	w.ctx = NULL;
 	w.err = 0;
-	w.jc = c;
 	w.p = w.buf = buf;
 	w.end = buf + cap;
 	emit(&w, t, flags);
 	return w.err ? 0 : (size_t)(w.p - buf);
-}
-
-size_t p1i_json_into(const struct p1_telegram *t, unsigned flags, char *buf,
-		     size_t cap)
-{
-	return json_into(t, flags, buf, cap, NULL);
-}
-
-size_t p1i_json_into_cached(const struct p1_telegram *t, unsigned flags,
-			    char *buf, size_t cap, struct p1i_json_cache *c)
-{
-	return json_into(t, flags, buf, cap, c);
-}
-
-void p1i_json_cache_reset(struct p1i_json_cache *c)
-{
-	c->n = 0;
-	c->cur = 0;
-	c->out_len = 0;
-	c->nvalues = 0;
-	c->text_len = 0;
-	c->skip = 0;
-	c->backoff = 0;
 }
 
 struct sink {
@@ -1673,7 +1381,6 @@ int p1_json_string(const char *s, size_t n, p1_write_fn fn, void *ctx)
 	w.fn = fn;
 	w.ctx = ctx;
 	w.err = 0;
-	w.jc = NULL;
 	w.p = w.buf = w.own;
 	w.end = w.own + JW_BUF;
 	str(&w, s, n);

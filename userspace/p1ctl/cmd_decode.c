@@ -42,8 +42,7 @@ struct decode {
 	unsigned long long verdicts[4]; /* by enum p1_crc */
 	int err;			/* reading failed: -errno */
 	char errmsg[256];
-	struct p1_telegram t;	  /* ~50 KiB: keep it off the stack */
-	struct p1i_json_cache jc; /* --json: the objects of the last one */
+	struct p1_telegram t; /* ~50 KiB: keep it off the stack */
 };
 
 static void usage(FILE *f)
@@ -360,14 +359,13 @@ static void one(struct p1_reader *r, void *user, const uint8_t *data,
 	if (dc->json) {
 		/* Straight into the output buffer; the rare object that
 		 * does not fit the rest of it goes into an empty one. */
-		size_t n =
-			p1i_json_into_cached(&dc->t, P1_JSON_ALL, ob.b + ob.n,
-					     OB_SIZE - ob.n - 1, &dc->jc);
+		size_t n = p1i_json_into(&dc->t, P1_JSON_ALL, ob.b + ob.n,
+					 OB_SIZE - ob.n - 1);
 
 		if (!n) {
 			ob_flush();
-			n = p1i_json_into_cached(&dc->t, P1_JSON_ALL, ob.b,
-						 OB_SIZE - 1, &dc->jc);
+			n = p1i_json_into(&dc->t, P1_JSON_ALL, ob.b,
+					  OB_SIZE - 1);
 		}
 		if (n) {
 			ob.n += n;
@@ -439,7 +437,6 @@ int cmd_decode(int argc, char **argv)
 	dc.found = 0;
 	memset(dc.verdicts, 0, sizeof(dc.verdicts));
 	dc.err = 0;
-	p1i_json_cache_reset(&dc.jc);
 	ob.n = 0;
 	ob.err = 0;
 	for (i = 1; i < argc; i++) {
