@@ -5,10 +5,10 @@
  *   bench_libp1 CORPUS_DIR
  *	CPU time per telegram of p1_parse() (CRC verdict given, as from the
  *	kernel; and CRC computed), of p1_json_write(), of an emulated meter's
- *	stream (64 consecutive one-second DSMR 5 telegrams) parsed, then
- *	parsed and written as JSON without and with the writer's cache of the
- *	objects list (p1i_json_into() and p1i_json_into_cached(), as p1ctl
- *	decode --json calls them), the framer's throughput, and the heap
+ *	stream (64 consecutive one-second DSMR 5 telegrams) parsed, parsed
+ *	with P1_PARSE_REUSE into the same result (as p1ctl decode and the
+ *	reader do), and parsed and written as JSON (p1i_json_into(), as
+ *	p1ctl decode --json calls it), the framer's throughput, and the heap
  *	allocations made meanwhile (malloc and friends are interposed and
  *	counted: there must be none).
  *   bench_libp1 --callgrind CASE N CORPUS_DIR
@@ -16,8 +16,8 @@
  *	N runs of CASE (parse-CASE file, or "framer"), so callgrind's
  *	"Collected" count divided by N is the instructions per telegram
  *	(framer: per byte, dividing by the bytes printed; emu-parse,
- *	emu-json, emu-json-cached: the emulated stream parsed, and its JSON
- *	written without and with the cache, per telegram).
+ *	emu-reuse, emu-json: the emulated stream parsed, parsed with
+ *	P1_PARSE_REUSE, and parsed and written as JSON, per telegram).
  *
  * Times are the best of several batches of CPU time
  * (CLOCK_THREAD_CPUTIME_ID): other load on the machine only makes them
@@ -165,7 +165,6 @@ static double best_ns(const struct tcase *c, enum op op, unsigned long *calls)
 #define EMU_N 64
 static char emu_text[EMU_N][2048];
 static size_t emu_len[EMU_N], emu_bytes;
-static struct p1i_json_cache jcache;
 
 static void make_emu(void)
 {
@@ -185,22 +184,22 @@ static void make_emu(void)
 }
 
 /* n telegrams of the stream parsed (CRC verdict given, as p1ctl decode
- * does) and, with mode 1, written as JSON, with mode 2 through the
- * cache. */
+ * does) and, with mode 1, written as JSON; mode 2 parses with
+ * P1_PARSE_REUSE. */
 static void json_emu(unsigned long n, int mode)
 {
 	static const struct p1_parse_opts given = {.flags = P1_PARSE_CRC_GIVEN,
 						   .crc = P1_CRC_OK};
+	static const struct p1_parse_opts reuse = {
+		.flags = P1_PARSE_CRC_GIVEN | P1_PARSE_REUSE, .crc = P1_CRC_OK};
 	unsigned long k;
 
 	for (k = 0; k < n; k++) {
-		p1_parse(emu_text[k % EMU_N], emu_len[k % EMU_N], &tg, &given);
+		p1_parse(emu_text[k % EMU_N], emu_len[k % EMU_N], &tg,
+			 mode == 2 ? &reuse : &given);
 		if (mode == 1)
 			sink += p1i_json_into(&tg, P1_JSON_ALL, json,
 					      sizeof(json));
-		else if (mode == 2)
-			sink += p1i_json_into_cached(&tg, P1_JSON_ALL, json,
-						     sizeof(json), &jcache);
 	}
 }
 
@@ -264,9 +263,9 @@ static int callgrind(const char *name, unsigned long n)
 	unsigned long i;
 
 	if (!strncmp(name, "emu-", 4)) {
-		int mode = !strcmp(name, "emu-json")	      ? 1
-			   : !strcmp(name, "emu-json-cached") ? 2
-							      : 0;
+		int mode = !strcmp(name, "emu-json")	? 1
+			   : !strcmp(name, "emu-reuse") ? 2
+							: 0;
 
 		make_emu();
 		json_emu(EMU_N, mode); /* the cache filled */
@@ -353,15 +352,12 @@ int main(int argc, char **argv)
 	       " parse + CRC: computed by p1_crc16)\n");
 	{
 		double p = best_emu(0, &calls), j = best_emu(1, &calls);
-		double jc = best_emu(2, &calls);
+		double r = best_emu(2, &calls);
 
 		printf("emulated DSMR 5 stream (%u one-second telegrams): "
-		       "parse "
-		       "%.0f ns, + JSON %.0f ns (JSON %.0f), + JSON through "
-		       "its cache %.0f ns (JSON %.0f; %u of %u objects "
-		       "copied)\n",
-		       EMU_N, p, j, j - p, jc, jc - p, jcache.hits,
-		       tg.nobjects);
+		       "parse %.0f ns, with P1_PARSE_REUSE %.0f ns; parse + "
+		       "JSON %.0f ns (JSON %.0f)\n",
+		       EMU_N, p, r, j, j - p);
 	}
 	for (i = 0; i < 7; i++) {
 		double t0 = now(), dt;
