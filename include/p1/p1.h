@@ -7,8 +7,7 @@
  * struct p1_telegram: no heap allocation, no shared state (only
  * per-thread caches of timestamp conversions and of the last meter's
  * OBIS codes, which never change a result), thread-safe as long as each
- * thread uses its own result.  The
- * result holds
+ * thread uses its own result.  The result holds
  *
  *  - a byte copy of the telegram (t->text), so it stays valid when the
  *    input buffer goes away and can be copied with memcpy;

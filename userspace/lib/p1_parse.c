@@ -331,24 +331,17 @@ static inline uint32_t typed_key(const struct p1_object *o)
 	       (uint32_t)b->c << 8 | e;
 }
 
-static inline void keep_note(struct scan *sc, const struct p1_object *o)
-{
-	(void)o;
-	sc->nredo++;
-}
-
 #ifdef P1_SWAR
 /* The field of a plain number parsed again: cleared. */
 static inline __attribute__((always_inline)) void
-keep_num(struct scan *sc, const struct p1_object *o,
-	 const struct p1i_code *code)
+keep_num(struct scan *sc, const struct p1i_code *code)
 {
 	struct p1_num *dst =
 		(struct p1_num *)(void *)((char *)&sc->t->data + code->off);
 
 	dst->value = 0;
 	dst->present = false;
-	keep_note(sc, o);
+	sc->nredo++;
 }
 #endif
 
@@ -402,7 +395,7 @@ static void keep_check(struct scan *sc, uint32_t i, const struct p1_obis *ob,
 	    ob->c == 1 && ob->d == 0 && ob->e == 0) {
 		/* the meter time, filled when the object is finished */
 		memset(&t->data.time, 0, sizeof(t->data.time));
-		keep_note(sc, o);
+		sc->nredo++;
 		return;
 	}
 	keep_off(sc);
@@ -902,7 +895,7 @@ object_known(struct scan *sc, const char *p, const char *lp,
 	memcpy(&o->off, &w, 8);
 	o->nvalues = 0;
 	if (reuse_mode && sc->keep && code->kind == P1I_CODE_NUM)
-		keep_num(sc, o, code);
+		keep_num(sc, code);
 	if (code->shape) {
 		double x;
 		const char *e = value_shaped(sc, o, lp + 1,
@@ -1204,12 +1197,7 @@ out:
 /* Whether the previous result in t can be reused: set up ru. */
 static bool reuse_start(const struct p1_telegram *t, size_t n, struct reuse *ru)
 {
-	ru->nobjects = 0;
-	ru->nvalues = 0;
-	ru->bang = 0;
-	ru->limit = 0;
-	ru->nchg = 0;
-	ru->at = 0;
+	memset(ru, 0, offsetof(struct reuse, lo));
 	if ((t->anomalies & ~P1_ANOM_GARBAGE) || t->bad_lines || t->bad_times ||
 	    !t->nobjects || t->nobjects > P1_MAX_OBJECTS ||
 	    t->nvalues > P1_MAX_VALUES || t->len > P1_MAX_TELEGRAM ||

@@ -544,8 +544,8 @@ int p1_reader_start(struct p1_reader *r)
 						  : P1I_READ_SIZE;
 	r->in = malloc(r->in_cap);
 	if (r->cb.reading)
-		r->tg = calloc(1,
-			       sizeof(*r->tg)); /* all zero: P1_PARSE_REUSE */
+		/* all zero: a valid start for P1_PARSE_REUSE */
+		r->tg = calloc(1, sizeof(*r->tg));
 	if (!r->frbuf || !r->in || (r->cb.reading && !r->tg)) {
 		free(r->frbuf);
 		free(r->in);
