@@ -8,7 +8,10 @@
  * and into a fresh, zeroed result without it; everything a caller can see
  * must be equal: the scalar fields, objects[0..nobjects), values[0..
  * nvalues), text[0..len], the typed view (data_equal()) and the JSON of
- * all of it (P1_JSON_ALL, byte for byte).  Sequences: every ordered pair
+ * all of it (P1_JSON_ALL, byte for byte), also when written through the
+ * previous telegram's JSON (p1i_parse_kept() and p1i_json_into_prev():
+ * the objects taken over are copied from it; now and then a telegram's
+ * JSON is not written, or written twice).  Sequences: every ordered pair
  * of corpus telegrams (DSMR 2.2 with continuation lines, eMUCs, broken
  * ones), the emulator's streams of every profile, and chains of random
  * mutations of the previous telegram (digits, any byte, inserted and
@@ -32,8 +35,10 @@
 #define JSONCAP (1024 * 1024)
 
 static struct p1_telegram reused, fresh;
+static struct p1i_json_prev jp; /* reused's */
 static char json_a[JSONCAP], json_b[JSONCAP];
-static unsigned long long parses, clean_before;
+static size_t json_b_len;
+static unsigned long long parses, clean_before, copied, objects_seen;
 
 static unsigned iterations(unsigned full)
 {
@@ -136,6 +141,38 @@ static void check_same(const struct p1_telegram *a, const struct p1_telegram *b,
 		show();
 		fail();
 	}
+	json_b_len = nb;
+}
+
+/*
+ * reused's JSON through jp is json_b (fresh's, as check_same() left it);
+ * one telegram in 16 is not written that way (the next one then may not
+ * use jp), one in 16 twice.
+ */
+static void json_prev(const char *what)
+{
+	/* the parse's number, scrambled: 0..15 */
+	unsigned r = (unsigned)(parses * 0x9e3779b97f4a7c15ull >> 60), k, i;
+	size_t na;
+
+	if (r == 0)
+		return;
+	for (k = r == 1 ? 2 : 1; k; k--) {
+		if (jp.built && jp.built + 1 == jp.parses) /* jp is used */
+			for (i = 0; i < reused.nobjects; i++)
+				copied += jp.kept[i / 64] >> (i % 64) & 1;
+		objects_seen += reused.nobjects;
+		na = p1i_json_into_prev(&reused, P1_JSON_ALL, json_a, JSONCAP,
+					&jp);
+		if (na != json_b_len || memcmp(json_a, json_b, na)) {
+			print_error("%s: JSON through the previous one "
+				    "differs\n%.*s\n%.*s\n",
+				    what, (int)na, json_a, (int)json_b_len,
+				    json_b);
+			show();
+			fail();
+		}
+	}
 }
 
 /* Parse tg both ways and compare. */
@@ -154,12 +191,13 @@ static void feed(const char *tg, size_t n, const struct p1_parse_opts *o,
 		clean_before++;
 
 	ro.flags |= P1_PARSE_REUSE;
-	ra = p1_parse(tg, n, &reused, &ro);
+	ra = p1i_parse_kept(tg, n, &reused, &ro, &jp);
 	memset(&fresh, 0, sizeof(fresh));
 	rb = p1_parse(tg, n, &fresh, o);
 	assert_int_equal(ra, rb);
 	parses++;
 	check_same(&reused, &fresh, what);
+	json_prev(what);
 }
 
 static const struct p1_parse_opts modes[] = {
@@ -642,7 +680,8 @@ static void test_scribbled(void **state)
 		unsigned c = rnd(ncorpus);
 		unsigned char *raw = (unsigned char *)&reused;
 
-		p1_parse(corpus[c], corpus_len[c], &reused, &o);
+		p1i_parse_kept(corpus[c], corpus_len[c], &reused, &o, &jp);
+		p1i_json_into_prev(&reused, P1_JSON_ALL, json_a, JSONCAP, &jp);
 		for (k = rnd(20) + 1; k; k--) {
 			size_t at =
 				rnd(3) ? rnd(offsetof(struct p1_telegram, text))
@@ -656,7 +695,22 @@ static void test_scribbled(void **state)
 			reused.len = rnd(2 * P1_MAX_TELEGRAM);
 		}
 		c = rnd(ncorpus);
-		p1_parse(corpus[c], corpus_len[c], &reused, &o);
+		if (rnd(2)) {
+			p1_parse(corpus[c], corpus_len[c], &reused, &o);
+			continue;
+		}
+		/* and the JSON through a scribbled jp */
+		p1i_parse_kept(corpus[c], corpus_len[c], &reused, &o, &jp);
+		raw = (unsigned char *)&jp;
+		for (k = rnd(20) + 1; k; k--)
+			raw[rnd(offsetof(struct p1i_json_prev, slot[0].buf))] =
+				(unsigned char)rnd(256);
+		if (rnd(4) == 0) {
+			jp.slot[jp.cur & 1].at[rnd(P1_MAX_OBJECTS)] =
+				(uint32_t)rnd(1u << 31);
+			jp.built = jp.parses - 1;
+		}
+		p1i_json_into_prev(&reused, P1_JSON_ALL, json_a, JSONCAP, &jp);
 	}
 	memset(&fresh, 0, sizeof(fresh));
 	p1_parse(corpus[0], corpus_len[0], &fresh, NULL);
@@ -705,9 +759,11 @@ static void test_takes_over(void **state)
 			reused.values[k].decimals = 77;
 	}
 	printf("[ reuse    ] %u of %u values taken over; %llu telegrams "
-	       "compared, %llu after a clean one\n",
-	       marked, total, parses, clean_before);
+	       "compared, %llu after a clean one; %llu of %llu objects' JSON "
+	       "copied from the telegram before\n",
+	       marked, total, parses, clean_before, copied, objects_seen);
 	assert_true(marked > total / 2);
+	assert_true(copied > objects_seen / 4);
 }
 
 /*

@@ -38,6 +38,7 @@ struct jw {
 	char *p;   /* next byte of buf */
 	char *buf; /* own, or the caller's (p1i_json_into()) */
 	char *end;
+	struct p1i_json_prev *jp; /* p1i_json_into_prev(): contiguous buf */
 	char own[JW_BUF];
 };
 
@@ -906,19 +907,87 @@ static inline size_t obis_len(const struct p1_obis *o)
  * copied rather than written number by number (test_json_fast checks
  * this against the canonical form).
  */
+/* Objects [i, j) copied from old (at p, which has room for the first). */
+static char *objects_copy(struct jw *w, char *p,
+			  const struct p1i_json_objs *old, uint32_t i,
+			  uint32_t j)
+{
+	const char *s = old->buf + old->at[i];
+	size_t n = old->at[j] - 1 - old->at[i];
+
+	for (;;) {
+		size_t k = n < JW_BUF / 2 ? n : JW_BUF / 2;
+
+		memcpy(p, s, k);
+		p += k;
+		s += k;
+		n -= k;
+		if (!n)
+			return p;
+		p = ROOM_AT(w, p, JW_BUF / 2);
+	}
+}
+
+/* Keep the list just written at sec..p for the next telegram's. */
+static void objects_keep(struct jw *w, struct p1i_json_objs *nw,
+			 const char *sec, const char *p, uint32_t n)
+{
+	size_t len = (size_t)(p - sec);
+
+	if (w->err || len >= P1I_JSON_PREV_CAP) {
+		nw->n = 0;
+	} else {
+		nw->n = n;
+		nw->at[n] = (uint32_t)len + 1;
+		memcpy(nw->buf, sec, len);
+	}
+	w->jp->cur = !(w->jp->cur & 1);
+	w->jp->built = w->jp->parses;
+}
+
 static void objects(struct jw *w, const struct p1_telegram *t)
 {
-	char *p = w->p;
+	char *p = w->p, *sec;
 	uint32_t i;
+	struct p1i_json_prev *jp = w->jp;
+	const struct p1i_json_objs *old = NULL;
+	struct p1i_json_objs *nw = NULL;
+	uint32_t nold = 0;
 
 	p = ROOM_AT(w, p, JW_ROOM);
 	*p++ = '[';
+	sec = p;
+	if (jp) {
+		nw = &jp->slot[!(jp->cur & 1)];
+		if (jp->built && jp->built + 1 == jp->parses) {
+			old = &jp->slot[jp->cur & 1];
+			nold = old->n < t->nobjects ? old->n : t->nobjects;
+		}
+	}
 	for (i = 0; i < t->nobjects; i++) {
 		const struct p1_object *o = &t->objects[i];
 
 		p = ROOM_AT(w, p, OBJECT_ROOM);
 		*p = ',';
 		p += i != 0;
+		if (i < nold && (jp->kept[i / 64] >> (i % 64) & 1)) {
+			uint32_t j = i + 1, k;
+
+			while (j < nold && (jp->kept[j / 64] >> (j % 64) & 1))
+				j++;
+			/* (what a caller's scribbling could break) */
+			if (old->at[i] < old->at[j] &&
+			    old->at[j] <= P1I_JSON_PREV_CAP) {
+				for (k = i; k < j; k++)
+					nw->at[k] = (uint32_t)(p - sec) +
+						    old->at[k] - old->at[i];
+				p = objects_copy(w, p, old, i, j);
+				i = j - 1;
+				continue;
+			}
+		}
+		if (nw)
+			nw->at[i] = (uint32_t)(p - sec);
 		if (o->flags & P1_OBJ_OBIS) {
 			const char *code = t->text + o->off;
 
@@ -949,6 +1018,8 @@ static void objects(struct jw *w, const struct p1_telegram *t)
 		p = values(w, p, t, o);
 		p = LIT(p, "]}");
 	}
+	if (nw)
+		objects_keep(w, nw, sec, p, t->nobjects);
 	p = ROOM_AT(w, p, JW_ROOM);
 	*p++ = ']';
 	w->p = p;
@@ -1311,6 +1382,7 @@ int p1_json_emit(const struct p1_telegram *t, unsigned flags, p1_write_fn fn,
 	w.err = 0;
 	w.p = w.buf = w.own;
 	w.end = w.own + JW_BUF;
+	w.jp = NULL;
 	emit(&w, t, flags);
 	flush(&w);
 	return w.err;
@@ -1324,8 +1396,8 @@ static int overflow(void *ctx, const char *s, size_t n)
 	return -1;
 }
 
-size_t p1i_json_into(const struct p1_telegram *t, unsigned flags, char *buf,
-		     size_t cap)
+size_t p1i_json_into_prev(const struct p1_telegram *t, unsigned flags,
+			  char *buf, size_t cap, struct p1i_json_prev *jp)
 {
 	struct jw w;
 
@@ -1336,8 +1408,15 @@ size_t p1i_json_into(const struct p1_telegram *t, unsigned flags, char *buf,
 	w.err = 0;
 	w.p = w.buf = buf;
 	w.end = buf + cap;
+	w.jp = jp;
 	emit(&w, t, flags);
 	return w.err ? 0 : (size_t)(w.p - buf);
+}
+
+size_t p1i_json_into(const struct p1_telegram *t, unsigned flags, char *buf,
+		     size_t cap)
+{
+	return p1i_json_into_prev(t, flags, buf, cap, NULL);
 }
 
 struct sink {
@@ -1383,6 +1462,7 @@ int p1_json_string(const char *s, size_t n, p1_write_fn fn, void *ctx)
 	w.err = 0;
 	w.p = w.buf = w.own;
 	w.end = w.own + JW_BUF;
+	w.jp = NULL;
 	str(&w, s, n);
 	flush(&w);
 	return w.err;

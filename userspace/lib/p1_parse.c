@@ -36,6 +36,7 @@
 #include "p1_code.h"
 #include "p1_framer.h"
 #include "p1_internal.h"
+#include "p1_json.h"
 
 /* P1_PARSE_PORTABLE: the parser without its little-endian word paths and
  * without SSE2 (what big-endian hosts build), to test them here. */
@@ -979,7 +980,19 @@ struct reuse {
 	unsigned nchg, at; /* changed ranges listed, the next to look at */
 	/* changed bytes: [lo, hi] of each changed 16-byte block, ascending */
 	uint16_t lo[REUSE_CHANGES + 1], hi[REUSE_CHANGES + 1]; /* + end */
+	uint64_t *kept; /* bit i: object i taken over (p1i_parse_kept()) */
 };
+
+/* Objects [i, j) (i < j <= P1_MAX_OBJECTS) were taken over. */
+static inline void kept_set(struct reuse *ru, uint32_t i, uint32_t j)
+{
+	uint32_t w = i / 64, we = (j - 1) / 64;
+	uint64_t m = ~0ull << (i % 64);
+
+	for (; w < we; w++, m = ~0ull)
+		ru->kept[w] |= m;
+	ru->kept[w] |= m & (~0ull >> (63 - (j - 1) % 64));
+}
 
 /*
  * The '!' of the previous result's trailer line, found from its end: the
@@ -1131,6 +1144,7 @@ replay(struct scan *sc, struct reuse *ru, const char *p, struct p1_object **cur,
 		ru->at = at;
 		if (i == t->nobjects)
 			return p;
+		kept_set(ru, t->nobjects, i);
 		if (sc->last)
 			finish(sc);
 		*cur = &t->objects[i - 1];
@@ -1182,6 +1196,7 @@ replay(struct scan *sc, struct reuse *ru, const char *p, struct p1_object **cur,
 #ifdef P1_SWAR
 	next:
 #endif
+		kept_set(ru, i, i + 1);
 		*cur = o;
 		a = b;
 		if (++i >= ru->nobjects)
@@ -1264,7 +1279,7 @@ static void reset(struct p1_telegram *t)
 /* p1_parse(), once as it is and once with P1_PARSE_REUSE (reuse_mode). */
 static inline __attribute__((always_inline)) int
 parse(const void *buf, size_t len, struct p1_telegram *t,
-      const struct p1_parse_opts *opts, const bool reuse_mode)
+      const struct p1_parse_opts *opts, const bool reuse_mode, uint64_t *kept)
 {
 	struct scan sc = {.t = t, .zone = P1_ZONE_AMSTERDAM};
 	const char *src = buf, *start, *p, *e, *next;
@@ -1292,8 +1307,11 @@ parse(const void *buf, size_t len, struct p1_telegram *t,
 		anom |= P1_ANOM_OVERSIZE;
 	}
 	ru.nobjects = 0;
-	if (reuse_mode)
+	if (reuse_mode) {
+		memset(kept, 0, P1_MAX_OBJECTS / 8);
 		reuse = reuse_start(t, n, &ru);
+		ru.kept = kept;
+	}
 	if (reuse_mode && reuse) {
 		sc.keep = true;
 		has_crc = t->has_crc;
@@ -1362,6 +1380,11 @@ parse(const void *buf, size_t len, struct p1_telegram *t,
 					sc.last = cur;
 				keep_off(&sc);
 			}
+			if (reuse_mode && cur) { /* not as it was */
+				uint32_t k = (uint32_t)(cur - t->objects);
+
+				kept[k / 64] &= ~(1ull << (k % 64));
+			}
 			if (cur) {
 				p = values_fast(&sc, cur, p, P1_VAL_NEXT_LINE);
 			} else {
@@ -1396,15 +1419,27 @@ parse(const void *buf, size_t len, struct p1_telegram *t,
 
 static __attribute__((noinline)) int
 parse_reuse(const void *buf, size_t len, struct p1_telegram *t,
-	    const struct p1_parse_opts *opts)
+	    const struct p1_parse_opts *opts, uint64_t *kept)
 {
-	return parse(buf, len, t, opts, true);
+	return parse(buf, len, t, opts, true, kept);
 }
 
 int p1_parse(const void *buf, size_t len, struct p1_telegram *t,
 	     const struct p1_parse_opts *opts)
 {
+	uint64_t kept[P1_MAX_OBJECTS / 64];
+
 	if (opts && (opts->flags & P1_PARSE_REUSE))
-		return parse_reuse(buf, len, t, opts);
-	return parse(buf, len, t, opts, false);
+		return parse_reuse(buf, len, t, opts, kept);
+	return parse(buf, len, t, opts, false, NULL);
+}
+
+int p1i_parse_kept(const void *buf, size_t len, struct p1_telegram *t,
+		   const struct p1_parse_opts *opts, struct p1i_json_prev *jp)
+{
+	jp->parses++;
+	if (opts && (opts->flags & P1_PARSE_REUSE))
+		return parse_reuse(buf, len, t, opts, jp->kept);
+	memset(jp->kept, 0, sizeof(jp->kept));
+	return parse(buf, len, t, opts, false, NULL);
 }

@@ -42,7 +42,8 @@ struct decode {
 	unsigned long long verdicts[4]; /* by enum p1_crc */
 	int err;			/* reading failed: -errno */
 	char errmsg[256];
-	struct p1_telegram t; /* ~50 KiB: keep it off the stack */
+	struct p1_telegram t;	 /* ~50 KiB: keep it off the stack */
+	struct p1i_json_prev jp; /* the lists of objects of the last two */
 };
 
 static void usage(FILE *f)
@@ -353,19 +354,19 @@ static void one(struct p1_reader *r, void *user, const uint8_t *data,
 		o.crc = P1_CRC_NONE;
 	else
 		o.crc = m->crc_rx == m->crc_calc ? P1_CRC_OK : P1_CRC_BAD;
-	p1_parse(data, m->len, &dc->t, &o);
+	p1i_parse_kept(data, m->len, &dc->t, &o, &dc->jp);
 	dc->found++;
 	dc->verdicts[o.crc]++;
 	if (dc->json) {
 		/* Straight into the output buffer; the rare object that
 		 * does not fit the rest of it goes into an empty one. */
-		size_t n = p1i_json_into(&dc->t, P1_JSON_ALL, ob.b + ob.n,
-					 OB_SIZE - ob.n - 1);
+		size_t n = p1i_json_into_prev(&dc->t, P1_JSON_ALL, ob.b + ob.n,
+					      OB_SIZE - ob.n - 1, &dc->jp);
 
 		if (!n) {
 			ob_flush();
-			n = p1i_json_into(&dc->t, P1_JSON_ALL, ob.b,
-					  OB_SIZE - 1);
+			n = p1i_json_into_prev(&dc->t, P1_JSON_ALL, ob.b,
+					       OB_SIZE - 1, &dc->jp);
 		}
 		if (n) {
 			ob.n += n;
