@@ -44,6 +44,7 @@ bench-libp1: $(LIBP1_BENCH)
 	$(call LIBP1_BENCH_CALLGRIND,emu-parse,640,parse emulated DSMR 5 stream)
 	$(call LIBP1_BENCH_CALLGRIND,emu-reuse,640,parse emulated with REUSE)
 	$(call LIBP1_BENCH_CALLGRIND,emu-json,640,parse + JSON emulated stream)
+	$(call LIBP1_BENCH_CALLGRIND,emu-json-prev,640,reuse + JSON via previous)
 	@set -e; out=$$($(LIBP1_BENCH_CG) $(LIBP1_BENCH) --callgrind framer 3 \
 		$(TOP)/tests/corpus 2>$(B)/bench/cg.err); \
 	ir=$$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' $(B)/bench/cg.err); \

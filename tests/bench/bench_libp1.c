@@ -7,8 +7,10 @@
  *	kernel; and CRC computed), of p1_json_write(), of an emulated meter's
  *	stream (64 consecutive one-second DSMR 5 telegrams) parsed, parsed
  *	with P1_PARSE_REUSE into the same result (as p1ctl decode and the
- *	reader do), and parsed and written as JSON (p1i_json_into(), as
- *	p1ctl decode --json calls it), the framer's throughput, and the heap
+ *	reader do), parsed and written as JSON (p1i_json_into()), and
+ *	parsed with P1_PARSE_REUSE and written through the previous
+ *	telegram's JSON (p1i_parse_kept(), p1i_json_into_prev(): what
+ *	p1ctl decode --json does), the framer's throughput, and the heap
  *	allocations made meanwhile (malloc and friends are interposed and
  *	counted: there must be none).
  *   bench_libp1 --callgrind CASE N CORPUS_DIR
@@ -16,8 +18,9 @@
  *	N runs of CASE (parse-CASE file, or "framer"), so callgrind's
  *	"Collected" count divided by N is the instructions per telegram
  *	(framer: per byte, dividing by the bytes printed; emu-parse,
- *	emu-reuse, emu-json: the emulated stream parsed, parsed with
- *	P1_PARSE_REUSE, and parsed and written as JSON, per telegram).
+ *	emu-reuse, emu-json, emu-json-prev: the emulated stream parsed,
+ *	parsed with P1_PARSE_REUSE, parsed and written as JSON, and so as
+ *	p1ctl decode --json does it, per telegram).
  *
  * Times are the best of several batches of CPU time
  * (CLOCK_THREAD_CPUTIME_ID): other load on the machine only makes them
@@ -185,9 +188,11 @@ static void make_emu(void)
 
 /* n telegrams of the stream parsed (CRC verdict given, as p1ctl decode
  * does) and, with mode 1, written as JSON; mode 2 parses with
- * P1_PARSE_REUSE. */
+ * P1_PARSE_REUSE; mode 3 also, and writes the JSON through the previous
+ * telegram's. */
 static void json_emu(unsigned long n, int mode)
 {
+	static struct p1i_json_prev jp;
 	static const struct p1_parse_opts given = {.flags = P1_PARSE_CRC_GIVEN,
 						   .crc = P1_CRC_OK};
 	static const struct p1_parse_opts reuse = {
@@ -195,6 +200,13 @@ static void json_emu(unsigned long n, int mode)
 	unsigned long k;
 
 	for (k = 0; k < n; k++) {
+		if (mode == 3) {
+			p1i_parse_kept(emu_text[k % EMU_N], emu_len[k % EMU_N],
+				       &tg, &reuse, &jp);
+			sink += p1i_json_into_prev(&tg, P1_JSON_ALL, json,
+						   sizeof(json), &jp);
+			continue;
+		}
 		p1_parse(emu_text[k % EMU_N], emu_len[k % EMU_N], &tg,
 			 mode == 2 ? &reuse : &given);
 		if (mode == 1)
@@ -263,9 +275,10 @@ static int callgrind(const char *name, unsigned long n)
 	unsigned long i;
 
 	if (!strncmp(name, "emu-", 4)) {
-		int mode = !strcmp(name, "emu-json")	? 1
-			   : !strcmp(name, "emu-reuse") ? 2
-							: 0;
+		int mode = !strcmp(name, "emu-json")	    ? 1
+			   : !strcmp(name, "emu-reuse")	    ? 2
+			   : !strcmp(name, "emu-json-prev") ? 3
+							    : 0;
 
 		make_emu();
 		json_emu(EMU_N, mode); /* the cache filled */
@@ -352,12 +365,14 @@ int main(int argc, char **argv)
 	       " parse + CRC: computed by p1_crc16)\n");
 	{
 		double p = best_emu(0, &calls), j = best_emu(1, &calls);
-		double r = best_emu(2, &calls);
+		double r = best_emu(2, &calls), q = best_emu(3, &calls);
 
 		printf("emulated DSMR 5 stream (%u one-second telegrams): "
 		       "parse %.0f ns, with P1_PARSE_REUSE %.0f ns; parse + "
-		       "JSON %.0f ns (JSON %.0f)\n",
-		       EMU_N, p, r, j, j - p);
+		       "JSON %.0f ns (JSON %.0f); as p1ctl decode --json "
+		       "(reuse, "
+		       "JSON through the previous one) %.0f ns (JSON %.0f)\n",
+		       EMU_N, p, r, j, j - p, q, q - r);
 	}
 	for (i = 0; i < 7; i++) {
 		double t0 = now(), dt;
