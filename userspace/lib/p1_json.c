@@ -928,12 +928,17 @@ static char *objects_copy(struct jw *w, char *p,
 	}
 }
 
-/* Keep the list just written at sec..p for the next telegram's. */
+/* Keep the list just written at sec..p for the next telegram's; all of
+ * it copied from the one kept (same): that one stays. */
 static void objects_keep(struct jw *w, struct p1i_json_objs *nw,
-			 const char *sec, const char *p, uint32_t n)
+			 const char *sec, const char *p, uint32_t n, bool same)
 {
 	size_t len = (size_t)(p - sec);
 
+	if (same && !w->err) {
+		w->jp->built = w->jp->parses;
+		return;
+	}
 	if (w->err || len >= P1I_JSON_PREV_CAP) {
 		nw->n = 0;
 	} else {
@@ -953,6 +958,7 @@ static void objects(struct jw *w, const struct p1_telegram *t)
 	const struct p1i_json_objs *old = NULL;
 	struct p1i_json_objs *nw = NULL;
 	uint32_t nold = 0;
+	bool same = false; /* all of old copied, nothing else */
 
 	p = ROOM_AT(w, p, JW_ROOM);
 	*p++ = '[';
@@ -982,6 +988,7 @@ static void objects(struct jw *w, const struct p1_telegram *t)
 					nw->at[k] = (uint32_t)(p - sec) +
 						    old->at[k] - old->at[i];
 				p = objects_copy(w, p, old, i, j);
+				same = !i && j == old->n && j == t->nobjects;
 				i = j - 1;
 				continue;
 			}
@@ -1019,7 +1026,7 @@ static void objects(struct jw *w, const struct p1_telegram *t)
 		p = LIT(p, "]}");
 	}
 	if (nw)
-		objects_keep(w, nw, sec, p, t->nobjects);
+		objects_keep(w, nw, sec, p, t->nobjects, same);
 	p = ROOM_AT(w, p, JW_ROOM);
 	*p++ = ']';
 	w->p = p;
