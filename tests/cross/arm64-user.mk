@@ -70,13 +70,13 @@ $(ARM64U_BENCH)-neon-slice8: $(TOP)/tests/bench/bench_libp1.c arm64-user-build
 	@mkdir -p $(@D)
 	$(ARM64U_CC) $(CFLAGS) $(P1_CFLAGS) -I$(TOP)/userspace/lib -o $@ $< \
 		$(ARM64U_UT)/portable-p1_crc16.o $(ARM64U_B)/lib/libp1.a \
-		-L/usr/lib/aarch64-linux-gnu -lcrypto
+		-L/usr/lib/aarch64-linux-gnu -lcrypto -lm
 $(ARM64U_BENCH)-portable-slice8: $(TOP)/tests/bench/bench_libp1.c arm64-user-build
 	@mkdir -p $(@D)
 	$(ARM64U_CC) $(CFLAGS) $(P1_CFLAGS) -DP1_FRAMER_PORTABLE \
 		-I$(TOP)/userspace/lib -o $@ $< $(ARM64U_UT)/portable-p1_framer.o \
 		$(ARM64U_UT)/portable-p1_crc16.o $(ARM64U_B)/lib/libp1.a \
-		-L/usr/lib/aarch64-linux-gnu -lcrypto
+		-L/usr/lib/aarch64-linux-gnu -lcrypto -lm
 
 bench-arm64-user: $(ARM64U_BENCH)-neon-slice8 $(ARM64U_BENCH)-portable-slice8
 	+PKG_CONFIG_LIBDIR=$(ARM64U_PKGDIR) $(MAKE) --no-print-directory \
