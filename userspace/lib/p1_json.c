@@ -899,14 +899,6 @@ static inline size_t obis_len(const struct p1_obis *o)
 	       dec3[o->d][3] + dec3[o->e][3];
 }
 
-/*
- * The generic list.  A code parsed as A-B:C.D.E (P1_OBJ_OBIS, no "*F")
- * is its text in the telegram when that has the canonical length: the
- * parser takes each field as 1-3 digits with nothing else, and more
- * digits than the canonical form's are leading zeros; so the text is
- * copied rather than written number by number (test_json_fast checks
- * this against the canonical form).
- */
 /* Objects [i, j) copied from old (at p, which has room for the first). */
 static char *objects_copy(struct jw *w, char *p,
 			  const struct p1i_json_objs *old, uint32_t i,
@@ -950,6 +942,14 @@ static void objects_keep(struct jw *w, struct p1i_json_objs *nw,
 	w->jp->built = w->jp->parses;
 }
 
+/*
+ * The generic list.  A code parsed as A-B:C.D.E (P1_OBJ_OBIS, no "*F")
+ * is its text in the telegram when that has the canonical length: the
+ * parser takes each field as 1-3 digits with nothing else, and more
+ * digits than the canonical form's are leading zeros; so the text is
+ * copied rather than written number by number (test_json_fast checks
+ * this against the canonical form).
+ */
 static void objects(struct jw *w, const struct p1_telegram *t)
 {
 	char *p = w->p, *sec;

@@ -34,8 +34,7 @@ struct p1i_json_prev {
 	uint64_t built; /* parses when slot[cur] was written; 0: never */
 	unsigned cur;
 	struct p1i_json_objs {
-		uint32_t n; /* objects in buf: object i at [at[i], at[i+1] - 1)
-			     */
+		uint32_t n; /* objects: i's JSON is buf[at[i] .. at[i+1]-1) */
 		uint32_t at[P1_MAX_OBJECTS + 1];
 		char buf[P1I_JSON_PREV_CAP];
 	} slot[2];

@@ -1308,7 +1308,7 @@ parse(const void *buf, size_t len, struct p1_telegram *t,
 	}
 	ru.nobjects = 0;
 	if (reuse_mode) {
-		memset(kept, 0, P1_MAX_OBJECTS / 8);
+		memset(kept, 0, P1_MAX_OBJECTS / 64 * sizeof(*kept));
 		reuse = reuse_start(t, n, &ru);
 		ru.kept = kept;
 	}
@@ -1434,6 +1434,7 @@ int p1_parse(const void *buf, size_t len, struct p1_telegram *t,
 	return parse(buf, len, t, opts, false, NULL);
 }
 
+/* For the JSON writer's p1i_json_into_prev() (p1_json.h). */
 int p1i_parse_kept(const void *buf, size_t len, struct p1_telegram *t,
 		   const struct p1_parse_opts *opts, struct p1i_json_prev *jp)
 {
