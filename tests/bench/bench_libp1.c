@@ -368,10 +368,10 @@ int main(int argc, char **argv)
 		double r = best_emu(2, &calls), q = best_emu(3, &calls);
 
 		printf("emulated DSMR 5 stream (%u one-second telegrams): "
-		       "parse %.0f ns, with P1_PARSE_REUSE %.0f ns; parse + "
-		       "JSON %.0f ns (JSON %.0f); as p1ctl decode --json "
-		       "(reuse, "
-		       "JSON through the previous one) %.0f ns (JSON %.0f)\n",
+		       "parse %.0f ns, with P1_PARSE_REUSE %.0f ns; "
+		       "parse + JSON %.0f ns (JSON %.0f); "
+		       "as p1ctl decode --json (reuse, JSON through the "
+		       "previous one) %.0f ns (JSON %.0f)\n",
 		       EMU_N, p, r, j, j - p, q, q - r);
 	}
 	for (i = 0; i < 7; i++) {

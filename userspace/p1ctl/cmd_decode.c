@@ -358,8 +358,9 @@ static void one(struct p1_reader *r, void *user, const uint8_t *data,
 	dc->found++;
 	dc->verdicts[o.crc]++;
 	if (dc->json) {
-		/* Straight into the output buffer; the rare object that
-		 * does not fit the rest of it goes into an empty one. */
+		/* Straight into the output buffer; a telegram's JSON that
+		 * does not fit the rest of it goes into the emptied one
+		 * (written afresh: the failed try used up jp's turn). */
 		size_t n = p1i_json_into_prev(&dc->t, P1_JSON_ALL, ob.b + ob.n,
 					      OB_SIZE - ob.n - 1, &dc->jp);
 
